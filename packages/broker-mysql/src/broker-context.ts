@@ -1,0 +1,31 @@
+import type { BrokerEventMap } from '@celers/core';
+import type { CircuitBreaker, HookRegistry } from '@celers/resilience';
+import type { CelersDatabase, ServerProfile } from '@celers/schema';
+import type { Attributes } from '@opentelemetry/api';
+import type { Kysely, Transaction } from 'kysely';
+import type { ResolvedBrokerOptions } from './broker-options.js';
+
+/** A Kysely instance or an open transaction: every SQL module accepts either. */
+export type Executor = Kysely<CelersDatabase> | Transaction<CelersDatabase>;
+
+/**
+ * What every facet and SQL module of one broker shares. Facets get it in their constructor; nothing outside
+ * this package sees it.
+ * @internal
+ */
+export interface BrokerContext {
+  readonly db: Kysely<CelersDatabase>;
+  readonly queue: string;
+  readonly profile: ServerProfile;
+  readonly options: ResolvedBrokerOptions;
+  readonly hooks: HookRegistry;
+  readonly breaker: CircuitBreaker | null;
+  /** Emits a broker event (listeners run synchronously; their throws become `error` events). */
+  emit<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void;
+  /**
+   * Runs one broker operation: circuit breaker, an OpenTelemetry span named `celers.<operation>`, driver
+   * errors mapped to CelersError, and an `operation` event with its duration. Validate arguments before
+   * calling it, so bad input never counts against the breaker.
+   */
+  run<T>(operation: string, fn: () => Promise<T>, attributes?: Attributes): Promise<T>;
+}

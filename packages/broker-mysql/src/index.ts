@@ -1,0 +1,24 @@
+// @celers/broker-mysql: the MySQL/MariaDB broker.
+export {
+  DEFAULT_LEASE_MS,
+  DEFAULT_QUEUE,
+  DEFAULT_WORKER_STALE_AFTER_MS,
+  type MysqlBrokerOptions,
+  type ResolvedBrokerOptions,
+} from './broker-options.js';
+export { MysqlBroker } from './mysql-broker.js';
+export type { EnqueueOptions } from './operations/enqueue-operations.js';
+export { MAX_DEQUEUE_BATCH } from './operations/dequeue-operation.js';
+export { ENQUEUE_CHUNK_SIZE } from './queue/enqueue.sql.js';
+export { RECOVERY_CHUNK_SIZE } from './operations/control-operations.js';
+export { QueueConfigKey } from './queue/queue-config.sql.js';
+export { DlqFacet } from './facets/dlq-facet.js';
+export { GroupsFacet } from './facets/groups-facet.js';
+export { HealthFacet } from './facets/health-facet.js';
+export { IdempotencyFacet } from './facets/idempotency-facet.js';
+export { MaintenanceFacet } from './facets/maintenance-facet.js';
+export { ResultsFacet } from './facets/results-facet.js';
+export { SchedulesFacet } from './facets/schedules-facet.js';
+export { TasksFacet } from './facets/tasks-facet.js';
+export { TransferFacet } from './facets/transfer-facet.js';
+export { WorkersFacet } from './facets/workers-facet.js';

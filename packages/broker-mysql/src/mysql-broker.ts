@@ -1,0 +1,382 @@
+import { EventEmitter } from 'node:events';
+import {
+  type AckItem,
+  assertDurationMs,
+  assertTime,
+  type Broker,
+  type BrokerEventMap,
+  type BrokerMessage,
+  type DequeueOptions,
+  type RejectItem,
+  type RejectOptions,
+  type RejectOutcome,
+  type SerializedTask,
+  type TaskId,
+  type WorkerRegistration,
+  type WorkerStatus,
+  coerceError,
+} from '@celers/core';
+import { CircuitBreaker, HookRegistry } from '@celers/resilience';
+import {
+  assertMigrated,
+  type CelersDatabase,
+  createDatabase,
+  detectServerProfile,
+  isUnavailableError,
+  migrate,
+  type ServerProfile,
+  toCelersError,
+} from '@celers/schema';
+import type { Kysely, Transaction } from 'kysely';
+import type { BrokerContext } from './broker-context.js';
+import { type MysqlBrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from './broker-options.js';
+import { DlqFacet } from './facets/dlq-facet.js';
+import { GroupsFacet } from './facets/groups-facet.js';
+import { HealthFacet } from './facets/health-facet.js';
+import { IdempotencyFacet } from './facets/idempotency-facet.js';
+import { MaintenanceFacet } from './facets/maintenance-facet.js';
+import { ResultsFacet } from './facets/results-facet.js';
+import { SchedulesFacet } from './facets/schedules-facet.js';
+import { TasksFacet } from './facets/tasks-facet.js';
+import { TransferFacet } from './facets/transfer-facet.js';
+import { WorkersFacet } from './facets/workers-facet.js';
+import { dbNowPlusMs } from './internal/db-time.js';
+import { runOperation } from './internal/run-operation.js';
+import { dequeueTasks } from './operations/dequeue-operation.js';
+import { type EnqueueOptions, enqueueMany, enqueueOne } from './operations/enqueue-operations.js';
+import {
+  cancelTask,
+  cancelTasks,
+  countPending,
+  extendLease,
+  recoverStuck,
+  recoverTimedOut,
+  releaseTask,
+  updateProgress,
+} from './operations/control-operations.js';
+import { ackTask, ackTasks, rejectTask, rejectTasks } from './operations/settle-operations.js';
+import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
+
+/**
+ * The MySQL/MariaDB broker. Flat queue operations implement core's {@link Broker}; everything else lives in
+ * facets (`broker.tasks`, `broker.dlq`, `broker.results`, ...), one concern per file.
+ *
+ * @example
+ * ```ts
+ * const broker = await MysqlBroker.connect({ url: process.env.CELERS_DATABASE_URL!, queue: 'emails', migrate: true });
+ * await broker.enqueue(createTask('emails.send', { to: 'ana@example.com' }));
+ * const msg = await broker.dequeue();
+ * if (msg) await broker.ack(msg.task.metadata.id, msg.receiptHandle);
+ * await broker.close();
+ * ```
+ */
+export class MysqlBroker extends EventEmitter implements Broker {
+  readonly #ctx: BrokerContext;
+  readonly #ownsDatabase: boolean;
+  #closing: Promise<void> | undefined;
+
+  /** Task inspection, updates, metadata and progress. */
+  readonly tasks: TasksFacet;
+  /** Dead letter queue: list, requeue, purge. */
+  readonly dlq: DlqFacet;
+  /** Celery-style results: store, get, batch, archive. */
+  readonly results: ResultsFacet;
+  /** Archiving, purges, recovery, table maintenance. */
+  readonly maintenance: MaintenanceFacet;
+  /** Worker registration and heartbeats. */
+  readonly workers: WorkersFacet;
+  /** Recurring (interval and cron) tasks. */
+  readonly schedules: SchedulesFacet;
+  /** Task groups, chains and cascade cancel. */
+  readonly groups: GroupsFacet;
+  /** Idempotency keys with a TTL. */
+  readonly idempotency: IdempotencyFacet;
+  /** JSON import and export. */
+  readonly transfer: TransferFacet;
+  /** Health and readiness checks. */
+  readonly health: HealthFacet;
+  /** Lifecycle hooks (`beforeEnqueue`, `afterAck`, ...). */
+  readonly hooks: HookRegistry;
+  /** The circuit breaker guarding every database call, or `null` when disabled. */
+  readonly circuitBreaker: CircuitBreaker | null;
+
+  private constructor(db: Kysely<CelersDatabase>, ownsDatabase: boolean, profile: ServerProfile, options: ResolvedBrokerOptions) {
+    super();
+    this.#ownsDatabase = ownsDatabase;
+    this.hooks = new HookRegistry();
+    this.circuitBreaker =
+      options.circuitBreaker === false
+        ? null
+        : new CircuitBreaker({ isFailure: isUnavailableError, ...options.circuitBreaker });
+    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) => this.#emitSafely(event, payload);
+    const breaker = this.circuitBreaker;
+    this.#ctx = {
+      db,
+      queue: options.queue,
+      profile,
+      options,
+      hooks: this.hooks,
+      breaker,
+      emit,
+      run: (operation, fn, attributes) => runOperation(options.queue, breaker, emit, operation, fn, attributes),
+    };
+    this.tasks = new TasksFacet(this.#ctx);
+    this.dlq = new DlqFacet(this.#ctx);
+    this.results = new ResultsFacet(this.#ctx);
+    this.maintenance = new MaintenanceFacet(this.#ctx);
+    this.workers = new WorkersFacet(this.#ctx);
+    this.schedules = new SchedulesFacet(this.#ctx);
+    this.groups = new GroupsFacet(this.#ctx);
+    this.idempotency = new IdempotencyFacet(this.#ctx);
+    this.transfer = new TransferFacet(this.#ctx);
+    this.health = new HealthFacet(this.#ctx);
+  }
+
+  /**
+   * Connects to the database (or adopts `options.database`), checks (or applies, with `migrate: true`) the
+   * migrations and detects the server flavour. Fails with `MIGRATION_REQUIRED` on an unmigrated database
+   * and `DATABASE_UNAVAILABLE` when the server cannot be reached.
+   */
+  static async connect(options: MysqlBrokerOptions): Promise<MysqlBroker> {
+    const resolved = resolveBrokerOptions(options);
+    const ownsDatabase = options.database === undefined;
+    const db = options.database ?? createDatabase({ url: options.url as string, ...(options.pool ? { pool: options.pool } : {}) });
+    try {
+      if (options.migrate) await migrate(db);
+      else await assertMigrated(db);
+      const profile = await detectServerProfile(db);
+      return new MysqlBroker(db, ownsDatabase, profile, resolved);
+    } catch (error) {
+      if (ownsDatabase) await db.destroy().catch(() => undefined);
+      throw toCelersError(error, 'connect');
+    }
+  }
+
+  /** The queue this broker serves. */
+  get queueName(): string {
+    return this.#ctx.queue;
+  }
+
+  /** The Kysely instance (for your own queries and transactions, and for `@celers/monitoring`). */
+  get database(): Kysely<CelersDatabase> {
+    return this.#ctx.db;
+  }
+
+  /** The detected server flavour and version. */
+  get serverProfile(): ServerProfile {
+    return this.#ctx.profile;
+  }
+
+  /** The resolved broker options. */
+  get options(): ResolvedBrokerOptions {
+    return this.#ctx.options;
+  }
+
+  /** A broker for another queue sharing this broker's pool (multi-tenant queues). */
+  async forQueue(queue: string, options: Omit<MysqlBrokerOptions, 'url' | 'database' | 'queue' | 'pool'> = {}): Promise<MysqlBroker> {
+    return MysqlBroker.connect({ ...options, database: this.#ctx.db, queue });
+  }
+
+  // ------------------------------------------------------------------ producing
+
+  /** Stores a task as `pending`; with `{ transaction }`, inside your own transaction. */
+  enqueue(task: SerializedTask, options?: EnqueueOptions): Promise<TaskId> {
+    return enqueueOne(this.#ctx, 'enqueue', task, {}, options);
+  }
+
+  /** Stores a task that becomes due at `when` (a `Date` or epoch ms). */
+  enqueueAt(task: SerializedTask, when: Date | number, options?: EnqueueOptions): Promise<TaskId> {
+    const due = assertTime(when, 'when');
+    return enqueueOne(this.#ctx, 'enqueueAt', task, { due, delayed: true }, options);
+  }
+
+  /** Stores a task that becomes due after `delayMs` (measured by the database clock). */
+  enqueueAfter(task: SerializedTask, delayMs: number, options?: EnqueueOptions): Promise<TaskId> {
+    const ms = assertDurationMs(delayMs, 'delayMs');
+    return enqueueOne(this.#ctx, 'enqueueAfter', task, { due: dbNowPlusMs(ms), delayed: ms > 0 }, options);
+  }
+
+  /** Stores many tasks in one transaction with multi-row INSERTs; all or none. */
+  enqueueBatch(tasks: readonly SerializedTask[], options?: EnqueueOptions): Promise<TaskId[]> {
+    return enqueueMany(this.#ctx, tasks, {}, options);
+  }
+
+  // ------------------------------------------------------------------ consuming
+
+  /** Claims the next due task, or `null` (also while paused). */
+  async dequeue(options?: DequeueOptions): Promise<BrokerMessage | null> {
+    return (await dequeueTasks(this.#ctx, 1, options))[0] ?? null;
+  }
+
+  /** Claims the next due task for `workerId` (the seed's `dequeue_with_worker_id`). */
+  dequeueWithWorkerId(workerId: string, options: Omit<DequeueOptions, 'workerId'> = {}): Promise<BrokerMessage | null> {
+    return this.dequeue({ ...options, workerId });
+  }
+
+  /** Claims up to `count` (1–1000) due tasks in one transaction. */
+  dequeueBatch(count: number, options?: DequeueOptions): Promise<BrokerMessage[]> {
+    return dequeueTasks(this.#ctx, count, options);
+  }
+
+  /** Completes a claimed task; `STALE_RECEIPT` when the receipt no longer owns it. */
+  ack(taskId: TaskId, receiptHandle: string): Promise<void> {
+    return ackTask(this.#ctx, taskId, receiptHandle);
+  }
+
+  /** Completes many tasks (storing results where given) in one transaction; returns how many. */
+  ackBatch(items: readonly AckItem[]): Promise<number> {
+    return ackTasks(this.#ctx, items);
+  }
+
+  /** Acks tasks and stores their results in one transaction (the seed's `ack_batch_with_results`). */
+  ackBatchWithResults(items: ReadonlyArray<AckItem & { result: NonNullable<AckItem['result']> }>): Promise<number> {
+    return ackTasks(this.#ctx, items);
+  }
+
+  /** Fails a claimed task: retry with its policy, or dead-letter when retries are exhausted. */
+  reject(taskId: TaskId, receiptHandle: string, options?: RejectOptions): Promise<RejectOutcome> {
+    return rejectTask(this.#ctx, taskId, receiptHandle, options);
+  }
+
+  /** Rejects many tasks in one transaction; stale items give `null`. */
+  rejectBatch(items: readonly RejectItem[]): Promise<Array<RejectOutcome | null>> {
+    return rejectTasks(this.#ctx, items);
+  }
+
+  /** Extends the lease of a claimed task; returns the new expiry. */
+  extendLease(taskId: TaskId, receiptHandle: string, leaseMs: number): Promise<Date> {
+    return extendLease(this.#ctx, taskId, receiptHandle, leaseMs);
+  }
+
+  /** Gives a claimed, unstarted task back to `pending` (retry count unchanged). */
+  release(taskId: TaskId, receiptHandle: string): Promise<boolean> {
+    return releaseTask(this.#ctx, taskId, receiptHandle);
+  }
+
+  /** Records progress (0–100) and an optional step label. */
+  updateProgress(taskId: TaskId, percent: number, step?: string): Promise<boolean> {
+    return updateProgress(this.#ctx, taskId, percent, step);
+  }
+
+  // ------------------------------------------------------------------ control
+
+  /** Cancels a pending or processing task; `false` when finished or absent. */
+  cancel(taskId: TaskId): Promise<boolean> {
+    return cancelTask(this.#ctx, taskId);
+  }
+
+  /** Cancels many tasks in one statement; returns how many changed. */
+  cancelBatch(taskIds: readonly TaskId[]): Promise<number> {
+    return cancelTasks(this.#ctx, taskIds);
+  }
+
+  /** Pending tasks in this queue (delayed ones included). */
+  queueSize(): Promise<number> {
+    return countPending(this.#ctx);
+  }
+
+  /** Pauses the queue for every broker instance on every host (persisted in `celers_queue_config`). */
+  pause(): Promise<void> {
+    return this.#ctx.run('pause', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'true'));
+  }
+
+  /** Resumes a paused queue. */
+  resume(): Promise<void> {
+    return this.#ctx.run('resume', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'false'));
+  }
+
+  /** Whether the queue is paused. */
+  isPaused(): Promise<boolean> {
+    return this.#ctx.run('isPaused', () => getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused));
+  }
+
+  /** Drain mode: enqueues fail with `QUEUE_DRAINING`, claiming continues (zero-downtime deploys). */
+  enableDrainMode(): Promise<void> {
+    return this.#ctx.run('enableDrainMode', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'));
+  }
+
+  /** Leaves drain mode. */
+  disableDrainMode(): Promise<void> {
+    return this.#ctx.run('disableDrainMode', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'false'));
+  }
+
+  /** Whether drain mode is on. */
+  isDrainMode(): Promise<boolean> {
+    return this.#ctx.run('isDrainMode', () => getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode));
+  }
+
+  /** Returns tasks with expired leases (or stale workers) to `pending`; returns how many. */
+  recoverTimedOutTasks(): Promise<number> {
+    return recoverTimedOut(this.#ctx);
+  }
+
+  /** Returns tasks processing for longer than `olderThanMs` to `pending`, whatever their lease. */
+  recoverStuckTasks(olderThanMs: number): Promise<number> {
+    return recoverStuck(this.#ctx, olderThanMs);
+  }
+
+  // ------------------------------------------------------------------ transactions
+
+  /**
+   * Runs `fn` in one transaction of this broker's database (the seed's `with_transaction`). Pass the
+   * transaction to enqueue methods as `{ transaction: trx }`: the tasks commit or roll back with your writes.
+   */
+  transaction<T>(fn: (trx: Transaction<CelersDatabase>) => Promise<T>): Promise<T> {
+    return this.#ctx.run('transaction', () => this.#ctx.db.transaction().execute(fn));
+  }
+
+  // ------------------------------------------------------------------ workers (Broker interface)
+
+  /** Registers a worker (see `broker.workers`). */
+  registerWorker(registration: WorkerRegistration): Promise<void> {
+    return this.workers.register(registration.workerId, 'active', registration.capabilities);
+  }
+
+  /** Records a worker heartbeat (see `broker.workers`). */
+  workerHeartbeat(workerId: string, status: WorkerStatus, taskCount: number): Promise<void> {
+    return this.workers.heartbeat(workerId, status, taskCount);
+  }
+
+  /** Marks a worker offline (see `broker.workers`). */
+  deregisterWorker(workerId: string): Promise<void> {
+    return this.workers.deregister(workerId);
+  }
+
+  // ------------------------------------------------------------------ events & lifecycle
+
+  /** Subscribes to a broker event (see `BrokerEventMap` in `@celers/core`). */
+  override on<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): this {
+    return super.on(event, listener);
+  }
+
+  /** Subscribes for one occurrence. */
+  override once<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): this {
+    return super.once(event, listener);
+  }
+
+  /** Unsubscribes a listener. */
+  override off<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): this {
+    return super.off(event, listener);
+  }
+
+  /** Closes the broker; destroys the pool when the broker created it. Safe to call twice. */
+  close(): Promise<void> {
+    this.#closing ??= (async () => {
+      this.removeAllListeners();
+      if (this.#ownsDatabase) await this.#ctx.db.destroy();
+    })();
+    return this.#closing;
+  }
+
+  #emitSafely<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void {
+    try {
+      if (event === 'error' && this.listenerCount('error') === 0) {
+        process.emitWarning((payload as BrokerEventMap['error']).error, 'CelersBrokerWarning');
+        return;
+      }
+      this.emit(event, payload);
+    } catch (error) {
+      if (event !== 'error') this.#emitSafely('error', { queue: this.#ctx.queue, error: coerceError(error) });
+    }
+  }
+}

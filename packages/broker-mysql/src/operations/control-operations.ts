@@ -1,0 +1,163 @@
+import {
+  assertDurationMs,
+  assertInteger,
+  assertName,
+  assertPercent,
+  assertTaskId,
+  assertTaskIds,
+  CelersError,
+  TelemetryAttributes,
+} from '@celers/core';
+import type { BrokerContext } from '../broker-context.js';
+import { withLockRetry } from '../internal/lock-retry.js';
+import { explainMissingOwnership } from '../queue/ack.sql.js';
+import { cancelLiveTasks } from '../queue/cancel.sql.js';
+import { recordTransitions } from '../queue/history.sql.js';
+import { extendOwnedLease, lockTimedOutTaskIds, readLease, releaseOwnedTask, requeueTasks } from '../queue/lease.sql.js';
+import { dbNowPlusMs } from '../internal/db-time.js';
+
+/** Tasks recovered per transaction, so a huge recovery never holds one giant lock set. */
+export const RECOVERY_CHUNK_SIZE = 500;
+
+/** Cancels pending/processing tasks; returns how many changed. @internal */
+export async function cancelTasks(ctx: BrokerContext, taskIds: readonly string[], operation = 'cancelBatch'): Promise<number> {
+  const ids = assertTaskIds(taskIds, 'taskIds');
+  if (ids.length === 0) return 0;
+  const n = await ctx.run(operation, async () => {
+    if (!ctx.options.recordHistory) return cancelLiveTasks(ctx.db, ctx.queue, ids);
+    return ctx.db.transaction().execute(async (trx) => {
+      const live = await trx
+        .selectFrom('celers_tasks')
+        .select(['id', 'state'])
+        .where('id', 'in', ids)
+        .where('queue_name', '=', ctx.queue)
+        .where('state', 'in', ['pending', 'processing'])
+        .forUpdate()
+        .execute();
+      const changed = await cancelLiveTasks(trx, ctx.queue, live.map((r) => r.id));
+      await recordTransitions(trx, ctx.queue, live.map((r) => ({ taskId: r.id, from: r.state, to: 'cancelled' })));
+      return changed;
+    });
+  });
+  if (n > 0) ctx.emit('task:cancelled', { queue: ctx.queue, taskIds: ids });
+  return n;
+}
+
+/** Cancels one task; `false` when it was finished or absent. @internal */
+export async function cancelTask(ctx: BrokerContext, taskId: string): Promise<boolean> {
+  return (await cancelTasks(ctx, [assertTaskId(taskId, 'taskId')], 'cancel')) === 1;
+}
+
+/** Pending tasks of the queue (delayed ones included). @internal */
+export async function countPending(ctx: BrokerContext): Promise<number> {
+  return ctx.run('queueSize', async () => {
+    const row = await ctx.db
+      .selectFrom('celers_tasks')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('queue_name', '=', ctx.queue)
+      .where('state', '=', 'pending')
+      .executeTakeFirstOrThrow();
+    return Number(row.n);
+  });
+}
+
+/** Extends an owned lease; returns the new expiry. @internal */
+export async function extendLease(ctx: BrokerContext, taskId: string, receiptHandle: string, leaseMs: number): Promise<Date> {
+  const id = assertTaskId(taskId, 'taskId');
+  const receipt = assertTaskId(receiptHandle, 'receiptHandle');
+  const ms = assertDurationMs(leaseMs, 'leaseMs', 1);
+  return ctx.run('extendLease', async () => {
+    if ((await extendOwnedLease(ctx.db, ctx.queue, id, receipt, ms)) !== 1) {
+      const code = await explainMissingOwnership(ctx.db, ctx.queue, id);
+      throw new CelersError(code, `Cannot extend the lease of task ${id}: ${code}`, { details: { taskId: id } });
+    }
+    return (await readLease(ctx.db, id)) ?? new Date(Date.now() + ms);
+  });
+}
+
+/** Gives an owned, unstarted task back to `pending` without counting a retry. @internal */
+export async function releaseTask(ctx: BrokerContext, taskId: string, receiptHandle: string): Promise<boolean> {
+  const id = assertTaskId(taskId, 'taskId');
+  const receipt = assertTaskId(receiptHandle, 'receiptHandle');
+  return ctx.run('release', async () => (await releaseOwnedTask(ctx.db, ctx.queue, id, receipt)) === 1, {
+    [TelemetryAttributes.TaskId]: id,
+  });
+}
+
+/** Records progress on a task (0–100, optional step label). @internal */
+export async function updateProgress(ctx: BrokerContext, taskId: string, percent: number, step?: string): Promise<boolean> {
+  const id = assertTaskId(taskId, 'taskId');
+  const pct = assertPercent(percent, 'percent');
+  const label = step === undefined ? null : assertName(step, 'step');
+  return ctx.run('updateProgress', async () => {
+    const r = await ctx.db
+      .updateTable('celers_tasks')
+      .set({ progress_percent: pct, progress_step: label })
+      .where('id', '=', id)
+      .where('queue_name', '=', ctx.queue)
+      .executeTakeFirst();
+    return Number(r.numUpdatedRows) === 1;
+  });
+}
+
+/**
+ * Returns `processing` tasks whose lease expired, or whose worker stopped heartbeating, to `pending`
+ * (retry count kept), in chunks of {@link RECOVERY_CHUNK_SIZE}. Their old receipts become stale.
+ * @internal
+ */
+export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
+  const total = await ctx.run('recoverTimedOutTasks', async () => {
+    let recovered = 0;
+    for (;;) {
+      const n = await withLockRetry(() =>
+        ctx.db.transaction().execute(async (trx) => {
+          const ids = await lockTimedOutTaskIds(trx, ctx.queue, ctx.options.workerStaleAfterMs, RECOVERY_CHUNK_SIZE);
+          const changed = await requeueTasks(trx, ids);
+          if (ctx.options.recordHistory) {
+            await recordTransitions(trx, ctx.queue, ids.map((id) => ({ taskId: id, from: 'processing', to: 'pending', note: 'recovered' })));
+          }
+          return changed;
+        }),
+      );
+      recovered += n;
+      if (n < RECOVERY_CHUNK_SIZE) return recovered;
+    }
+  });
+  if (total > 0) ctx.emit('task:recovered', { queue: ctx.queue, count: total });
+  return total;
+}
+
+/**
+ * Returns tasks that have been `processing` for longer than `olderThanMs` to `pending`, whatever their lease
+ * (the seed's `recover_stuck_tasks`, for operators who know those workers are gone).
+ * @internal
+ */
+export async function recoverStuck(ctx: BrokerContext, olderThanMs: number): Promise<number> {
+  const ms = assertDurationMs(olderThanMs, 'olderThanMs');
+  const limit = assertInteger(RECOVERY_CHUNK_SIZE, 'limit', 1, 10_000);
+  const total = await ctx.run('recoverStuckTasks', async () => {
+    let recovered = 0;
+    for (;;) {
+      const n = await withLockRetry(() =>
+        ctx.db.transaction().execute(async (trx) => {
+          const rows = await trx
+            .selectFrom('celers_tasks')
+            .select('id')
+            .where('queue_name', '=', ctx.queue)
+            .where('state', '=', 'processing')
+            .where('started_at', '<', dbNowPlusMs(-ms))
+            .orderBy('id')
+            .limit(limit)
+            .forUpdate()
+            .skipLocked()
+            .execute();
+          return requeueTasks(trx, rows.map((r) => r.id));
+        }),
+      );
+      recovered += n;
+      if (n < limit) return recovered;
+    }
+  });
+  if (total > 0) ctx.emit('task:recovered', { queue: ctx.queue, count: total });
+  return total;
+}

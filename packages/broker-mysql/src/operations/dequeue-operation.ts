@@ -1,0 +1,78 @@
+import {
+  assertDurationMs,
+  assertInteger,
+  assertName,
+  assertOptionalObject,
+  type BrokerMessage,
+  type DequeueOptions,
+  TelemetryAttributes,
+} from '@celers/core';
+import { hookContext } from '@celers/resilience';
+import { v4 as uuidv4 } from 'uuid';
+import type { BrokerContext } from '../broker-context.js';
+import { addMs } from '../internal/db-time.js';
+import { withLockRetry } from '../internal/lock-retry.js';
+import { toBrokerMessage } from '../internal/task-row-mapper.js';
+import { lockDueTasks, markClaimed } from '../queue/claim.sql.js';
+import { recordTransitions } from '../queue/history.sql.js';
+
+/** Largest `dequeueBatch` count. */
+export const MAX_DEQUEUE_BATCH = 1_000;
+
+/**
+ * Claims up to `count` due tasks in one short READ COMMITTED transaction (lock with SKIP LOCKED, mark
+ * `processing` with a new receipt and lease, commit), then returns them. The task runs outside any
+ * transaction. Returns `[]` when nothing is due or the queue is paused.
+ * @internal
+ */
+export async function dequeueTasks(ctx: BrokerContext, count: number, options: DequeueOptions = {}): Promise<BrokerMessage[]> {
+  assertInteger(count, 'count', 1, MAX_DEQUEUE_BATCH);
+  assertOptionalObject(options, 'options');
+  const workerId = options.workerId === undefined ? null : assertName(options.workerId, 'options.workerId');
+  const leaseMs = options.leaseMs === undefined ? ctx.options.leaseMs : assertDurationMs(options.leaseMs, 'options.leaseMs', 1);
+  if (ctx.hooks.has('beforeDequeue')) await ctx.hooks.runBefore(hookContext('beforeDequeue', ctx.queue));
+
+  const messages = await ctx.run(
+    'dequeue',
+    () =>
+      withLockRetry(() =>
+        ctx.db.transaction().execute(async (trx) => {
+          const { rows, claimedAt } = await lockDueTasks(trx, ctx.queue, count);
+          if (rows.length === 0) return [];
+          const receiptHandle = uuidv4();
+          const leaseExpiresAt = addMs(claimedAt, leaseMs);
+          await markClaimed(
+            trx,
+            rows.map((r) => r.id),
+            { receiptHandle, claimedAt, leaseExpiresAt, workerId },
+          );
+          if (ctx.options.recordHistory) {
+            await recordTransitions(
+              trx,
+              ctx.queue,
+              rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
+            );
+          }
+          return rows.map((r) => toBrokerMessage(r, receiptHandle, leaseExpiresAt, workerId));
+        }),
+      ),
+    { [TelemetryAttributes.TaskCount]: count, ...(workerId ? { [TelemetryAttributes.WorkerId]: workerId } : {}) },
+  );
+
+  if (messages.length > 0) {
+    ctx.emit('task:dequeued', { queue: ctx.queue, taskIds: messages.map((m) => m.task.metadata.id), workerId });
+    if (ctx.hooks.has('afterDequeue')) {
+      for (const m of messages) {
+        await ctx.hooks.runAfter(
+          hookContext('afterDequeue', ctx.queue, {
+            taskId: m.task.metadata.id,
+            taskName: m.task.metadata.name,
+            metadata: { ...m.task.metadata.custom },
+          }),
+          (error) => ctx.emit('error', { queue: ctx.queue, error }),
+        );
+      }
+    }
+  }
+  return messages;
+}

@@ -1,0 +1,144 @@
+import { CelersError, type SerializedTask, type TaskId, TelemetryAttributes } from '@celers/core';
+import { hookContext } from '@celers/resilience';
+import type { CelersDatabase } from '@celers/schema';
+import type { Kysely, RawBuilder, Transaction } from 'kysely';
+import type { BrokerContext, Executor } from '../broker-context.js';
+import { dbNow } from '../internal/db-time.js';
+import { withLockRetry } from '../internal/lock-retry.js';
+import { toInsertValues } from '../internal/task-row-mapper.js';
+import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
+import { insertTasks, insertTaskUnlessDraining } from '../queue/enqueue.sql.js';
+import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
+import { injectActiveTraceContext } from '../tracing/trace-propagation.js';
+
+/** Options shared by the enqueue methods. */
+export interface EnqueueOptions {
+  /**
+   * Enqueue inside the caller's own open kysely transaction (any Database type, same server): the task exists
+   * if and only if that transaction commits (the transactional-outbox property).
+   */
+  // biome-ignore lint/suspicious/noExplicitAny: the caller's transaction may be typed with their own schema
+  transaction?: Transaction<any> | Kysely<any>;
+}
+
+/** When a new task becomes due: now (default), an absolute time, or a database-clock expression. */
+export interface Schedule {
+  due?: Date | RawBuilder<Date>;
+  /** True for enqueueAt/enqueueAfter (reported in the `task:enqueued` event). */
+  delayed?: boolean;
+}
+
+/** Copies the task's custom metadata, runs `beforeEnqueue` hooks on the copy, and adds trace context. */
+async function prepare(ctx: BrokerContext, task: SerializedTask): Promise<SerializedTask> {
+  const custom = { ...task.metadata.custom };
+  if (ctx.hooks.has('beforeEnqueue')) {
+    await ctx.hooks.runBefore(
+      hookContext('beforeEnqueue', ctx.queue, { taskId: task.metadata.id, taskName: task.metadata.name, metadata: custom }),
+    );
+  }
+  injectActiveTraceContext(custom);
+  return { metadata: { ...task.metadata, custom }, payload: task.payload };
+}
+
+async function afterEnqueue(ctx: BrokerContext, tasks: readonly SerializedTask[], delayed: boolean): Promise<void> {
+  ctx.emit('task:enqueued', {
+    queue: ctx.queue,
+    taskIds: tasks.map((t) => t.metadata.id),
+    taskNames: tasks.map((t) => t.metadata.name),
+    delayed,
+  });
+  if (!ctx.hooks.has('afterEnqueue')) return;
+  for (const t of tasks) {
+    await ctx.hooks.runAfter(
+      hookContext('afterEnqueue', ctx.queue, { taskId: t.metadata.id, taskName: t.metadata.name, metadata: { ...t.metadata.custom } }),
+      (error) => ctx.emit('error', { queue: ctx.queue, error }),
+    );
+  }
+}
+
+function draining(queue: string): CelersError {
+  return new CelersError('QUEUE_DRAINING', `Queue "${queue}" is in drain mode and accepts no new tasks`, { details: { queue } });
+}
+
+/**
+ * Stores one task due at `due` (default: now, by the database clock). Validates, runs hooks, refuses with
+ * `QUEUE_DRAINING` in drain mode, maps a duplicate id to `DUPLICATE_TASK`.
+ * @internal
+ */
+export async function enqueueOne(
+  ctx: BrokerContext,
+  operation: string,
+  task: SerializedTask,
+  schedule: Schedule = {},
+  options: EnqueueOptions = {},
+): Promise<TaskId> {
+  assertSerializedTask(task);
+  const prepared = await prepare(ctx, task);
+  const values = toInsertValues(ctx.queue, prepared);
+  const executor = (options.transaction ?? ctx.db) as Executor;
+  await ctx.run(
+    operation,
+    async () => {
+      let inserted: boolean;
+      try {
+        inserted = await insertTaskUnlessDraining(executor, values, schedule.due ?? dbNow());
+      } catch (error) {
+        throw duplicateOr(error, prepared.metadata.id);
+      }
+      if (!inserted) throw draining(ctx.queue);
+    },
+    { [TelemetryAttributes.TaskId]: values.id, [TelemetryAttributes.TaskName]: values.task_name },
+  );
+  await afterEnqueue(ctx, [prepared], schedule.delayed ?? false);
+  return prepared.metadata.id;
+}
+
+/**
+ * Stores many tasks in one transaction (multi-row INSERTs of 500): all or none. In drain mode nothing is
+ * written and `QUEUE_DRAINING` is thrown.
+ * @internal
+ */
+export async function enqueueMany(
+  ctx: BrokerContext,
+  tasks: readonly SerializedTask[],
+  schedule: Schedule = {},
+  options: EnqueueOptions = {},
+): Promise<TaskId[]> {
+  assertSerializedTasks(tasks);
+  if (tasks.length === 0) return [];
+  const prepared: SerializedTask[] = [];
+  for (const t of tasks) prepared.push(await prepare(ctx, t));
+  const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
+  const write = async (trx: Executor) => {
+    if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode)) throw draining(ctx.queue);
+    await insertTasks(trx, rows, schedule.due ?? dbNow());
+  };
+  await ctx.run(
+    'enqueueBatch',
+    async () => {
+      try {
+        if (options.transaction) await write(options.transaction as Executor);
+        else await withLockRetry(() => ctx.db.transaction().execute((trx) => write(trx)));
+      } catch (error) {
+        throw duplicateOr(error);
+      }
+    },
+    { [TelemetryAttributes.TaskCount]: rows.length },
+  );
+  await afterEnqueue(ctx, prepared, schedule.delayed ?? false);
+  return prepared.map((t) => t.metadata.id);
+}
+
+function duplicateOr(error: unknown, id?: string): unknown {
+  const e = error as { errno?: number; sqlMessage?: string };
+  if (e?.errno === 1062) {
+    if (e.sqlMessage?.includes('uq_tasks_live_dedup')) {
+      return new CelersError('DUPLICATE_TASK', 'A live task with this dedup key already exists', { cause: error });
+    }
+    return new CelersError('DUPLICATE_TASK', `A task with id ${id ?? '(in batch)'} already exists`, { cause: error });
+  }
+  return error;
+}
+
+/** The database type the broker's own transactions use. */
+export type BrokerTransaction = Transaction<CelersDatabase>;

@@ -1,0 +1,31 @@
+import type { Executor } from '../broker-context.js';
+import { dbNow } from '../internal/db-time.js';
+
+/**
+ * Completes tasks that `receiptHandle` still owns (state `processing`, same receipt). Returns the number of
+ * rows completed; rows whose lease was lost are left untouched.
+ * @internal
+ */
+export async function completeOwnedTasks(db: Executor, queue: string, ids: readonly string[], receiptHandle: string): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('celers_tasks')
+    .set({ state: 'completed', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
+    .where('id', 'in', [...ids].sort())
+    .where('queue_name', '=', queue)
+    .where('state', '=', 'processing')
+    .where('receipt_handle', '=', receiptHandle)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
+
+/** Why an owned-task update matched nothing: the task is gone, or the receipt lost it. @internal */
+export async function explainMissingOwnership(db: Executor, queue: string, id: string): Promise<'TASK_NOT_FOUND' | 'STALE_RECEIPT'> {
+  const row = await db
+    .selectFrom('celers_tasks')
+    .select('id')
+    .where('id', '=', id)
+    .where('queue_name', '=', queue)
+    .executeTakeFirst();
+  return row ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND';
+}

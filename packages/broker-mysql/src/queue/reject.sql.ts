@@ -1,0 +1,78 @@
+import type { TaskRow } from '@celers/schema';
+import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
+import type { Executor } from '../broker-context.js';
+
+/** Locks one task row of `queue` for a state change, with the database time. @internal */
+export async function lockTask(trx: Executor, queue: string, id: string): Promise<{ row: TaskRow; now: Date } | null> {
+  const row = await trx
+    .selectFrom('celers_tasks')
+    .selectAll()
+    .select(sql<Date>`UTC_TIMESTAMP(6)`.as('db_now'))
+    .where('id', '=', id)
+    .where('queue_name', '=', queue)
+    .forUpdate()
+    .executeTakeFirst();
+  if (!row) return null;
+  const { db_now, ...task } = row;
+  return { row: task as TaskRow, now: db_now };
+}
+
+/** Puts a task back to `pending` for retry number `retryCount` at `retryAt`. @internal */
+export async function scheduleRetry(trx: Executor, id: string, retryCount: number, retryAt: Date, error: string | null): Promise<void> {
+  await trx
+    .updateTable('celers_tasks')
+    .set({
+      state: 'pending',
+      retry_count: retryCount,
+      scheduled_at: retryAt,
+      started_at: null,
+      lease_expires_at: null,
+      receipt_handle: null,
+      worker_id: null,
+      error_message: error,
+    })
+    .where('id', '=', id)
+    .execute();
+}
+
+/** Marks a task `failed` (no retry). @internal */
+export async function markFailed(trx: Executor, id: string, now: Date, error: string | null): Promise<void> {
+  await trx
+    .updateTable('celers_tasks')
+    .set({ state: 'failed', completed_at: now, lease_expires_at: null, receipt_handle: null, error_message: error })
+    .where('id', '=', id)
+    .execute();
+}
+
+/**
+ * Copies a task into the dead letter queue and marks it `failed`, in the caller's transaction (the seed's
+ * `move_to_dlq` procedure, done as two statements so it runs unchanged on MySQL, MariaDB and Vitess-like
+ * servers without stored procedures). Returns the DLQ row id.
+ * @internal
+ */
+export async function moveToDeadLetterQueue(trx: Executor, row: TaskRow, now: Date, error: string | null): Promise<string> {
+  const dlqId = uuidv7();
+  await trx
+    .insertInto('celers_dead_letter_queue')
+    .values({
+      id: dlqId,
+      task_id: row.id,
+      queue_name: row.queue_name,
+      task_name: row.task_name,
+      payload: row.payload,
+      content_type: row.content_type,
+      content_encoding: row.content_encoding,
+      priority: row.priority,
+      retry_count: row.retry_count,
+      max_retries: row.max_retries,
+      retry_policy: row.retry_policy == null ? null : JSON.stringify(row.retry_policy),
+      error_message: error,
+      metadata: typeof row.metadata === 'string' ? row.metadata : JSON.stringify(row.metadata ?? {}),
+      created_at: row.created_at,
+      failed_at: now,
+    })
+    .execute();
+  await markFailed(trx, row.id, now, error);
+  return dlqId;
+}

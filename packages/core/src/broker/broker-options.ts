@@ -1,0 +1,53 @@
+import type { TaskResultInput } from '../task/serialized-task.js';
+
+/** Options for claiming tasks. */
+export interface DequeueOptions {
+  /** Recorded on the claimed tasks (`worker_id`) and used by heartbeat-based recovery. */
+  workerId?: string;
+  /** Lease length in ms; past it the task may be recovered. @defaultValue the broker's `leaseMs` */
+  leaseMs?: number;
+}
+
+/** Options for `reject`. */
+export interface RejectOptions {
+  /** Retry the task (while retries remain) instead of failing it now. @defaultValue true */
+  requeue?: boolean;
+  /** Error message stored on the task (and the DLQ row). */
+  error?: string;
+  /** Stack trace stored with the failure result. */
+  traceback?: string;
+  /** Override the retry policy's delay for this retry, in ms. */
+  delayMs?: number;
+  /** Also upsert a `RETRY`/`FAILURE` result with the error and traceback, in the same transaction. @defaultValue false */
+  storeResult?: boolean;
+}
+
+/** What `reject` did. */
+export type RejectOutcome =
+  /** Rescheduled as `pending` at `retryAt`. */
+  | { outcome: 'retried'; retryCount: number; retryAt: Date }
+  /** Retries exhausted: moved to the dead letter queue. */
+  | { outcome: 'dead-lettered'; dlqId: string }
+  /** `requeue: false`: marked `failed` without retry (and without a DLQ row). */
+  | { outcome: 'failed' };
+
+/** One entry of `ackBatch`. */
+export interface AckItem {
+  taskId: string;
+  receiptHandle: string;
+  /** Stored in `celers_task_results` in the same transaction as the ack. */
+  result?: TaskResultInput;
+}
+
+/** One entry of `rejectBatch`. */
+export interface RejectItem extends RejectOptions {
+  taskId: string;
+  receiptHandle: string;
+}
+
+/** Worker registration details. */
+export interface WorkerRegistration {
+  workerId: string;
+  /** Free-form capabilities, e.g. handled task names, host, pid. */
+  capabilities?: Record<string, unknown>;
+}

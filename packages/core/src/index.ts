@@ -1,0 +1,59 @@
+// @celers/core: types, the Broker interface, CelersError, validators, payload codec, trace context. No I/O.
+export type { Broker } from './broker/broker.js';
+export type { BrokerEventMap } from './broker/broker-events.js';
+export type {
+  AckItem,
+  DequeueOptions,
+  RejectItem,
+  RejectOptions,
+  RejectOutcome,
+  WorkerRegistration,
+} from './broker/broker-options.js';
+export {
+  DEFAULT_COMPRESSION_THRESHOLD_BYTES,
+  compressPayload,
+  decompressPayload,
+} from './codec/compression.js';
+export {
+  type CompressionMode,
+  type EncodedPayload,
+  assertPayloadSize,
+  decodePayload,
+  decodePayloadBytes,
+  encodePayload,
+} from './codec/payload-codec.js';
+export { CelersError, type CelersErrorOptions, isCelersError } from './errors/celers-error.js';
+export { CelersErrorCode } from './errors/error-codes.js';
+export { coerceError } from './errors/coerce-error.js';
+export {
+  type CreateTaskOptions,
+  DEFAULT_MAX_RETRIES,
+  DEFAULT_PRIORITY,
+  createTask,
+  withNewTaskId,
+} from './task/create-task.js';
+export { DEFAULT_RETRY_POLICY, type RetryPolicySpec } from './task/retry-policy-spec.js';
+export type {
+  BrokerMessage,
+  PayloadContentType,
+  PayloadEncoding,
+  SerializedTask,
+  TaskId,
+  TaskMetadata,
+  TaskResultInput,
+} from './task/serialized-task.js';
+export type { TaskName, TaskPayload, TaskRegistry } from './task/task-registry.js';
+export {
+  FINISHED_TASK_STATES,
+  TASK_RESULT_STATUSES,
+  TASK_STATES,
+  type TaskResultStatus,
+  type TaskState,
+  WORKER_STATUSES,
+  type WorkerStatus,
+} from './task/task-state.js';
+export { BROKER_INSTRUMENTATION_NAME, TelemetryAttributes, WORKER_INSTRUMENTATION_NAME } from './tracing/telemetry-attributes.js';
+export { TRACEPARENT_KEY, TRACESTATE_KEY, TraceContext } from './tracing/trace-context.js';
+export * from './validation/limits.js';
+export { assertRetryPolicySpec } from './validation/retry-policy-validator.js';
+export * from './validation/validators.js';

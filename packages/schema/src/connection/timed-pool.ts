@@ -1,0 +1,68 @@
+import type { MysqlPool, MysqlPoolConnection } from 'kysely';
+import type { Pool, PoolConnection } from 'mysql2';
+import type { ResolvedPoolConfig } from './pool-config.js';
+
+// mysql2's pool has neither an acquire timeout nor a maximum connection lifetime (both in the seed's
+// PoolConfig). This adapter adds them in front of the pool kysely talks to.
+
+/** Error code of a connection acquire that timed out. */
+export const ACQUIRE_TIMEOUT_CODE = 'CELERS_ACQUIRE_TIMEOUT';
+
+/** The kysely pool interface backed by a mysql2 pool, with acquire timeout and max lifetime. */
+export class TimedPool implements MysqlPool {
+  readonly #pool: Pool;
+  readonly #config: ResolvedPoolConfig;
+  readonly #bornAt = new WeakMap<object, number>();
+
+  constructor(pool: Pool, config: ResolvedPoolConfig) {
+    this.#pool = pool;
+    this.#config = config;
+    pool.on('connection', (connection) => this.#bornAt.set(connection, Date.now()));
+  }
+
+  /** The underlying mysql2 pool (for statistics). */
+  get pool(): Pool {
+    return this.#pool;
+  }
+
+  getConnection(callback: (error: unknown, connection: MysqlPoolConnection) => void): void {
+    let settled = false;
+    const timer = setTimeout(() => {
+      if (settled) return;
+      settled = true;
+      const error = Object.assign(
+        new Error(`Timed out after ${this.#config.acquireTimeoutMs} ms waiting for a database connection`),
+        { code: ACQUIRE_TIMEOUT_CODE },
+      );
+      callback(error, undefined as unknown as MysqlPoolConnection);
+    }, this.#config.acquireTimeoutMs);
+    this.#pool.getConnection((error, connection: PoolConnection) => {
+      if (settled) {
+        if (!error) connection.release(); // the caller gave up; hand it back
+        return;
+      }
+      if (error) {
+        settled = true;
+        clearTimeout(timer);
+        callback(error, undefined as unknown as MysqlPoolConnection);
+        return;
+      }
+      const born = this.#bornAt.get(connection) ?? Date.now();
+      if (Date.now() - born > this.#config.maxLifetimeMs) {
+        // Too old: close it and try again within the same acquire deadline.
+        connection.destroy();
+        settled = true;
+        clearTimeout(timer);
+        this.getConnection(callback);
+        return;
+      }
+      settled = true;
+      clearTimeout(timer);
+      callback(null, connection as unknown as MysqlPoolConnection);
+    });
+  }
+
+  end(callback: (error: unknown) => void): void {
+    this.#pool.end(callback);
+  }
+}

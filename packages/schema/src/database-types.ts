@@ -1,0 +1,208 @@
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { TaskResultStatus, TaskState, WorkerStatus } from '@celers/core';
+
+// kysely types for every celers table. Times are DATETIME(6) in UTC; JSON columns are written as JSON text
+// and read back parsed (use `parseJsonColumn`, since MariaDB may hand them back as strings).
+
+/** A JSON column: read as a parsed value (or string on some servers), written as JSON text. */
+export type JsonColumn = ColumnType<unknown, string, string>;
+/** A nullable JSON column. */
+export type NullableJsonColumn = ColumnType<unknown | null, string | null, string | null>;
+/** A generated (virtual/stored) column: readable, never written. */
+export type GeneratedColumn<T> = ColumnType<T, never, never>;
+
+/** `celers_tasks`: every task of every queue, pending to finished. */
+export interface TasksTable {
+  id: string;
+  queue_name: string;
+  task_name: string;
+  payload: Buffer;
+  content_type: string;
+  content_encoding: string;
+  state: TaskState;
+  priority: number;
+  retry_count: ColumnType<number, number | undefined, number>;
+  max_retries: number;
+  timeout_ms: number | null;
+  retry_policy: NullableJsonColumn;
+  created_at: Date;
+  scheduled_at: Date;
+  started_at: Date | null;
+  completed_at: Date | null;
+  lease_expires_at: Date | null;
+  receipt_handle: string | null;
+  worker_id: string | null;
+  error_message: string | null;
+  progress_percent: number | null;
+  progress_step: string | null;
+  metadata: JsonColumn;
+  /** `metadata.group_id`, indexed. */
+  group_id: GeneratedColumn<string | null>;
+  /** `metadata.parent_task_id`, indexed (chains and cascade cancel). */
+  parent_task_id: GeneratedColumn<string | null>;
+  /** `metadata.dedup_key` while the task is pending/processing, else NULL; UNIQUE per queue. */
+  live_dedup_key: GeneratedColumn<string | null>;
+}
+
+/** `celers_dead_letter_queue`: tasks that exhausted their retries. */
+export interface DeadLetterQueueTable {
+  id: string;
+  task_id: string;
+  queue_name: string;
+  task_name: string;
+  payload: Buffer;
+  content_type: string;
+  content_encoding: string;
+  priority: number;
+  retry_count: number;
+  max_retries: number;
+  retry_policy: NullableJsonColumn;
+  error_message: string | null;
+  metadata: JsonColumn;
+  created_at: Date;
+  failed_at: Date;
+}
+
+/** `celers_task_results`: Celery-style results, keyed by task id. */
+export interface TaskResultsTable {
+  task_id: string;
+  queue_name: string;
+  task_name: string;
+  status: TaskResultStatus;
+  result: NullableJsonColumn;
+  error: string | null;
+  traceback: string | null;
+  created_at: Date;
+  completed_at: Date | null;
+  runtime_ms: number | null;
+}
+
+/** `celers_task_history`: state transitions, when history recording is on. */
+export interface TaskHistoryTable {
+  id: Generated<number>;
+  task_id: string;
+  queue_name: string;
+  from_state: string | null;
+  to_state: string;
+  worker_id: string | null;
+  note: string | null;
+  created_at: Date;
+}
+
+/** `celers_task_idempotency`: idempotency keys with a TTL. */
+export interface TaskIdempotencyTable {
+  id: Generated<number>;
+  queue_name: string;
+  task_name: string;
+  idempotency_key: string;
+  task_id: string;
+  metadata: NullableJsonColumn;
+  created_at: Date;
+  expires_at: Date;
+}
+
+/** `celers_queue_config`: per-queue settings shared by every host (paused, drain mode, rate limits). */
+export interface QueueConfigTable {
+  queue_name: string;
+  config_key: string;
+  config_value: string;
+  updated_at: Date;
+}
+
+/** `celers_worker_heartbeat`: registered workers and their last heartbeat. */
+export interface WorkerHeartbeatTable {
+  worker_id: string;
+  queue_name: string;
+  last_heartbeat: Date;
+  status: WorkerStatus;
+  task_count: number;
+  capabilities: NullableJsonColumn;
+  registered_at: Date;
+  updated_at: Date;
+}
+
+/** `celers_task_groups`: groups of related tasks. */
+export interface TaskGroupsTable {
+  group_id: string;
+  queue_name: string;
+  task_count: number;
+  metadata: NullableJsonColumn;
+  created_at: Date;
+}
+
+/** `celers_recurring_tasks`: interval and cron schedules. */
+export interface RecurringTasksTable {
+  id: string;
+  queue_name: string;
+  name: string;
+  task_name: string;
+  payload: Buffer;
+  content_type: string;
+  content_encoding: string;
+  priority: number;
+  max_retries: number;
+  schedule: JsonColumn;
+  timezone: string;
+  enabled: number;
+  next_run_at: Date;
+  last_run_at: Date | null;
+  last_task_id: string | null;
+  metadata: JsonColumn;
+  created_at: Date;
+  updated_at: Date;
+}
+
+/** `celers_locks`: named leases for jobs that must run on one host at a time (maintenance, schedulers). */
+export interface LocksTable {
+  lock_name: string;
+  owner: string;
+  acquired_at: Date;
+  expires_at: Date;
+}
+
+/** The kysely `Database` type of all celers tables. */
+export interface CelersDatabase {
+  celers_tasks: TasksTable;
+  celers_dead_letter_queue: DeadLetterQueueTable;
+  celers_task_results: TaskResultsTable;
+  celers_task_history: TaskHistoryTable;
+  celers_task_idempotency: TaskIdempotencyTable;
+  celers_queue_config: QueueConfigTable;
+  celers_worker_heartbeat: WorkerHeartbeatTable;
+  celers_task_groups: TaskGroupsTable;
+  celers_recurring_tasks: RecurringTasksTable;
+  celers_locks: LocksTable;
+}
+
+/** Row types, for code that reads or writes whole rows. */
+export type TaskRow = Selectable<TasksTable>;
+export type NewTaskRow = Insertable<TasksTable>;
+export type TaskRowUpdate = Updateable<TasksTable>;
+export type DlqRow = Selectable<DeadLetterQueueTable>;
+export type TaskResultRow = Selectable<TaskResultsTable>;
+export type TaskHistoryRow = Selectable<TaskHistoryTable>;
+export type IdempotencyRow = Selectable<TaskIdempotencyTable>;
+export type WorkerHeartbeatRow = Selectable<WorkerHeartbeatTable>;
+export type TaskGroupRow = Selectable<TaskGroupsTable>;
+export type RecurringTaskRow = Selectable<RecurringTasksTable>;
+
+/** Every celers table name, in creation order. */
+export const CELERS_TABLES = [
+  'celers_tasks',
+  'celers_dead_letter_queue',
+  'celers_task_results',
+  'celers_task_history',
+  'celers_task_idempotency',
+  'celers_queue_config',
+  'celers_worker_heartbeat',
+  'celers_task_groups',
+  'celers_recurring_tasks',
+  'celers_locks',
+] as const satisfies ReadonlyArray<keyof CelersDatabase>;
+
+/** Reads a JSON column value: parsed already (MySQL) or JSON text (MariaDB's LONGTEXT JSON). */
+export function parseJsonColumn<T = unknown>(value: unknown): T {
+  if (typeof value === 'string') return JSON.parse(value) as T;
+  if (Buffer.isBuffer(value)) return JSON.parse(value.toString('utf8')) as T;
+  return value as T;
+}

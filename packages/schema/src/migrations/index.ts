@@ -1,0 +1,34 @@
+import type { Migration } from 'kysely';
+import { createTasks } from './0001-create-tasks.js';
+import { createDeadLetterQueue } from './0002-create-dead-letter-queue.js';
+import { createTaskResults } from './0003-create-task-results.js';
+import { createTaskHistory } from './0004-create-task-history.js';
+import { createTaskIdempotency } from './0005-create-task-idempotency.js';
+import { createQueueConfig } from './0006-create-queue-config.js';
+import { createWorkerHeartbeat } from './0007-create-worker-heartbeat.js';
+import { createTaskGroups } from './0008-create-task-groups.js';
+import { createRecurringTasks } from './0009-create-recurring-tasks.js';
+import { createLocks } from './0010-create-locks.js';
+
+/**
+ * Every celers migration, by name. Kysely runs them in name order.
+ * APPEND, NEVER EDIT OR REORDER: released migrations have run on users' databases.
+ */
+export const migrations = {
+  '0001_create_tasks': createTasks,
+  '0002_create_dead_letter_queue': createDeadLetterQueue,
+  '0003_create_task_results': createTaskResults,
+  '0004_create_task_history': createTaskHistory,
+  '0005_create_task_idempotency': createTaskIdempotency,
+  '0006_create_queue_config': createQueueConfig,
+  '0007_create_worker_heartbeat': createWorkerHeartbeat,
+  '0008_create_task_groups': createTaskGroups,
+  '0009_create_recurring_tasks': createRecurringTasks,
+  '0010_create_locks': createLocks,
+} as const satisfies Record<string, Migration>;
+
+/** The name of a celers migration. */
+export type MigrationName = keyof typeof migrations;
+
+/** Migration names in the order they run. */
+export const MIGRATION_NAMES = Object.keys(migrations).sort() as MigrationName[];

@@ -1,0 +1,122 @@
+import { createTestDatabase, type TestDatabase } from '@celers/testing';
+import { type Kysely, sql } from 'kysely';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import {
+  assertMigrated,
+  CELERS_TABLES,
+  type CelersDatabase,
+  createDatabase,
+  listMigrations,
+  MIGRATION_NAMES,
+  migrate,
+  migrateDown,
+  migrateUpTo,
+  verifyMigrations,
+} from '../src/index.js';
+
+let tdb: TestDatabase;
+let db: Kysely<CelersDatabase>;
+
+beforeAll(async () => {
+  tdb = await createTestDatabase();
+  db = createDatabase(tdb.url);
+});
+afterAll(async () => {
+  await db.destroy();
+  await tdb.drop();
+});
+
+async function tables(): Promise<string[]> {
+  const r = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
+    WHERE table_schema = DATABASE() AND table_name LIKE 'celers\\_%' ORDER BY table_name`.execute(db);
+  return r.rows.map((x) => x.name);
+}
+
+async function indexes(table: string): Promise<string[]> {
+  const r = await sql<{ name: string }>`SELECT DISTINCT index_name AS name FROM information_schema.statistics
+    WHERE table_schema = DATABASE() AND table_name = ${table} ORDER BY index_name`.execute(db);
+  return r.rows.map((x) => x.name);
+}
+
+describe('migrations', () => {
+  it('reports an unmigrated database as MIGRATION_REQUIRED', async () => {
+    const v = await verifyMigrations(db);
+    expect(v.appliedCount).toBe(0);
+    expect(v.missingMigrations).toEqual(MIGRATION_NAMES);
+    await expect(assertMigrated(db)).rejects.toMatchObject({ code: 'MIGRATION_REQUIRED' });
+  });
+
+  it('creates every table and index on an empty database', async () => {
+    const applied = await migrate(db);
+    expect(applied).toEqual(MIGRATION_NAMES);
+    const names = await tables();
+    for (const t of CELERS_TABLES) expect(names).toContain(t);
+    expect(names).toContain('celers_migrations');
+    expect(await indexes('celers_tasks')).toEqual(
+      expect.arrayContaining([
+        'PRIMARY',
+        'idx_tasks_dequeue',
+        'idx_tasks_worker',
+        'idx_tasks_task_name_state',
+        'idx_tasks_created_at',
+        'idx_tasks_completed_at',
+        'idx_tasks_group',
+        'idx_tasks_parent',
+        'uq_tasks_live_dedup',
+      ]),
+    );
+    expect(await indexes('celers_task_results')).toEqual(
+      expect.arrayContaining(['idx_results_task_name', 'idx_results_completed_at', 'idx_results_status']),
+    );
+    expect(await indexes('celers_worker_heartbeat')).toEqual(
+      expect.arrayContaining(['idx_worker_heartbeat_last', 'idx_worker_heartbeat_status', 'idx_worker_heartbeat_queue']),
+    );
+    const v = await verifyMigrations(db);
+    expect(v).toMatchObject({ isComplete: true, missingCount: 0, schemaValid: true, appliedCount: MIGRATION_NAMES.length });
+    await assertMigrated(db);
+  });
+
+  it('is idempotent: a second migrate applies nothing and changes nothing', async () => {
+    const before = await sql`SELECT table_name, column_name, column_type FROM information_schema.columns
+      WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`.execute(db);
+    expect(await migrate(db)).toEqual([]);
+    const after = await sql`SELECT table_name, column_name, column_type FROM information_schema.columns
+      WHERE table_schema = DATABASE() ORDER BY table_name, ordinal_position`.execute(db);
+    expect(after.rows).toEqual(before.rows);
+    const list = await listMigrations(db);
+    expect(list.map((m) => m.name)).toEqual(MIGRATION_NAMES);
+    expect(list.every((m) => m.appliedAt instanceof Date)).toBe(true);
+  });
+
+  it('goes down to zero and up again', async () => {
+    const undone = await migrateDown(db, { to: 'zero' });
+    expect(undone).toHaveLength(MIGRATION_NAMES.length);
+    expect((await tables()).filter((t) => (CELERS_TABLES as readonly string[]).includes(t))).toEqual([]);
+    expect(await migrate(db)).toEqual(MIGRATION_NAMES);
+    await assertMigrated(db);
+  });
+
+  it('reports missing migrations on a partially migrated database', async () => {
+    await migrateDown(db, { to: 'zero' });
+    await migrateUpTo(db, '0003_create_task_results');
+    const v = await verifyMigrations(db);
+    expect(v.appliedMigrations).toEqual(['0001_create_tasks', '0002_create_dead_letter_queue', '0003_create_task_results']);
+    expect(v.missingMigrations).toEqual(MIGRATION_NAMES.slice(3));
+    expect(v.isComplete).toBe(false);
+    expect(v.schemaValid).toBe(true);
+    await expect(assertMigrated(db)).rejects.toMatchObject({ code: 'MIGRATION_REQUIRED' });
+    await migrate(db);
+  });
+
+  it('refuses a database that is ahead of the code', async () => {
+    await sql`INSERT INTO celers_migrations (name, timestamp) VALUES ('9999_future', '2030-01-01T00:00:00.000Z')`.execute(db);
+    const v = await verifyMigrations(db);
+    expect(v.unknownMigrations).toEqual(['9999_future']);
+    await expect(assertMigrated(db)).rejects.toMatchObject({ code: 'MIGRATION_REQUIRED', message: expect.stringContaining('ahead') });
+    await sql`DELETE FROM celers_migrations WHERE name = '9999_future'`.execute(db);
+  });
+
+  it('rejects an unknown migration target', async () => {
+    await expect(migrateDown(db, { to: 'nope' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'options.to' });
+  });
+});
