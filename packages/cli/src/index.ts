@@ -1,0 +1,2 @@
+// Public API of @celers/cli; filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @celers/monitoring; filled in by its issue.
+export {};

@@ -1,0 +1,2 @@
+// Public API of @celers/worker; filled in by its issue.
+export {};
