@@ -2,12 +2,8 @@
 // Order: CELERS_TEST_DATABASE_URL, else a testcontainers MySQL 8.4 container, else a clear error (never a skip).
 import type { TestProject } from 'vitest/node';
 import { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
+import './vitest-context.js';
 
-declare module 'vitest' {
-  export interface ProvidedContext {
-    celersDatabaseUrl: string;
-  }
-}
 
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let url = process.env[TEST_DATABASE_URL_ENV];

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mysql from 'mysql2/promise';
 import { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
+import './vitest-context.js';
 
 /** A fresh, empty database created for one test file. */
 export interface TestDatabase {

@@ -1,0 +1,7 @@
+// Types the value the global setup provides to every test file (`inject('celersDatabaseUrl')`).
+declare module 'vitest' {
+  export interface ProvidedContext {
+    celersDatabaseUrl: string;
+  }
+}
+export {};
