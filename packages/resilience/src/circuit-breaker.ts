@@ -1,61 +1,56 @@
-import { assertDurationMs, assertInteger, CelersError } from '@celers/core';
+import { CelersError } from '@celers/core';
+import {
+  type CircuitBreakerConfig,
+  type ResolvedCircuitBreakerConfig,
+  resolveCircuitBreakerConfig,
+} from './circuit-breaker-config.js';
 
 /** Circuit states (the seed's `CircuitBreakerState`). */
 export type CircuitState = 'closed' | 'open' | 'half-open';
 
-/** Circuit breaker settings; every field optional. */
-export interface CircuitBreakerConfig {
-  /** Consecutive failures that open the circuit. @defaultValue 5 */
-  failureThreshold?: number;
-  /** How long the circuit stays open before letting trial calls through. @defaultValue 30000 */
-  resetTimeoutMs?: number;
-  /** Consecutive successes in half-open that close it again. @defaultValue 2 */
-  successThreshold?: number;
-  /** Which errors count as failures; others pass through untouched. @defaultValue every error */
-  isFailure?: (error: unknown) => boolean;
-}
-
-/** Resolved {@link CircuitBreakerConfig}. */
-export type ResolvedCircuitBreakerConfig = Readonly<Required<CircuitBreakerConfig>>;
-
-/** Defaults for {@link CircuitBreakerConfig}. */
-export const DEFAULT_CIRCUIT_BREAKER_CONFIG: ResolvedCircuitBreakerConfig = Object.freeze({
-  failureThreshold: 5,
-  resetTimeoutMs: 30_000,
-  successThreshold: 2,
-  isFailure: () => true,
-});
-
 /** Counters and timestamps (the seed's `CircuitBreakerStats`). */
 export interface CircuitBreakerStats {
   state: CircuitState;
+  /** Failures in a row (reset by a success). */
   consecutiveFailures: number;
+  /** Successful trial calls in a row while half-open. */
   consecutiveSuccesses: number;
   totalFailures: number;
   totalSuccesses: number;
   /** Calls refused with `CIRCUIT_OPEN`. */
   totalRejected: number;
+  /** Trial calls currently running in half-open. */
+  halfOpenInFlight: number;
   lastFailureAt: Date | null;
   lastSuccessAt: Date | null;
+  /** When the circuit last opened; `null` unless open. */
   openedAt: Date | null;
   lastStateChangeAt: Date;
 }
 
 /**
  * Closed → Open after `failureThreshold` consecutive failures → Half-open after `resetTimeoutMs` →
- * Closed after `successThreshold` successes (or Open again on any failure). While open, `run` throws
- * `CIRCUIT_OPEN` at once, without calling the operation.
+ * Closed after `successThreshold` successful trial calls (or Open again on any failure). While open, `run`
+ * throws `CIRCUIT_OPEN` at once, without calling the operation.
+ *
+ * Each state change starts a new epoch; a call that started in an earlier epoch (e.g. a slow query that was
+ * already running when the circuit opened) still updates the totals but cannot move the state machine, so a
+ * stale failure never re-opens a circuit that is probing, and a stale success never closes one.
  *
  * @example
  * ```ts
  * const breaker = new CircuitBreaker({ failureThreshold: 3, resetTimeoutMs: 10_000 });
  * const rows = await breaker.run(() => db.selectFrom('celers_tasks').selectAll().execute());
+ * breaker.stats().state; // 'closed'
  * ```
  */
 export class CircuitBreaker {
+  /** The resolved settings. */
   readonly config: ResolvedCircuitBreakerConfig;
   readonly #now: () => number;
   #state: CircuitState = 'closed';
+  #epoch = 0;
+  #halfOpenInFlight = 0;
   #consecutiveFailures = 0;
   #consecutiveSuccesses = 0;
   #totalFailures = 0;
@@ -66,70 +61,75 @@ export class CircuitBreaker {
   #openedAt: number | null = null;
   #lastStateChangeAt: number;
 
-  /** @param now - clock in epoch ms; inject a fake one in tests */
+  /**
+   * @param config - thresholds and timeout; validated (`INVALID_ARGUMENT` naming `config.<field>`)
+   * @param now - clock in epoch ms; inject a fake one in tests
+   */
   constructor(config: CircuitBreakerConfig = {}, now: () => number = Date.now) {
     this.config = resolveCircuitBreakerConfig(config);
+    if (typeof now !== 'function') throw CelersError.invalidArgument('now', 'expected a clock function');
     this.#now = now;
     this.#lastStateChangeAt = now();
   }
 
-  /** The current state (moving open → half-open when the timeout has passed). */
+  /** The current state (moving open → half-open once `resetTimeoutMs` has passed). */
   get state(): CircuitState {
-    if (this.#state === 'open' && this.#openedAt !== null && this.#now() - this.#openedAt >= this.config.resetTimeoutMs) {
+    if (
+      this.#state === 'open' &&
+      this.#openedAt !== null &&
+      this.#now() - this.#openedAt >= this.config.resetTimeoutMs
+    ) {
       this.#transition('half-open');
     }
     return this.#state;
   }
 
-  /** Runs `operation` under the breaker. */
+  /**
+   * Runs `operation` under the breaker (the seed's `with_circuit_breaker`): fails fast with `CIRCUIT_OPEN`
+   * while open (or while half-open with all trial slots busy), otherwise records the outcome.
+   */
   async run<T>(operation: () => Promise<T>): Promise<T> {
-    if (this.state === 'open') {
-      this.#totalRejected++;
-      const retryInMs = Math.max(0, (this.#openedAt ?? 0) + this.config.resetTimeoutMs - this.#now());
-      throw new CelersError('CIRCUIT_OPEN', `Circuit breaker is open; retry in ${retryInMs} ms`, {
-        details: { retryInMs, consecutiveFailures: this.#consecutiveFailures },
-      });
+    if (typeof operation !== 'function')
+      throw CelersError.invalidArgument('operation', 'expected a function');
+    const state = this.state;
+    if (
+      state === 'open' ||
+      (state === 'half-open' && this.#halfOpenInFlight >= this.config.halfOpenMaxCalls)
+    ) {
+      throw this.#rejection(state);
     }
+    const epoch = this.#epoch;
+    const trial = state === 'half-open';
+    if (trial) this.#halfOpenInFlight++;
+    let failed = false;
     try {
-      const result = await operation();
-      this.recordSuccess();
-      return result;
+      return await operation();
     } catch (error) {
-      if (this.config.isFailure(error)) this.recordFailure();
-      else this.recordSuccess(); // the database answered; the call just failed for another reason
+      failed = this.config.isFailure(error);
       throw error;
+    } finally {
+      if (trial && epoch === this.#epoch) this.#halfOpenInFlight--;
+      this.#record(!failed, epoch);
     }
   }
 
   /** Records a success (for callers that do not use `run`). */
   recordSuccess(): void {
-    this.#totalSuccesses++;
-    this.#lastSuccessAt = this.#now();
-    this.#consecutiveFailures = 0;
-    if (this.#state === 'half-open') {
-      this.#consecutiveSuccesses++;
-      if (this.#consecutiveSuccesses >= this.config.successThreshold) this.#transition('closed');
-    }
+    this.#record(true, this.#epoch);
   }
 
   /** Records a failure (for callers that do not use `run`). */
   recordFailure(): void {
-    this.#totalFailures++;
-    this.#lastFailureAt = this.#now();
-    this.#consecutiveSuccesses = 0;
-    this.#consecutiveFailures++;
-    if (this.#state === 'half-open' || (this.#state === 'closed' && this.#consecutiveFailures >= this.config.failureThreshold)) {
-      this.#transition('open');
-    }
+    this.#record(false, this.#epoch);
   }
 
-  /** Back to closed with zeroed consecutive counters (the seed's `reset_circuit_breaker`). */
+  /** Back to closed with zeroed consecutive counters (the seed's `reset_circuit_breaker`). Totals are kept. */
   reset(): void {
+    this.#transition('closed', true);
     this.#consecutiveFailures = 0;
-    this.#transition('closed');
   }
 
-  /** A snapshot of the counters. */
+  /** A snapshot of the counters (the seed's `get_circuit_breaker_stats`). */
   stats(): CircuitBreakerStats {
     const toDate = (ms: number | null) => (ms === null ? null : new Date(ms));
     return {
@@ -139,6 +139,7 @@ export class CircuitBreaker {
       totalFailures: this.#totalFailures,
       totalSuccesses: this.#totalSuccesses,
       totalRejected: this.#totalRejected,
+      halfOpenInFlight: this.#halfOpenInFlight,
       lastFailureAt: toDate(this.#lastFailureAt),
       lastSuccessAt: toDate(this.#lastSuccessAt),
       openedAt: toDate(this.#openedAt),
@@ -146,24 +147,54 @@ export class CircuitBreaker {
     };
   }
 
-  #transition(to: CircuitState): void {
-    if (this.#state === to) return;
-    this.#state = to;
-    this.#lastStateChangeAt = this.#now();
+  #record(success: boolean, epoch: number): void {
+    const now = this.#now();
+    if (success) {
+      this.#totalSuccesses++;
+      this.#lastSuccessAt = now;
+    } else {
+      this.#totalFailures++;
+      this.#lastFailureAt = now;
+    }
+    if (epoch !== this.#epoch) return; // started before the last state change: totals only
+    const state = this.state;
+    if (success) {
+      this.#consecutiveFailures = 0;
+      if (state === 'half-open' && ++this.#consecutiveSuccesses >= this.config.successThreshold)
+        this.#transition('closed');
+      return;
+    }
     this.#consecutiveSuccesses = 0;
-    this.#openedAt = to === 'open' ? this.#now() : null;
+    this.#consecutiveFailures++;
+    if (
+      state === 'half-open' ||
+      (state === 'closed' && this.#consecutiveFailures >= this.config.failureThreshold)
+    ) {
+      this.#transition('open');
+    }
   }
-}
 
-/** Validates a circuit breaker config and fills in defaults. */
-export function resolveCircuitBreakerConfig(config: CircuitBreakerConfig = {}): ResolvedCircuitBreakerConfig {
-  const merged = { ...DEFAULT_CIRCUIT_BREAKER_CONFIG };
-  if (config.failureThreshold !== undefined) merged.failureThreshold = assertInteger(config.failureThreshold, 'failureThreshold', 1, 1_000_000);
-  if (config.resetTimeoutMs !== undefined) merged.resetTimeoutMs = assertDurationMs(config.resetTimeoutMs, 'resetTimeoutMs', 1);
-  if (config.successThreshold !== undefined) merged.successThreshold = assertInteger(config.successThreshold, 'successThreshold', 1, 1_000_000);
-  if (config.isFailure !== undefined) {
-    if (typeof config.isFailure !== 'function') throw CelersError.invalidArgument('isFailure', 'expected a function');
-    merged.isFailure = config.isFailure;
+  #rejection(state: CircuitState): CelersError {
+    this.#totalRejected++;
+    const retryInMs =
+      state === 'open' ? Math.max(0, (this.#openedAt ?? 0) + this.config.resetTimeoutMs - this.#now()) : 0;
+    const message =
+      state === 'open'
+        ? `Circuit breaker is open after ${this.#consecutiveFailures} consecutive failures; retry in ${retryInMs} ms`
+        : 'Circuit breaker is half-open and its trial calls are in flight; retry shortly';
+    return new CelersError('CIRCUIT_OPEN', message, {
+      details: { state, retryInMs, consecutiveFailures: this.#consecutiveFailures },
+    });
   }
-  return Object.freeze(merged);
+
+  #transition(to: CircuitState, force = false): void {
+    if (this.#state === to && !force) return;
+    const now = this.#now();
+    this.#state = to;
+    this.#epoch++;
+    this.#halfOpenInFlight = 0;
+    this.#lastStateChangeAt = now;
+    this.#consecutiveSuccesses = 0;
+    this.#openedAt = to === 'open' ? now : null;
+  }
 }

@@ -24,9 +24,10 @@ export interface HookContext {
   readonly timestamp: Date;
   /**
    * The task's metadata. In `beforeEnqueue` hooks it is the live object that will be stored, so a hook can
-   * enrich it (`ctx.metadata.tenant = 'acme'`); elsewhere it is a copy.
+   * enrich it (`ctx.metadata.tenant = 'acme'`); elsewhere it is a copy. The property itself is read-only:
+   * mutate the object, do not replace it.
    */
-  metadata: Record<string, unknown>;
+  readonly metadata: Record<string, unknown>;
 }
 
 /** A lifecycle hook. Throwing from a `before*` hook cancels the operation with `HOOK_REJECTED`. */
@@ -87,10 +88,14 @@ export class HookRegistry {
         await hook(context);
       } catch (error) {
         const cause = coerceError(error);
-        throw new CelersError('HOOK_REJECTED', `${context.point} hook rejected the operation: ${cause.message}`, {
-          cause,
-          details: { point: context.point, taskId: context.taskId },
-        });
+        throw new CelersError(
+          'HOOK_REJECTED',
+          `${context.point} hook rejected the operation: ${cause.message}`,
+          {
+            cause,
+            details: { point: context.point, taskId: context.taskId },
+          },
+        );
       }
     }
   }

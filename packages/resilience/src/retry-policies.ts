@@ -1,4 +1,9 @@
-import { assertRetryPolicySpec, type RetryPolicySpec } from '@celers/core';
+import {
+  assertDurationMs,
+  assertOptionalObject,
+  assertRetryPolicySpec,
+  type RetryPolicySpec,
+} from '@celers/core';
 
 /**
  * Builders for the seed's four retry strategies (Fixed, Linear, Exponential, ExponentialWithJitter).
@@ -12,18 +17,28 @@ import { assertRetryPolicySpec, type RetryPolicySpec } from '@celers/core';
 export const RetryPolicies = {
   /** Always wait `delayMs`. */
   fixed(delayMs: number): RetryPolicySpec {
-    return assertRetryPolicySpec({ kind: 'fixed', delayMs }, 'delayMs');
+    return { kind: 'fixed', delayMs: assertDurationMs(delayMs, 'delayMs') };
   },
   /** Wait `baseDelayMs × attempt`, optionally capped. */
   linear(options: { baseDelayMs: number; maxDelayMs?: number }): RetryPolicySpec {
-    return assertRetryPolicySpec({ kind: 'linear', ...options }, 'options');
+    return assertRetryPolicySpec({ ...assertOptionalObject(options, 'options'), kind: 'linear' }, 'options');
   },
   /** Wait `baseDelayMs × multiplier^(attempt-1)`, capped at `maxDelayMs`. @defaultValue multiplier 2 */
   exponential(options: { baseDelayMs: number; multiplier?: number; maxDelayMs: number }): RetryPolicySpec {
-    return assertRetryPolicySpec({ kind: 'exponential', multiplier: 2, ...options }, 'options');
+    return exponentialSpec('exponential', options);
   },
   /** Exponential with equal jitter (delay in `[d/2, d]`), capped at `maxDelayMs`. @defaultValue multiplier 2 */
-  exponentialWithJitter(options: { baseDelayMs: number; multiplier?: number; maxDelayMs: number }): RetryPolicySpec {
-    return assertRetryPolicySpec({ kind: 'exponential-jitter', multiplier: 2, ...options }, 'options');
+  exponentialWithJitter(options: {
+    baseDelayMs: number;
+    multiplier?: number;
+    maxDelayMs: number;
+  }): RetryPolicySpec {
+    return exponentialSpec('exponential-jitter', options);
   },
 } as const;
+
+/** Builds an exponential spec; a missing (or explicitly undefined) multiplier means 2. */
+function exponentialSpec(kind: 'exponential' | 'exponential-jitter', options: unknown): RetryPolicySpec {
+  const o = assertOptionalObject(options, 'options') ?? {};
+  return assertRetryPolicySpec({ ...o, multiplier: o.multiplier ?? 2, kind }, 'options');
+}
