@@ -10,14 +10,29 @@ export interface ResultUpsert extends TaskResultInput {
   status: TaskResultStatus;
 }
 
+/**
+ * `IF(queue_name = VALUES(queue_name), VALUES(col), col)`: a result row that belongs to another queue is never
+ * overwritten (queue isolation). `queue_name` itself is never updated, so the condition is stable across the
+ * assignments. VALUES() serves both MySQL 8.x and MariaDB (MariaDB rejects MySQL's `AS new` row alias).
+ */
+// `never`: the expression stands in for a column of any type in the update map.
+function sameQueueOrKeep(column: string) {
+  return sql<never>`IF(queue_name = VALUES(queue_name), VALUES(${sql.ref(column)}), ${sql.ref(column)})`;
+}
+
 const FINISHED_STATUSES = new Set<TaskResultStatus>(['SUCCESS', 'FAILURE', 'REVOKED']);
 
 /**
  * Upserts results in one multi-row `INSERT … ON DUPLICATE KEY UPDATE` (the seed's upsert).
- * `completed_at` is set for finished statuses (SUCCESS, FAILURE, REVOKED).
+ * `completed_at` is set for finished statuses (SUCCESS, FAILURE, REVOKED). An existing result of the same task id
+ * in another queue is left untouched.
  * @internal
  */
-export async function upsertResults(db: Executor, queue: string, results: readonly ResultUpsert[]): Promise<number> {
+export async function upsertResults(
+  db: Executor,
+  queue: string,
+  results: readonly ResultUpsert[],
+): Promise<number> {
   if (results.length === 0) return 0;
   await db
     .insertInto('celers_task_results')
@@ -36,13 +51,13 @@ export async function upsertResults(db: Executor, queue: string, results: readon
       })),
     )
     .onDuplicateKeyUpdate({
-      task_name: sql`VALUES(task_name)`,
-      status: sql`VALUES(status)`,
-      result: sql`VALUES(result)`,
-      error: sql`VALUES(error)`,
-      traceback: sql`VALUES(traceback)`,
-      completed_at: sql`VALUES(completed_at)`,
-      runtime_ms: sql`VALUES(runtime_ms)`,
+      task_name: sameQueueOrKeep('task_name'),
+      status: sameQueueOrKeep('status'),
+      result: sameQueueOrKeep('result'),
+      error: sameQueueOrKeep('error'),
+      traceback: sameQueueOrKeep('traceback'),
+      completed_at: sameQueueOrKeep('completed_at'),
+      runtime_ms: sameQueueOrKeep('runtime_ms'),
     })
     .execute();
   return results.length;
