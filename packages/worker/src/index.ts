@@ -1,2 +1,23 @@
-// Public API of @celers/worker; filled in by its issue.
-export {};
+// @celers/worker: the worker runtime. Depends on core's Broker interface only, never on MySQL.
+export { runWorker } from './run-worker.js';
+export type { TaskContext, TaskHandler, TaskHandlers } from './task-handler.js';
+export { type CloseWorkerOptions, Worker } from './worker.js';
+export type { StalledReason, WorkerEventMap } from './worker-events.js';
+export { consoleWarnLogger, type LogFields, silentLogger, type WorkerLogger } from './worker-logger.js';
+export {
+  DEFAULT_ACK_BATCH_WINDOW_MS,
+  DEFAULT_BATCH_SIZE,
+  DEFAULT_CONCURRENCY,
+  DEFAULT_HEARTBEAT_INTERVAL_MS,
+  DEFAULT_LEASE_MS,
+  DEFAULT_MAX_POLL_INTERVAL_MS,
+  DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_RECOVERY_INTERVAL_MS,
+  DEFAULT_SHUTDOWN_TIMEOUT_MS,
+  defaultWorkerId,
+  MAX_ACK_BATCH_SIZE,
+  MAX_BATCH_SIZE,
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
+  type WorkerOptions,
+} from './worker-options.js';

@@ -1,0 +1,247 @@
+import {
+  type BrokerMessage,
+  CelersError,
+  coerceError,
+  decodePayload,
+  type RejectOutcome,
+  type TaskMetadata,
+} from '@celers/core';
+import { context, type Span, SpanStatusCode } from '@opentelemetry/api';
+import type { TaskContext, TaskHandler } from '../task-handler.js';
+import type { WorkerEventMap } from '../worker-events.js';
+import { bindLogger } from '../worker-logger.js';
+import type { ResolvedWorkerOptions } from '../worker-options.js';
+import type { AckBatcher } from './ack-batcher.js';
+import { LeaseKeeper } from './lease-keeper.js';
+import { startProcessSpan, traceContextOf } from './task-tracing.js';
+
+/** What a task runner needs from its worker. @internal */
+export interface TaskRunnerDeps {
+  readonly options: ResolvedWorkerOptions;
+  readonly acker: AckBatcher;
+  emit<K extends keyof WorkerEventMap>(event: K, payload: WorkerEventMap[K]): void;
+  reportError(error: unknown, operation: string): void;
+}
+
+/** How an attempt ended before it was settled with the broker. */
+type Ending =
+  | { kind: 'succeeded'; result: unknown }
+  | { kind: 'threw'; error: Error }
+  | { kind: 'aborted'; reason: CelersError };
+
+/**
+ * One claimed task from start to settlement: decode, run the handler in its span with a lease keeper and
+ * a timeout, then ack, reject, release or (lease lost) leave it alone. Never throws: failures to settle go
+ * to `reportError` and the lease lapses, so the task is recovered later (at-least-once).
+ * @internal
+ */
+export class TaskRunner {
+  readonly taskId: string;
+  readonly taskName: string;
+  readonly #deps: TaskRunnerDeps;
+  readonly #message: BrokerMessage;
+  readonly #controller = new AbortController();
+  /** Settles when the task has been acked, rejected, released or given up. */
+  readonly done: Promise<void>;
+
+  constructor(deps: TaskRunnerDeps, message: BrokerMessage) {
+    this.#deps = deps;
+    this.#message = message;
+    this.taskId = message.task.metadata.id;
+    this.taskName = message.task.metadata.name;
+    this.done = this.#run().catch((error: unknown) => deps.reportError(error, 'process'));
+  }
+
+  /** Aborts the handler's signal with `reason` (shutdown timeout, lease lost). */
+  abort(reason: CelersError): void {
+    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+  }
+
+  async #run(): Promise<void> {
+    const metadata = this.#message.task.metadata;
+    const handler = this.#deps.options.handlers[metadata.name];
+    if (handler === undefined) {
+      const known = Object.keys(this.#deps.options.handlers).join(', ');
+      const error = new CelersError(
+        'UNSUPPORTED',
+        `No handler for task "${metadata.name}" on this worker (handles: ${known})`,
+        {
+          details: { taskId: this.taskId, taskName: metadata.name },
+        },
+      );
+      return this.#settleFailure(error, false);
+    }
+    let payload: unknown;
+    try {
+      payload = decodePayload(this.#message.task);
+    } catch (error) {
+      return this.#settleFailure(coerceError(error), false); // bytes that cannot decode never will: no retry
+    }
+    const attempt = this.#message.retryCount + 1;
+    const { span, context: spanContext } = startProcessSpan(
+      metadata,
+      this.#deps.options.broker.queueName,
+      this.#deps.options.workerId,
+      attempt,
+    );
+    const keeper = new LeaseKeeper(
+      this.#deps.options.broker,
+      this.taskId,
+      this.#message.receiptHandle,
+      this.#deps.options.leaseMs,
+      {
+        onLost: (error) => this.abort(error),
+        onError: (error) => this.#deps.reportError(error, 'extendLease'),
+      },
+    );
+    const timeout = this.#startTimeout(metadata);
+    const started = performance.now();
+    try {
+      const ending = await this.#execute(handler, payload, this.#taskContext(metadata, attempt), spanContext);
+      const durationMs = performance.now() - started;
+      keeper.stop();
+      clearTimeout(timeout);
+      this.#recordOnSpan(span, ending);
+      await this.#settle(ending, durationMs);
+    } finally {
+      keeper.stop();
+      clearTimeout(timeout);
+      span.end();
+    }
+  }
+
+  /** Runs the handler in its span's context, racing it against the abort signal. */
+  #execute(
+    handler: TaskHandler,
+    payload: unknown,
+    ctx: TaskContext,
+    spanContext: ReturnType<typeof startProcessSpan>['context'],
+  ): Promise<Ending> {
+    const signal = this.#controller.signal;
+    const aborted = new Promise<Ending>((resolve) => {
+      const onAbort = () => resolve({ kind: 'aborted', reason: signal.reason as CelersError });
+      if (signal.aborted) onAbort();
+      else signal.addEventListener('abort', onAbort, { once: true });
+    });
+    const ran = context
+      .with(spanContext, () => Promise.resolve().then(() => handler(payload, ctx)))
+      .then(
+        (result): Ending => ({ kind: 'succeeded', result }),
+        (error: unknown): Ending => ({ kind: 'threw', error: coerceError(error) }),
+      );
+    // Once aborted the worker stops waiting; a handler that ignores its signal runs on detached, result ignored.
+    return Promise.race([aborted, ran]);
+  }
+
+  async #settle(ending: Ending, durationMs: number): Promise<void> {
+    if (ending.kind === 'succeeded') return this.#settleSuccess(ending.result, durationMs);
+    if (ending.kind === 'threw') return this.#settleFailure(ending.error, true);
+    const reason = ending.reason;
+    if (reason.code === 'TIMEOUT') return this.#settleFailure(reason, true);
+    if (reason.code === 'CLOSED') {
+      // Shutdown timeout: hand the task straight back instead of waiting for its lease to lapse.
+      await this.#deps.options.broker.release(this.taskId, this.#message.receiptHandle);
+      this.#deps.options.logger.warn('task aborted by shutdown and released', {
+        taskId: this.taskId,
+        taskName: this.taskName,
+      });
+      return;
+    }
+    this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
+  }
+
+  async #settleSuccess(result: unknown, durationMs: number): Promise<void> {
+    const { storeResults } = this.#deps.options;
+    const runtimeMs = Math.round(durationMs);
+    const item = { taskId: this.taskId, receiptHandle: this.#message.receiptHandle };
+    const stored = storeResults ? { ...item, result: storableResult(result, runtimeMs, this.#deps) } : item;
+    const acked = await this.#deps.acker.ack(stored);
+    if (acked === true) {
+      this.#deps.emit('completed', { taskId: this.taskId, taskName: this.taskName, result, durationMs });
+    } else {
+      const reason = acked === false ? 'lease-lost' : 'ack-unconfirmed';
+      this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason });
+    }
+  }
+
+  async #settleFailure(error: Error, requeue: boolean): Promise<void> {
+    let outcome: RejectOutcome;
+    try {
+      outcome = await this.#deps.options.broker.reject(this.taskId, this.#message.receiptHandle, {
+        requeue,
+        error: error.message,
+        ...(error.stack === undefined ? {} : { traceback: error.stack }),
+        storeResult: this.#deps.options.storeResults,
+      });
+    } catch (rejectError) {
+      if (CelersError.isInstance(rejectError) && rejectError.code === 'STALE_RECEIPT') {
+        this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
+        return;
+      }
+      throw rejectError;
+    }
+    if (outcome.outcome === 'retried') {
+      const { retryCount, retryAt } = outcome;
+      this.#deps.emit('retrying', {
+        taskId: this.taskId,
+        taskName: this.taskName,
+        error,
+        retryCount,
+        retryAt,
+      });
+    } else {
+      this.#deps.emit('failed', { taskId: this.taskId, taskName: this.taskName, error, outcome });
+    }
+  }
+
+  #startTimeout(metadata: TaskMetadata): NodeJS.Timeout | undefined {
+    if (metadata.timeoutMs === undefined) return undefined;
+    const ms = metadata.timeoutMs;
+    return setTimeout(
+      () =>
+        this.abort(
+          new CelersError('TIMEOUT', `Task ${this.taskId} (${this.taskName}) ran past its ${ms} ms timeout`),
+        ),
+      ms,
+    );
+  }
+
+  #taskContext(metadata: TaskMetadata, attempt: number): TaskContext {
+    const broker = this.#deps.options.broker;
+    const taskId = this.taskId;
+    return Object.freeze({
+      taskId,
+      taskName: this.taskName,
+      attempt,
+      metadata,
+      signal: this.#controller.signal,
+      traceContext: traceContextOf(metadata),
+      log: bindLogger(this.#deps.options.logger, { taskId, taskName: this.taskName, attempt }),
+      progress: async (percent: number, step?: string): Promise<void> => {
+        await broker.updateProgress(taskId, percent, step);
+      },
+    });
+  }
+
+  #recordOnSpan(span: Span, ending: Ending): void {
+    if (ending.kind === 'succeeded') {
+      span.setStatus({ code: SpanStatusCode.OK });
+      return;
+    }
+    const error = ending.kind === 'threw' ? ending.error : ending.reason;
+    span.recordException(error);
+    span.setStatus({ code: SpanStatusCode.ERROR, message: error.message });
+  }
+}
+
+/** The result row for an ack; a value JSON cannot hold is not stored (the work is done; re-running it would be worse). */
+function storableResult(result: unknown, runtimeMs: number, deps: TaskRunnerDeps) {
+  try {
+    JSON.stringify(result);
+    return { status: 'SUCCESS' as const, result, runtimeMs };
+  } catch (error) {
+    const message = `Result not stored: not JSON-serializable (${(error as Error).message})`;
+    deps.options.logger.warn(message);
+    return { status: 'SUCCESS' as const, error: message, runtimeMs };
+  }
+}

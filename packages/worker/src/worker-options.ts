@@ -1,0 +1,250 @@
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import {
+  assertDurationMs,
+  assertInteger,
+  assertName,
+  assertOptionalObject,
+  type Broker,
+  CelersError,
+} from '@celers/core';
+import type { TaskHandler, TaskHandlers } from './task-handler.js';
+import { consoleWarnLogger, type WorkerLogger } from './worker-logger.js';
+
+/** Default number of handlers running at once. */
+export const DEFAULT_CONCURRENCY = 10;
+/** Default largest claim (`dequeueBatch` count) per poll. */
+export const DEFAULT_BATCH_SIZE = 10;
+/** Largest claim per poll (the broker's `dequeueBatch` limit). */
+export const MAX_BATCH_SIZE = 1_000;
+/** Default wait after an empty poll; doubles up to {@link DEFAULT_MAX_POLL_INTERVAL_MS}. */
+export const DEFAULT_POLL_INTERVAL_MS = 100;
+/** Default longest wait between polls of an idle queue. */
+export const DEFAULT_MAX_POLL_INTERVAL_MS = 2_000;
+/** Default lease per claim; extended every `leaseMs / 3` while a handler runs. */
+export const DEFAULT_LEASE_MS = 30_000;
+/** Default heartbeat period. Keep it well under the broker's `workerStaleAfterMs` (60 s by default). */
+export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
+/** Default period of `recoverTimedOutTasks` runs (each jittered ±20%). */
+export const DEFAULT_RECOVERY_INTERVAL_MS = 30_000;
+/** Default time `close()` waits for running handlers before aborting them. */
+export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
+/** Default window in which finished tasks are acked together through `ackBatch`. */
+export const DEFAULT_ACK_BATCH_WINDOW_MS = 5;
+/** Largest number of acks sent in one `ackBatch`. */
+export const MAX_ACK_BATCH_SIZE = 100;
+
+/** Options for `new Worker(...)`; only `broker` and `handlers` are required. */
+export interface WorkerOptions {
+  /** The broker (queue) to consume from. The worker never closes it. */
+  broker: Broker;
+  /** Handlers by task name. A claimed task with no handler fails at once (no retry). */
+  handlers: TaskHandlers;
+  /** Handlers running at once. @defaultValue {@link DEFAULT_CONCURRENCY} */
+  concurrency?: number;
+  /** Most tasks claimed per poll (the prefetch), never more than the free capacity. @defaultValue {@link DEFAULT_BATCH_SIZE} */
+  batchSize?: number;
+  /** Wait after an empty poll, in ms; doubles (with jitter) up to `maxPollIntervalMs`. @defaultValue {@link DEFAULT_POLL_INTERVAL_MS} */
+  pollIntervalMs?: number;
+  /** Longest wait between polls of an idle queue, in ms. @defaultValue {@link DEFAULT_MAX_POLL_INTERVAL_MS} */
+  maxPollIntervalMs?: number;
+  /** Lease per claim in ms (at least 30), extended every `leaseMs / 3` while the handler runs. @defaultValue {@link DEFAULT_LEASE_MS} */
+  leaseMs?: number;
+  /** Heartbeat period in ms. @defaultValue {@link DEFAULT_HEARTBEAT_INTERVAL_MS} */
+  heartbeatIntervalMs?: number;
+  /**
+   * Period of `broker.recoverTimedOutTasks()` runs in ms (jittered ±20%), so a dead worker's tasks come back
+   * without an operator; `0` disables it. @defaultValue {@link DEFAULT_RECOVERY_INTERVAL_MS}
+   */
+  recoveryIntervalMs?: number;
+  /** Store each handler's return value (and failures) in the results table. @defaultValue false */
+  storeResults?: boolean;
+  /** This worker's id in heartbeats and on claimed tasks. @defaultValue `<hostname>-<pid>-<6 hex>` */
+  workerId?: string;
+  /** Where the worker logs. @defaultValue {@link consoleWarnLogger} (warnings and errors only) */
+  logger?: WorkerLogger;
+  /** How long `close()` waits for running handlers before aborting them, in ms. @defaultValue {@link DEFAULT_SHUTDOWN_TIMEOUT_MS} */
+  shutdownTimeoutMs?: number;
+  /**
+   * Close gracefully on SIGTERM/SIGINT (a second signal aborts running handlers at once), then re-raise the
+   * signal when nothing else listens for it, so the process exits as it would have. @defaultValue false
+   */
+  handleSignals?: boolean;
+  /** Acks finishing within this many ms share one `ackBatch` transaction; `0` acks each task alone. @defaultValue {@link DEFAULT_ACK_BATCH_WINDOW_MS} */
+  ackBatchWindowMs?: number;
+}
+
+/** {@link WorkerOptions} after validation and defaults (frozen). */
+export interface ResolvedWorkerOptions {
+  readonly broker: Broker;
+  readonly handlers: Readonly<Record<string, TaskHandler>>;
+  readonly concurrency: number;
+  readonly batchSize: number;
+  readonly pollIntervalMs: number;
+  readonly maxPollIntervalMs: number;
+  readonly leaseMs: number;
+  readonly heartbeatIntervalMs: number;
+  readonly recoveryIntervalMs: number;
+  readonly storeResults: boolean;
+  readonly workerId: string;
+  readonly logger: WorkerLogger;
+  readonly shutdownTimeoutMs: number;
+  readonly handleSignals: boolean;
+  readonly ackBatchWindowMs: number;
+}
+
+const BROKER_METHODS = [
+  'dequeueBatch',
+  'ackBatch',
+  'reject',
+  'extendLease',
+  'release',
+  'registerWorker',
+  'on',
+  'off',
+] as const;
+const LOGGER_METHODS = ['debug', 'info', 'warn', 'error'] as const;
+
+/** A worker id unique per process: host, pid and a random suffix (several workers may share a process). */
+export function defaultWorkerId(): string {
+  return `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+}
+
+/**
+ * Validates worker options and applies defaults. Bad input throws `INVALID_ARGUMENT` naming the option
+ * (e.g. `options.concurrency`).
+ *
+ * @example
+ * ```ts
+ * const resolved = resolveWorkerOptions({ broker, handlers: { echo: (p) => p }, concurrency: 4 });
+ * resolved.batchSize; // 10
+ * ```
+ */
+export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
+  if (assertOptionalObject(options, 'options') === undefined)
+    throw CelersError.invalidArgument('options', 'expected an object');
+  const broker = assertBroker(options.broker);
+  const handlers = assertHandlers(options.handlers);
+  const concurrency = optionalInteger(
+    options.concurrency,
+    'options.concurrency',
+    1,
+    10_000,
+    DEFAULT_CONCURRENCY,
+  );
+  const pollIntervalMs = optionalDuration(
+    options.pollIntervalMs,
+    'options.pollIntervalMs',
+    1,
+    DEFAULT_POLL_INTERVAL_MS,
+  );
+  const maxPollIntervalMs = optionalDuration(
+    options.maxPollIntervalMs,
+    'options.maxPollIntervalMs',
+    1,
+    Math.max(DEFAULT_MAX_POLL_INTERVAL_MS, pollIntervalMs),
+  );
+  if (maxPollIntervalMs < pollIntervalMs) {
+    throw CelersError.invalidArgument(
+      'options.maxPollIntervalMs',
+      `must be at least pollIntervalMs (${pollIntervalMs})`,
+    );
+  }
+  const leaseMs = optionalDuration(options.leaseMs, 'options.leaseMs', 30, DEFAULT_LEASE_MS);
+  return Object.freeze({
+    broker,
+    handlers,
+    concurrency,
+    batchSize: optionalInteger(options.batchSize, 'options.batchSize', 1, MAX_BATCH_SIZE, DEFAULT_BATCH_SIZE),
+    pollIntervalMs,
+    maxPollIntervalMs,
+    leaseMs,
+    heartbeatIntervalMs: optionalDuration(
+      options.heartbeatIntervalMs,
+      'options.heartbeatIntervalMs',
+      1,
+      DEFAULT_HEARTBEAT_INTERVAL_MS,
+    ),
+    recoveryIntervalMs: optionalDuration(
+      options.recoveryIntervalMs,
+      'options.recoveryIntervalMs',
+      0,
+      DEFAULT_RECOVERY_INTERVAL_MS,
+    ),
+    storeResults: optionalBoolean(options.storeResults, 'options.storeResults', false),
+    workerId:
+      options.workerId === undefined ? defaultWorkerId() : assertName(options.workerId, 'options.workerId'),
+    logger: options.logger === undefined ? consoleWarnLogger : assertLogger(options.logger),
+    shutdownTimeoutMs: optionalDuration(
+      options.shutdownTimeoutMs,
+      'options.shutdownTimeoutMs',
+      0,
+      DEFAULT_SHUTDOWN_TIMEOUT_MS,
+    ),
+    handleSignals: optionalBoolean(options.handleSignals, 'options.handleSignals', false),
+    ackBatchWindowMs: optionalDuration(
+      options.ackBatchWindowMs,
+      'options.ackBatchWindowMs',
+      0,
+      DEFAULT_ACK_BATCH_WINDOW_MS,
+    ),
+  });
+}
+
+function optionalInteger(
+  value: unknown,
+  argument: string,
+  min: number,
+  max: number,
+  fallback: number,
+): number {
+  return value === undefined ? fallback : assertInteger(value, argument, min, max);
+}
+
+function optionalDuration(value: unknown, argument: string, min: number, fallback: number): number {
+  return value === undefined ? fallback : assertDurationMs(value, argument, min);
+}
+
+function optionalBoolean(value: unknown, argument: string, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean')
+    throw CelersError.invalidArgument(argument, `expected a boolean, got ${typeof value}`);
+  return value;
+}
+
+function assertBroker(value: unknown): Broker {
+  if (typeof value !== 'object' || value === null)
+    throw CelersError.invalidArgument('options.broker', 'expected a Broker');
+  const record = value as Record<string, unknown>;
+  const missing = BROKER_METHODS.filter((m) => typeof record[m] !== 'function');
+  if (missing.length > 0) {
+    throw CelersError.invalidArgument('options.broker', `not a Broker (missing ${missing.join(', ')})`);
+  }
+  return value as Broker;
+}
+
+function assertHandlers(value: unknown): Readonly<Record<string, TaskHandler>> {
+  const handlers = assertOptionalObject(value, 'options.handlers');
+  if (handlers === undefined)
+    throw CelersError.invalidArgument('options.handlers', 'expected an object of task handlers');
+  const entries = Object.entries(handlers).filter(([, fn]) => fn !== undefined);
+  if (entries.length === 0)
+    throw CelersError.invalidArgument('options.handlers', 'register at least one handler');
+  for (const [name, fn] of entries) {
+    assertName(name, `options.handlers["${name.slice(0, 40)}"]`);
+    if (typeof fn !== 'function')
+      throw CelersError.invalidArgument(`options.handlers.${name}`, 'expected a function');
+  }
+  // A null-prototype copy: a task named "constructor" or "toString" must not find Object.prototype's methods.
+  return Object.freeze(
+    Object.assign(Object.create(null) as Record<string, TaskHandler>, Object.fromEntries(entries)),
+  );
+}
+
+function assertLogger(value: unknown): WorkerLogger {
+  const record = assertOptionalObject(value, 'options.logger') ?? {};
+  const missing = LOGGER_METHODS.filter((m) => typeof record[m] !== 'function');
+  if (missing.length > 0)
+    throw CelersError.invalidArgument('options.logger', `missing method(s) ${missing.join(', ')}`);
+  return value as WorkerLogger;
+}

@@ -1,0 +1,334 @@
+import { EventEmitter } from 'node:events';
+import { hostname } from 'node:os';
+import {
+  assertDurationMs,
+  assertOptionalObject,
+  type BrokerEventMap,
+  type BrokerMessage,
+  CelersError,
+  coerceError,
+} from '@celers/core';
+import { AckBatcher } from './internal/ack-batcher.js';
+import { PeriodicTask } from './internal/periodic-task.js';
+import { PollBackoff } from './internal/poll-backoff.js';
+import { installSignalHandlers } from './internal/signal-handlers.js';
+import { TaskRunner } from './internal/task-runner.js';
+import { Wakeup } from './internal/wakeup.js';
+import type { WorkerEventMap } from './worker-events.js';
+import {
+  MAX_ACK_BATCH_SIZE,
+  type ResolvedWorkerOptions,
+  resolveWorkerOptions,
+  type WorkerOptions,
+} from './worker-options.js';
+
+/** Node's EventEmitter wants each event's arguments as a tuple; every worker event has one payload object. */
+type WorkerEventArgs = { [K in keyof WorkerEventMap]: [WorkerEventMap[K]] };
+
+/** Options for {@link Worker.close}. */
+export interface CloseWorkerOptions {
+  /** How long to wait for running handlers before aborting them. @defaultValue the worker's `shutdownTimeoutMs` */
+  timeoutMs?: number;
+}
+
+/**
+ * Runs task handlers against a {@link Broker}: claims tasks up to its free capacity, runs them with bounded
+ * concurrency under leases it keeps extending, acks (batched) or rejects them, heartbeats, recovers dead
+ * workers' tasks, and shuts down without losing work. Depends only on core's `Broker` interface.
+ *
+ * @example
+ * ```ts
+ * const worker = new Worker({
+ *   broker,
+ *   concurrency: 8,
+ *   storeResults: true,
+ *   handlers: {
+ *     'emails.send': async (payload, ctx) => {
+ *       await ctx.progress(10, 'rendering');
+ *       return mailer.send(payload, { signal: ctx.signal });
+ *     },
+ *   },
+ * });
+ * worker.on('failed', ({ taskId, error }) => console.error(taskId, error));
+ * await worker.start();
+ * // ... later
+ * await worker.close();
+ * ```
+ */
+export class Worker extends EventEmitter<WorkerEventArgs> {
+  /** The resolved, frozen options. */
+  readonly options: ResolvedWorkerOptions;
+  readonly #running = new Map<string, TaskRunner>();
+  readonly #acker: AckBatcher;
+  readonly #backoff: PollBackoff;
+  /** Cuts the idle wait short: a local enqueue, recovered tasks, shutdown. */
+  readonly #pollWake = new Wakeup();
+  /** Cuts the wait for a free slot short: a task finished, shutdown. */
+  readonly #slotWake = new Wakeup();
+  readonly #heartbeat: PeriodicTask;
+  readonly #recovery: PeriodicTask | undefined;
+  readonly #onEnqueued = (event: BrokerEventMap['task:enqueued']) => {
+    if (!event.delayed) this.#pollWake.wake();
+  };
+  #starting: Promise<void> | undefined;
+  #closing: Promise<void> | undefined;
+  #pollLoop: Promise<void> | undefined;
+  #stopping = false;
+  #isRunning = false;
+  #idle = false;
+  #processedSinceDrained = 0;
+  #removeSignalHandlers: (() => void) | undefined;
+
+  /** Validates `options` (throws `INVALID_ARGUMENT` naming the bad option); does no I/O until `start()`. */
+  constructor(options: WorkerOptions) {
+    super();
+    this.options = resolveWorkerOptions(options);
+    const o = this.options;
+    this.#acker = new AckBatcher(
+      o.broker,
+      o.ackBatchWindowMs,
+      Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
+    );
+    this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs);
+    this.#heartbeat = new PeriodicTask(
+      () =>
+        o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.#running.size),
+      o.heartbeatIntervalMs,
+      (error) => this.#reportError(error, 'workerHeartbeat'),
+    );
+    this.#recovery =
+      o.recoveryIntervalMs === 0
+        ? undefined
+        : new PeriodicTask(
+            () => this.#recover(),
+            o.recoveryIntervalMs,
+            (error) => this.#reportError(error, 'recoverTimedOutTasks'),
+            0.2,
+          );
+  }
+
+  /** This worker's id (in heartbeats and on the tasks it claims). */
+  get workerId(): string {
+    return this.options.workerId;
+  }
+
+  /** True between a successful `start()` and `close()`. */
+  get isRunning(): boolean {
+    return this.#isRunning;
+  }
+
+  /** Handlers running right now. */
+  get inFlight(): number {
+    return this.#running.size;
+  }
+
+  /**
+   * Registers the worker, starts heartbeats, periodic recovery and the poll loop. Resolves once registered;
+   * safe to call twice (the second call gets the same promise). Fails with `CLOSED` after `close()`.
+   */
+  start(): Promise<void> {
+    if (this.#closing) return Promise.reject(new CelersError('CLOSED', `Worker ${this.workerId} is closed`));
+    this.#starting ??= this.#start().catch((error: unknown) => {
+      this.#starting = undefined; // a failed start (database down) may be retried
+      throw error;
+    });
+    return this.#starting;
+  }
+
+  /**
+   * Stops claiming, waits up to `timeoutMs` for running handlers (then aborts their signals and releases their
+   * tasks), flushes acks, releases anything claimed but not started, deregisters, and emits `closed`. Safe to
+   * call twice. Never closes the broker.
+   */
+  close(options: CloseWorkerOptions = {}): Promise<void> {
+    assertOptionalObject(options, 'options');
+    const timeoutMs =
+      options.timeoutMs === undefined
+        ? this.options.shutdownTimeoutMs
+        : assertDurationMs(options.timeoutMs, 'options.timeoutMs');
+    this.#closing ??= this.#close(timeoutMs);
+    return this.#closing;
+  }
+
+  /** Aborts every running handler now (as after the shutdown timeout); used by a second shutdown signal. */
+  abortRunning(): void {
+    for (const runner of this.#running.values()) runner.abort(this.#shutdownAbort());
+  }
+
+  async #start(): Promise<void> {
+    const o = this.options;
+    await o.broker.registerWorker({
+      workerId: o.workerId,
+      capabilities: {
+        taskNames: Object.keys(o.handlers),
+        concurrency: o.concurrency,
+        hostname: hostname(),
+        pid: process.pid,
+      },
+    });
+    o.broker.on('task:enqueued', this.#onEnqueued);
+    this.#heartbeat.start();
+    this.#recovery?.start(true); // at start too: a restarted host picks up what its predecessor left
+    if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
+    this.#isRunning = true;
+    this.#pollLoop = this.#poll();
+  }
+
+  async #poll(): Promise<void> {
+    const o = this.options;
+    while (!this.#stopping) {
+      const free = o.concurrency - this.#running.size;
+      if (free <= 0) {
+        await this.#slotWake.wait();
+        continue;
+      }
+      const want = Math.min(free, o.batchSize);
+      let messages: BrokerMessage[];
+      try {
+        messages = await o.broker.dequeueBatch(want, { workerId: o.workerId, leaseMs: o.leaseMs });
+      } catch (error) {
+        this.#reportError(error, 'dequeueBatch');
+        await this.#pollWake.wait(this.#backoff.next());
+        continue;
+      }
+      if (this.#stopping) {
+        await this.#releaseUnstarted(messages); // claimed while shutting down: give them straight back
+        break;
+      }
+      for (const message of messages) this.#dispatch(message);
+      if (messages.length === want) {
+        this.#backoff.reset();
+        continue; // a full batch: more is probably waiting, claim again at once
+      }
+      if (messages.length > 0) this.#backoff.reset();
+      else this.#noteEmptyPoll();
+      await this.#pollWake.wait(this.#backoff.next());
+    }
+  }
+
+  #dispatch(message: BrokerMessage): void {
+    this.#idle = false;
+    this.#processedSinceDrained += 1;
+    const runner = new TaskRunner(
+      {
+        options: this.options,
+        acker: this.#acker,
+        emit: (event, payload) => this.#emitSafely(event, payload),
+        reportError: (error, operation) => this.#reportError(error, operation),
+      },
+      message,
+    );
+    this.#running.set(runner.taskId, runner);
+    void runner.done.finally(() => {
+      this.#running.delete(runner.taskId);
+      this.#slotWake.wake();
+      if (this.#running.size === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
+    });
+  }
+
+  #noteEmptyPoll(): void {
+    if (this.#processedSinceDrained > 0) {
+      const processed = this.#processedSinceDrained;
+      this.#processedSinceDrained = 0;
+      this.#emitSafely('drained', { workerId: this.workerId, processed });
+    }
+    if (this.#running.size === 0) this.#noteIdle();
+  }
+
+  #noteIdle(): void {
+    if (this.#idle || this.#stopping) return;
+    this.#idle = true;
+    this.#emitSafely('idle', { workerId: this.workerId });
+  }
+
+  async #recover(): Promise<void> {
+    const recovered = await this.options.broker.recoverTimedOutTasks();
+    if (recovered > 0) {
+      this.options.logger.info('recovered timed-out tasks', { count: recovered, workerId: this.workerId });
+      this.#pollWake.wake();
+    }
+  }
+
+  async #releaseUnstarted(messages: readonly BrokerMessage[]): Promise<void> {
+    for (const m of messages) {
+      try {
+        await this.options.broker.release(m.task.metadata.id, m.receiptHandle);
+      } catch (error) {
+        this.#reportError(error, 'release'); // its lease will lapse and recovery returns it
+      }
+    }
+  }
+
+  async #close(timeoutMs: number): Promise<void> {
+    await this.#starting?.catch(() => undefined);
+    this.#stopping = true;
+    const o = this.options;
+    o.broker.off('task:enqueued', this.#onEnqueued);
+    this.#pollWake.wake();
+    this.#slotWake.wake();
+    await this.#recovery?.stop();
+    await this.#pollLoop;
+    if (!(await this.#allSettledWithin(timeoutMs))) {
+      o.logger.warn('shutdown timeout: aborting running tasks', {
+        workerId: this.workerId,
+        running: this.#running.size,
+      });
+      this.abortRunning();
+      await Promise.allSettled([...this.#running.values()].map((r) => r.done));
+    }
+    await this.#acker.flush();
+    await this.#heartbeat.stop();
+    if (this.#isRunning) {
+      try {
+        await o.broker.deregisterWorker(o.workerId);
+      } catch (error) {
+        this.#reportError(error, 'deregisterWorker');
+      }
+    }
+    this.#removeSignalHandlers?.();
+    this.#isRunning = false;
+    this.#emitSafely('closed', { workerId: this.workerId });
+  }
+
+  /** Waits for every running task to settle; false when `timeoutMs` passed first. */
+  async #allSettledWithin(timeoutMs: number): Promise<boolean> {
+    if (this.#running.size === 0) return true;
+    let timer: NodeJS.Timeout | undefined;
+    const timedOut = new Promise<false>((resolve) => {
+      timer = setTimeout(() => resolve(false), timeoutMs);
+    });
+    const settled = Promise.allSettled([...this.#running.values()].map((r) => r.done)).then(
+      () => true as const,
+    );
+    try {
+      return await Promise.race([settled, timedOut]);
+    } finally {
+      clearTimeout(timer);
+    }
+  }
+
+  #shutdownAbort(): CelersError {
+    return new CelersError('CLOSED', `Worker ${this.workerId} is shutting down`);
+  }
+
+  #reportError(error: unknown, operation: string): void {
+    const err = coerceError(error);
+    if (this.listenerCount('error') > 0) this.#emitSafely('error', { error: err, operation });
+    else
+      this.options.logger.error(`${operation} failed: ${err.message}`, {
+        workerId: this.workerId,
+        operation,
+        error: err,
+      });
+  }
+
+  #emitSafely<K extends keyof WorkerEventMap>(event: K, payload: WorkerEventMap[K]): void {
+    try {
+      (this.emit as (e: K, p: WorkerEventMap[K]) => boolean)(event, payload);
+    } catch (error) {
+      // A throwing listener must not break the task pipeline; report it (once) instead.
+      if (event !== 'error') this.#reportError(error, `listener:${event}`);
+      else this.options.logger.error('error listener threw', { error });
+    }
+  }
+}
