@@ -213,7 +213,9 @@ describe('settling', () => {
       expect(r.completedAt).toBeInstanceOf(Date);
     }
     const byId = new Map(results.map((r) => [r.taskId, r]));
-    msgs.forEach((m, i) => expect(byId.get(m.task.metadata.id)?.result).toEqual({ square: i * i }));
+    for (const [i, m] of msgs.entries()) {
+      expect(byId.get(m.task.metadata.id)?.result).toEqual({ square: i * i });
+    }
   });
 
   it('reject retries with a delay, then dead-letters; requeue:false fails without a DLQ row', async () => {
