@@ -15,6 +15,7 @@ import { parseJsonColumn } from '@celers/schema';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
+import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
 import { completeOwnedTasks, explainMissingOwnership } from '../queue/ack.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from '../queue/reject.sql.js';
@@ -70,6 +71,8 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
     async () => {
       const n = await completeOwnedTasks(ctx.db, ctx.queue, [id], receipt);
       if (n !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+      // issue 5 (chains): make the next chain link due now that this one completed.
+      await promoteChainSuccessors(ctx.db, ctx.queue, [id]);
     },
     { [TelemetryAttributes.TaskId]: id },
   );
@@ -119,6 +122,8 @@ async function ackOwnedInTransaction(trx: Executor, ctx: BrokerContext, items: r
     .set({ state: 'completed', completed_at: sqlNow(), lease_expires_at: null, receipt_handle: null })
     .where('id', 'in', [...ownedIds].sort())
     .execute();
+  // issue 5 (chains): make the next chain links due, in this ack transaction.
+  await promoteChainSuccessors(trx, ctx.queue, ownedIds);
   await upsertResults(
     trx,
     ctx.queue,

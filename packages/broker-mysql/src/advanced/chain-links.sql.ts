@@ -1,0 +1,53 @@
+import { sql } from 'kysely';
+import type { Executor } from '../broker-context.js';
+
+/**
+ * `scheduled_at` of a chain link waiting for its parent: far enough ahead that no claim ever reaches it
+ * (DATETIME's year 9999), and exact, so it doubles as the "waiting" marker.
+ */
+export const CHAIN_WAITING_AT = new Date(Date.UTC(9999, 11, 31, 0, 0, 0));
+
+/** Metadata keys written on chain links. */
+export const ChainMetadataKey = {
+  /** The previous link's id (read by the indexed `parent_task_id` column). */
+  ParentTaskId: 'parent_task_id',
+  /** The first link's id, shared by every link of the chain. */
+  ChainId: 'chain_id',
+  /** 0-based position in the chain. */
+  ChainIndex: 'chain_index',
+  /** Delay after the parent's ack before this link becomes due. */
+  ChainDelayMs: 'chain_delay_ms',
+} as const;
+
+const delayExpression = sql`COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(metadata, '$.chain_delay_ms')) AS SIGNED), 0)`;
+
+/**
+ * Makes the waiting successors of `completedIds` due (now + their `chain_delay_ms`). Called by the ack path in
+ * the same statement sequence as the completion (inside the ack transaction for batch acks), so ANY consumer that
+ * acks a link releases the next one: the chain lives in the rows, not in a running process. Returns rows promoted.
+ * Cheap when nothing waits: one range lookup on idx_tasks_parent per acked id.
+ * @internal
+ */
+export async function promoteChainSuccessors(db: Executor, queue: string, completedIds: readonly string[]): Promise<number> {
+  if (completedIds.length === 0) return 0;
+  const r = await sql`UPDATE celers_tasks
+    SET scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${delayExpression} * 1000 MICROSECOND)
+    WHERE parent_task_id IN (${sql.join([...completedIds].sort())})
+      AND queue_name = ${queue} AND state = 'pending' AND scheduled_at = ${CHAIN_WAITING_AT}
+    ORDER BY id`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
+}
+
+/**
+ * Self-healing sweep: promotes every waiting link of `queue` whose parent is `completed` (for acks that
+ * completed through a path that does not promote, e.g. an import or a manual `updateBatchState`). Returns rows
+ * promoted.
+ * @internal
+ */
+export async function promoteReadyLinks(db: Executor, queue: string): Promise<number> {
+  const r = await sql`UPDATE celers_tasks AS t
+    JOIN celers_tasks AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
+    SET t.scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(t.metadata, '$.chain_delay_ms')) AS SIGNED), 0) * 1000 MICROSECOND)
+    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(db);
+  return Number(r.numAffectedRows ?? 0n);
+}
