@@ -22,6 +22,7 @@ export { SchedulesFacet } from './facets/schedules-facet.js';
 export { TasksFacet } from './facets/tasks-facet.js';
 export { TransferFacet } from './facets/transfer-facet.js';
 export { WorkersFacet } from './facets/workers-facet.js';
+export * from './maintainer/index.js';
 // Core facets (tasks, dlq, results, health): their public types and limits.
 export type { DlqTaskInfo } from './types/dlq-task-info.js';
 export { DEFAULT_READY_TIMEOUT_MS, type HealthStatus, type ReadinessOptions } from './types/health-status.js';
