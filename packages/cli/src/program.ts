@@ -1,0 +1,44 @@
+import { Command } from 'commander';
+import { registerEnqueueCommand } from './commands/enqueue-command.js';
+import { registerMigrateCommands } from './commands/migrate-commands.js';
+import { registerQueueControlCommands } from './commands/queue-control-commands.js';
+import { registerStatusCommand } from './commands/status-command.js';
+import { registerTasksCommands } from './commands/tasks-commands.js';
+import type { CliIo } from './output/cli-output.js';
+
+/** The CLI's version, printed by `celers --version`. */
+export const CLI_VERSION = '0.1.0';
+
+/**
+ * Builds the `celers` command tree. Parsing is strict (unknown options and extra arguments are errors), and
+ * the parser's own errors are routed through `onUsageError` so they print as one `celers:` line.
+ */
+export function createProgram(io: CliIo, onUsageError: (message: string) => void): Command {
+  const program = new Command('celers')
+    .description('celers: operate a MySQL-backed task queue')
+    .version(CLI_VERSION)
+    .showSuggestionAfterError(true)
+    .configureOutput({
+      writeOut: (text) => io.stdout.write(text),
+      writeErr: (text) => io.stderr.write(text),
+      outputError: (text) => onUsageError(text.replace(/^error: /, '').trim()),
+    })
+    .exitOverride();
+  registerMigrateCommands(program, io);
+  registerStatusCommand(program, io);
+  registerTasksCommands(program, io);
+  registerQueueControlCommands(program, io);
+  registerEnqueueCommand(program, io);
+  // exitOverride and output settings are inherited only by commands created after them: apply to all.
+  for (const command of allCommands(program)) {
+    command.exitOverride().configureOutput(program.configureOutput()).allowExcessArguments(false);
+  }
+  return program;
+}
+
+function* allCommands(command: Command): Generator<Command> {
+  for (const sub of command.commands) {
+    yield sub;
+    yield* allCommands(sub);
+  }
+}
