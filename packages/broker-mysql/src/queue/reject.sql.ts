@@ -4,7 +4,11 @@ import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../broker-context.js';
 
 /** Locks one task row of `queue` for a state change, with the database time. @internal */
-export async function lockTask(trx: Executor, queue: string, id: string): Promise<{ row: TaskRow; now: Date } | null> {
+export async function lockTask(
+  trx: Executor,
+  queue: string,
+  id: string,
+): Promise<{ row: TaskRow; now: Date } | null> {
   const row = await trx
     .selectFrom('celers_tasks')
     .selectAll()
@@ -19,7 +23,13 @@ export async function lockTask(trx: Executor, queue: string, id: string): Promis
 }
 
 /** Puts a task back to `pending` for retry number `retryCount` at `retryAt`. @internal */
-export async function scheduleRetry(trx: Executor, id: string, retryCount: number, retryAt: Date, error: string | null): Promise<void> {
+export async function scheduleRetry(
+  trx: Executor,
+  id: string,
+  retryCount: number,
+  retryAt: Date,
+  error: string | null,
+): Promise<void> {
   await trx
     .updateTable('celers_tasks')
     .set({
@@ -40,7 +50,13 @@ export async function scheduleRetry(trx: Executor, id: string, retryCount: numbe
 export async function markFailed(trx: Executor, id: string, now: Date, error: string | null): Promise<void> {
   await trx
     .updateTable('celers_tasks')
-    .set({ state: 'failed', completed_at: now, lease_expires_at: null, receipt_handle: null, error_message: error })
+    .set({
+      state: 'failed',
+      completed_at: now,
+      lease_expires_at: null,
+      receipt_handle: null,
+      error_message: error,
+    })
     .where('id', '=', id)
     .execute();
 }
@@ -51,7 +67,12 @@ export async function markFailed(trx: Executor, id: string, now: Date, error: st
  * servers without stored procedures). Returns the DLQ row id.
  * @internal
  */
-export async function moveToDeadLetterQueue(trx: Executor, row: TaskRow, now: Date, error: string | null): Promise<string> {
+export async function moveToDeadLetterQueue(
+  trx: Executor,
+  row: TaskRow,
+  now: Date,
+  error: string | null,
+): Promise<string> {
   const dlqId = uuidv7();
   await trx
     .insertInto('celers_dead_letter_queue')
@@ -66,7 +87,13 @@ export async function moveToDeadLetterQueue(trx: Executor, row: TaskRow, now: Da
       priority: row.priority,
       retry_count: row.retry_count,
       max_retries: row.max_retries,
-      retry_policy: row.retry_policy == null ? null : JSON.stringify(row.retry_policy),
+      // JSON columns come back parsed or as text depending on server and driver: never encode text twice.
+      retry_policy:
+        row.retry_policy == null
+          ? null
+          : typeof row.retry_policy === 'string'
+            ? row.retry_policy
+            : JSON.stringify(row.retry_policy),
       error_message: error,
       metadata: typeof row.metadata === 'string' ? row.metadata : JSON.stringify(row.metadata ?? {}),
       created_at: row.created_at,
