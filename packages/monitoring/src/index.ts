@@ -1,5 +1,60 @@
 // @celers/monitoring: queue analytics, database diagnostics, SLA/capacity/cost math, Prometheus metrics.
 
+export {
+  type AlertThresholds,
+  type AlertThresholdsInput,
+  calculateAlertThresholds,
+} from './analysis/alert-thresholds.js';
+export {
+  type CapacityForecast,
+  type CapacityForecastInput,
+  type CapacityStatus,
+  forecastCapacity,
+} from './analysis/capacity-forecast.js';
+export {
+  CLOUD_PRICING,
+  CLOUD_PROVIDERS,
+  type CloudPricing,
+  type CloudProvider,
+} from './analysis/cloud-pricing.js';
+export {
+  analyzeConnectionPoolHealth,
+  type ConnectionPoolHealth,
+  type ConnectionPoolHealthInput,
+  type PoolHealthStatus,
+} from './analysis/connection-pool-health.js';
+export {
+  analyzeIndexEffectiveness,
+  type IndexEffectiveness,
+  type IndexEffectivenessInput,
+} from './analysis/index-effectiveness.js';
+export {
+  estimateOperationalCost,
+  type OperationalCost,
+  type OperationalCostInput,
+} from './analysis/operational-cost.js';
+export {
+  analyzeQueryPattern,
+  type QueryPatternAnalysis,
+  type QueryPatternInput,
+} from './analysis/query-pattern.js';
+export {
+  analyzeReplicationLag,
+  REPLICA_LAG_CRITICAL_MS,
+  REPLICA_LAG_WARNING_MS,
+  type ReplicaStatus,
+  type ReplicationLagAnalysis,
+  type ReplicationLagInput,
+} from './analysis/replication-lag.js';
+export {
+  calculateSlaCompliance,
+  SLA_COMPLIANT_PERCENT,
+  SLA_WARNING_PERCENT,
+  type SlaComplianceInput,
+  type SlaComplianceReport,
+  type SlaStatus,
+} from './analysis/sla-compliance.js';
+export { analyzeTableBloat, type TableBloatAnalysis, type TableBloatInput } from './analysis/table-bloat.js';
 export type { DlqStatistics } from './analytics/dlq-statistics.sql.js';
 export type { DurationPercentiles, DurationStats } from './analytics/duration-stats.sql.js';
 export type { PriorityStats } from './analytics/priority-stats.sql.js';

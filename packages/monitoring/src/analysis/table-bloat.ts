@@ -1,0 +1,78 @@
+import { assertName } from '@celers/core';
+import { assertNonNegative, assertObject } from '../internal/validate-input.js';
+
+/** Inputs of {@link analyzeTableBloat}. */
+export interface TableBloatInput {
+  tableName: string;
+  /** Data + index size on disk (MB). */
+  totalSizeMb: number;
+  /** Rows in the table. */
+  rowCount: number;
+  /** Average row length (bytes). */
+  avgRowLengthBytes: number;
+  /** Actual data size (MB) when known (information_schema DATA_LENGTH); else 70 % of the total. */
+  dataSizeMb?: number;
+  /** Actual index size (MB) when known (INDEX_LENGTH); else 30 % of the total. */
+  indexSizeMb?: number;
+}
+
+/** The seed's `TableBloatAnalysis`. */
+export interface TableBloatAnalysis {
+  tableName: string;
+  totalSizeMb: number;
+  dataSizeMb: number;
+  indexSizeMb: number;
+  /** `rows × avgRowLength × 1.3` (30 % InnoDB page and index overhead), MB. */
+  expectedSizeMb: number;
+  /** `max(0, total − expected)`, MB. */
+  bloatMb: number;
+  /** `bloat / expected × 100` (0 for an empty table). */
+  bloatPercent: number;
+  /** OPTIMIZE TABLE advice: > 50 % significant, > 25 % moderate, > 10 % low. */
+  recommendation: string;
+}
+
+const MB = 1024 * 1024;
+
+/**
+ * Estimates reclaimable space from the size a table should have for its rows.
+ *
+ * @example
+ * ```ts
+ * analyzeTableBloat({ tableName: 'celers_tasks', totalSizeMb: 26, rowCount: 10_240, avgRowLengthBytes: 1024 }).bloatPercent;
+ * // 100 (expected 13 MB)
+ * ```
+ */
+export function analyzeTableBloat(input: TableBloatInput): TableBloatAnalysis {
+  const given = assertObject(input, 'input');
+  const tableName = assertName(given.tableName, 'input.tableName');
+  const totalSizeMb = assertNonNegative(given.totalSizeMb, 'input.totalSizeMb');
+  const rowCount = assertNonNegative(given.rowCount, 'input.rowCount');
+  const avgRowLengthBytes = assertNonNegative(given.avgRowLengthBytes, 'input.avgRowLengthBytes');
+  const dataSizeMb =
+    given.dataSizeMb === undefined
+      ? totalSizeMb * 0.7
+      : assertNonNegative(given.dataSizeMb, 'input.dataSizeMb');
+  const indexSizeMb =
+    given.indexSizeMb === undefined
+      ? totalSizeMb * 0.3
+      : assertNonNegative(given.indexSizeMb, 'input.indexSizeMb');
+  const expectedSizeMb = ((rowCount * avgRowLengthBytes) / MB) * 1.3;
+  const bloatMb = Math.max(0, totalSizeMb - expectedSizeMb);
+  const bloatPercent = expectedSizeMb > 0 ? (bloatMb / expectedSizeMb) * 100 : 0;
+  let recommendation = 'Table bloat is within the acceptable range.';
+  if (bloatPercent > 50) recommendation = 'Significant bloat (> 50 %): run OPTIMIZE TABLE to reclaim space.';
+  else if (bloatPercent > 25)
+    recommendation = 'Moderate bloat (25–50 %): run OPTIMIZE TABLE in a maintenance window.';
+  else if (bloatPercent > 10) recommendation = 'Low bloat (10–25 %): monitor and optimize if it grows.';
+  return {
+    tableName,
+    totalSizeMb,
+    dataSizeMb,
+    indexSizeMb,
+    expectedSizeMb,
+    bloatMb,
+    bloatPercent,
+    recommendation,
+  };
+}
