@@ -1,7 +1,9 @@
 import { Command } from 'commander';
+import { registerDlqCommands } from './commands/dlq-commands.js';
 import { registerEnqueueCommand } from './commands/enqueue-command.js';
 import { registerMigrateCommands } from './commands/migrate-commands.js';
 import { registerQueueControlCommands } from './commands/queue-control-commands.js';
+import { registerResultsCommands } from './commands/results-commands.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerTasksCommands } from './commands/tasks-commands.js';
 import type { CliIo } from './output/cli-output.js';
@@ -27,6 +29,8 @@ export function createProgram(io: CliIo, onUsageError: (message: string) => void
   registerMigrateCommands(program, io);
   registerStatusCommand(program, io);
   registerTasksCommands(program, io);
+  registerDlqCommands(program, io);
+  registerResultsCommands(program, io);
   registerQueueControlCommands(program, io);
   registerEnqueueCommand(program, io);
   // exitOverride and output settings are inherited only by commands created after them: apply to all.

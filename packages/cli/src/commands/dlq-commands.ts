@@ -1,0 +1,90 @@
+import { assertTaskId, CelersError } from '@celers/core';
+import type { Command } from 'commander';
+import { parseIntegerOption } from '../internal/cli-options.js';
+import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
+import { confirmDestructive } from '../internal/confirm-prompt.js';
+import type { CliIo } from '../output/cli-output.js';
+import { formatTable, type TableColumn } from '../output/format-table.js';
+import { withProgress } from '../output/progress-indicator.js';
+
+interface DlqRowView {
+  id: string;
+  taskId: string;
+  taskName: string;
+  retryCount: number;
+  failedAt: Date;
+  errorMessage: string | null;
+}
+
+const DLQ_COLUMNS: readonly TableColumn<DlqRowView>[] = [
+  { header: 'DLQ ID', value: (e) => e.id },
+  { header: 'TASK ID', value: (e) => e.taskId },
+  { header: 'NAME', value: (e) => e.taskName, maxWidth: 32 },
+  { header: 'RETRIES', value: (e) => e.retryCount },
+  { header: 'FAILED', value: (e) => e.failedAt },
+  { header: 'ERROR', value: (e) => e.errorMessage, maxWidth: 50 },
+];
+
+function assertIdsOrAll(ids: readonly string[], all: boolean | undefined): string[] {
+  if (all && ids.length > 0) throw CelersError.invalidArgument('--all', 'give DLQ ids or --all, not both');
+  if (!all && ids.length === 0)
+    throw CelersError.invalidArgument('dlqIds', 'give at least one DLQ id, or --all');
+  return ids.map((id, i) => assertTaskId(id, `dlqIds[${i}]`));
+}
+
+/** `celers dlq list | requeue <id…> | purge <id…>|--all | replay`. */
+export function registerDlqCommands(program: Command, io: CliIo): void {
+  const dlq = program.command('dlq').description('dead letter queue: inspect, requeue, purge, replay');
+
+  withCommonOptions(dlq.command('list'))
+    .description('list dead-lettered tasks, most recent first')
+    .option('-l, --limit <n>', 'rows to show', '50')
+    .option('--offset <n>', 'rows to skip', '0')
+    .action(async (opts: { limit?: string; offset?: string }, command: Command) => {
+      const scope = commandScope(command, io);
+      const limit = parseIntegerOption(opts.limit, '--limit', 1, 10_000) ?? 50;
+      const offset = parseIntegerOption(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
+      const rows = await withBroker(scope, (broker) => broker.dlq.list({ limit, offset }));
+      scope.out.result(rows, () => formatTable(rows, DLQ_COLUMNS));
+    });
+
+  withCommonOptions(dlq.command('requeue <dlqIds...>'))
+    .description('requeue DLQ entries as fresh pending tasks (prints the new task ids)')
+    .action(async (dlqIds: string[], _opts: object, command: Command) => {
+      const scope = commandScope(command, io);
+      const ids = assertIdsOrAll(dlqIds, false);
+      const requeued = await withBroker(scope, async (broker) => {
+        const out: Array<{ dlqId: string; taskId: string }> = [];
+        for (const dlqId of ids) out.push({ dlqId, taskId: await broker.dlq.requeue(dlqId) });
+        return out;
+      });
+      scope.out.result(requeued, () =>
+        requeued.map((r) => `requeued ${r.dlqId} as task ${r.taskId}`).join('\n'),
+      );
+    });
+
+  withCommonOptions(dlq.command('purge [dlqIds...]'))
+    .description('delete DLQ entries (asks for confirmation unless --yes)')
+    .option('--all', 'delete every entry of the queue')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (dlqIds: string[], opts: { all?: boolean; yes?: boolean }, command: Command) => {
+      const scope = commandScope(command, io);
+      const ids = assertIdsOrAll(dlqIds, opts.all);
+      const what = opts.all
+        ? `purge every DLQ entry of queue "${scope.globals.queue}"`
+        : `purge ${ids.length} DLQ entr(ies)`;
+      if (!(await confirmDestructive(io, what, opts.yes === true))) {
+        scope.out.note('aborted');
+        return;
+      }
+      const purged = await withBroker(scope, (broker) =>
+        withProgress('purging DLQ', io.stderr, async () => {
+          if (opts.all) return broker.dlq.purgeAll();
+          let n = 0;
+          for (const id of ids) if (await broker.dlq.purge(id)) n++;
+          return n;
+        }),
+      );
+      scope.out.result({ purged }, () => `purged ${purged} DLQ entr(ies)`);
+    });
+}
