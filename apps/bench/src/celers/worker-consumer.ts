@@ -1,0 +1,55 @@
+import type { MysqlBroker } from '@celers/broker-mysql';
+import { silentLogger, Worker } from '@celers/worker';
+import { ConsumerProgress } from '../workloads/consumer-progress.js';
+import type { ConsumerRun, JobHandler } from '../workloads/consumer-types.js';
+
+/** Task names the bench enqueues (the fillers, W4's producer, W8). */
+export const BENCH_TASK_NAMES = ['bench.noop', 'bench.latency'] as const;
+
+/** Options of the Worker-based consumer. */
+export interface WorkerConsumerOptions {
+  concurrency: number;
+  storeResults: boolean;
+  handler: JobHandler;
+}
+
+/**
+ * Runs the drain and latency workloads through `@celers/worker`'s `Worker`, as an application would: its
+ * own polling, backoff and ack batching, with `batchSize = concurrency`. Progress counts `completed` events,
+ * which the Worker emits after the ack is confirmed.
+ */
+export async function startWorkerConsumer(
+  broker: MysqlBroker,
+  options: WorkerConsumerOptions,
+): Promise<ConsumerRun> {
+  const progress = new ConsumerProgress();
+  const handler = (payload: unknown) => {
+    options.handler(payload);
+    return null;
+  };
+  const worker = new Worker({
+    broker,
+    handlers: Object.fromEntries(BENCH_TASK_NAMES.map((name) => [name, handler])),
+    concurrency: options.concurrency,
+    batchSize: options.concurrency,
+    storeResults: options.storeResults,
+    logger: silentLogger,
+  });
+  worker.on('completed', () => progress.add(1));
+  worker.on('failed', ({ error }) => progress.fail(error));
+  await worker.start();
+  let stopped: Promise<void> | undefined;
+  return {
+    processed: () => progress.count,
+    reached: (target) => progress.reached(target),
+    stop() {
+      stopped ??= worker.close();
+      return stopped;
+    },
+  };
+}
+
+/** What the report says about the Worker consumer. */
+export function describeWorkerConsumer(concurrency: number): string {
+  return `@celers/worker Worker (concurrency ${concurrency}, batchSize ${concurrency}, default polling and ack batching)`;
+}

@@ -1,0 +1,112 @@
+import type { MysqlBroker } from '@celers/broker-mysql';
+import { fillTasks } from '../celers/task-filler.js';
+import { CLAIM_BATCH, DRAIN_CONCURRENCY } from '../cli/bench-sizes.js';
+import { rawEnqueueMany } from '../raw/raw-queue.sql.js';
+import type { WorkloadResult } from '../report/report-types.js';
+import { evaluateWorkload, type Target } from '../report/targets.js';
+import type { ConsumerRun } from './consumer-types.js';
+import { type DrainMeasurement, describeCounters, measureDrain } from './drain-measure.js';
+import { noopHandler, type Workload, type WorkloadContext } from './workload-context.js';
+
+/** Fills the raw table with `count` pending jobs for `queue` (multi-row INSERTs of 2,000; not timed). */
+export async function fillRaw(ctx: WorkloadContext, queue: string, count: number): Promise<void> {
+  for (let done = 0; done < count; done += 2_000) {
+    const n = Math.min(2_000, count - done);
+    await rawEnqueueMany(
+      ctx.bench.admin,
+      queue,
+      Array.from({ length: n }, (_, i) => ({ i: done + i })),
+    );
+  }
+}
+
+/** Checks the drain really settled every job (a broken ack would otherwise look fast). */
+async function assertCelersDrained(
+  ctx: WorkloadContext,
+  queue: string,
+  count: number,
+  results: boolean,
+): Promise<void> {
+  const [rows] = await ctx.bench.admin.query(
+    `SELECT
+       (SELECT COUNT(*) FROM celers_tasks WHERE queue_name = ? AND state = 'completed') AS completed,
+       (SELECT COUNT(*) FROM celers_task_results WHERE queue_name = ?) AS results`,
+    [queue, queue],
+  );
+  const r = (rows as Array<{ completed: number; results: number }>)[0];
+  if (!r || Number(r.completed) < count)
+    throw new Error(`drain of ${queue}: only ${r?.completed} of ${count} tasks completed`);
+  if (results && Number(r.results) < count)
+    throw new Error(`drain of ${queue}: only ${r.results} of ${count} results stored`);
+}
+
+interface CelersDrainCase {
+  id: string;
+  queue: string;
+  storeResults: boolean;
+  target: Target;
+  consumer: string;
+  start: (ctx: WorkloadContext, broker: MysqlBroker, storeResults: boolean) => Promise<ConsumerRun>;
+}
+
+const CASES: CelersDrainCase[] = [
+  {
+    id: 'W3',
+    queue: 'w3',
+    storeResults: false,
+    target: { kind: 'ratio-at-least', min: 1.5 },
+    consumer: `Worker, concurrency ${DRAIN_CONCURRENCY}`,
+    start: (ctx, broker, storeResults) =>
+      ctx.startCelersConsumer(broker, { storeResults, handler: noopHandler }),
+  },
+  {
+    id: 'W3r',
+    queue: 'w3r',
+    storeResults: true,
+    target: { kind: 'ratio-at-least', min: 1.0 },
+    consumer: `Worker, concurrency ${DRAIN_CONCURRENCY}`,
+    start: (ctx, broker, storeResults) =>
+      ctx.startCelersConsumer(broker, { storeResults, handler: noopHandler }),
+  },
+  {
+    id: 'W3b',
+    queue: 'w3b',
+    storeResults: false,
+    target: { kind: 'none' },
+    consumer: `${DRAIN_CONCURRENCY} broker-level loops × dequeueBatch(${CLAIM_BATCH}) + ackBatch (the raw baseline's shape)`,
+    start: (ctx, broker, storeResults) =>
+      ctx.startBrokerLoops(broker, { storeResults, handler: noopHandler }),
+  },
+];
+
+/**
+ * W3, W3r and W3b: drain N pending jobs with concurrency 10 and a no-op handler, against the raw baseline's 10
+ * loops (claim 50 with SKIP LOCKED + UPDATE, handler, DELETE). W3 acks through the Worker without results,
+ * W3r stores them, W3b drives the broker directly in the raw baseline's shape.
+ */
+export const drainWorkload: Workload = async (ctx) => {
+  const n = ctx.sizes.drain;
+  await ctx.reset();
+  await fillRaw(ctx, 'w3', n);
+  const raw = await measureDrain(ctx, () => ctx.startRawConsumer('w3', noopHandler), n);
+  ctx.log(`W3 raw drain: ${raw.rate.toFixed(0)} jobs/s`);
+  ctx.note(`**W3 raw baseline** ${describeCounters('raw', raw.perJob)}.`);
+  const lines: Record<string, WorkloadResult> = {};
+  for (const c of CASES) {
+    await ctx.reset();
+    const broker = await ctx.broker(c.queue);
+    await fillTasks(broker.database, { queue: c.queue, count: n, state: 'pending' });
+    const celers: DrainMeasurement = await measureDrain(ctx, () => c.start(ctx, broker, c.storeResults), n);
+    await assertCelersDrained(ctx, c.queue, n, c.storeResults);
+    ctx.log(`${c.id} celers drain: ${celers.rate.toFixed(0)} jobs/s`);
+    ctx.note(`**${c.id}** ${describeCounters('celers', celers.perJob)}.`);
+    lines[c.id] = evaluateWorkload({
+      celers: celers.rate,
+      raw: raw.rate,
+      unit: 'jobs/s',
+      target: c.target,
+      notes: `${n} pending, ${c.consumer}, no-op handler, results ${c.storeResults ? 'stored' : 'off'}; raw: ${DRAIN_CONCURRENCY} loops × claim ${CLAIM_BATCH}, deletes finished rows (celers keeps them as completed)`,
+    });
+  }
+  return lines;
+};
