@@ -7,7 +7,11 @@ import {
   DEFAULT_RETRY_POLICY,
   type RetryPolicySpec,
 } from '@celers/core';
-import type { CircuitBreakerConfig, RandomSource } from '@celers/resilience';
+import {
+  type CircuitBreakerConfig,
+  type RandomSource,
+  resolveCircuitBreakerConfig,
+} from '@celers/resilience';
 import type { CelersDatabase, PoolConfig } from '@celers/schema';
 import type { Kysely } from 'kysely';
 
@@ -62,7 +66,8 @@ export function resolveBrokerOptions(options: MysqlBrokerOptions): ResolvedBroke
     throw CelersError.invalidArgument('options', 'give exactly one of "url" or "database"');
   }
   if (options.circuitBreaker !== undefined && options.circuitBreaker !== false) {
-    assertOptionalObject(options.circuitBreaker, 'options.circuitBreaker');
+    // issue 4: validate every field here, before connect touches the database.
+    resolveCircuitBreakerConfig(options.circuitBreaker, 'options.circuitBreaker');
   }
   if (options.random !== undefined && typeof options.random !== 'function') {
     throw CelersError.invalidArgument('options.random', 'expected a function returning [0, 1)');

@@ -34,3 +34,5 @@ export { DLQ_PURGE_CHUNK_SIZE } from './queue/dlq.sql.js';
 export { RESULT_ARCHIVE_CHUNK_SIZE } from './queue/results-read.sql.js';
 export { MAX_RESULT_BATCH } from './facets/results-facet.js';
 export { MAX_TEXT_BYTES } from './internal/assert-text.js';
+export { extractTaskContext } from './tracing/trace-propagation.js';
+export type { EnqueueWithRetryPolicyOptions } from './operations/retry-policy-operations.js';

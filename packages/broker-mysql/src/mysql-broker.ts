@@ -56,7 +56,23 @@ import {
 } from './operations/control-operations.js';
 import { ackTask, ackTasks, rejectTask, rejectTasks } from './operations/settle-operations.js';
 import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
+// ---- retry policies and tracing (issue 4): imports ----
+import type { RetryPolicySpec, TraceContext } from '@celers/core';
+import {
+  type EnqueueWithRetryPolicyOptions,
+  enqueueWithRetryPolicy,
+  rejectWithRetryPolicy,
+} from './operations/retry-policy-operations.js';
+import { enqueueWithParentTrace, enqueueWithTraceContext, extractTraceContext } from './tracing/trace-context-operations.js';
 
+// ---- advanced queue operations (issue 5): imports ----
+import { type RateLimitStatus, checkRateLimit, enqueueWithCapacity, getOptimalBatchSize, hasCapacity } from './advanced/capacity-operations.js';
+import { cancelCascade } from './advanced/cascade-cancel.js';
+import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './advanced/dedup-operations.js';
+import { enqueueChain } from './advanced/group-operations.js';
+import type { ChainEnqueueOptions } from './advanced/group-types.js';
+import { type LoadGenerationOptions, generateLoad } from './advanced/load-generation.js';
+import type { TaskChain } from './advanced/task-chain.js';
 /**
  * The MySQL/MariaDB broker. Flat queue operations implement core's {@link Broker}; everything else lives in
  * facets (`broker.tasks`, `broker.dlq`, `broker.results`, ...), one concern per file.
@@ -378,5 +394,118 @@ export class MysqlBroker extends EventEmitter implements Broker {
     } catch (error) {
       if (event !== 'error') this.#emitSafely('error', { queue: this.#ctx.queue, error: coerceError(error) });
     }
+  }
+
+  // ---- retry policies and tracing (issue 4) ----
+
+  /**
+   * Stores a task with its own retry schedule (the seed's `enqueue_with_retry_policy`); `options.maxRetries`
+   * also sets its retry limit.
+   *
+   * @example
+   * ```ts
+   * await broker.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }), { maxRetries: 8 });
+   * ```
+   */
+  enqueueWithRetryPolicy(task: SerializedTask, policy: RetryPolicySpec, options?: EnqueueWithRetryPolicyOptions): Promise<TaskId> {
+    return enqueueWithRetryPolicy(this.#ctx, task, policy, options);
+  }
+
+  /**
+   * Rejects a claimed task, scheduling its retry with `policy` instead of the task's own (the seed's
+   * `reject_with_retry_policy`); exhausted retries still dead-letter.
+   */
+  rejectWithRetryPolicy(taskId: TaskId, receiptHandle: string, policy: RetryPolicySpec, options?: RejectOptions): Promise<RejectOutcome> {
+    return rejectWithRetryPolicy(this.#ctx, taskId, receiptHandle, policy, options);
+  }
+
+  /**
+   * Enqueues a task inside the trace `traceContext`: the task stores a child span of it as its `traceparent`
+   * (the seed's `enqueue_with_trace_context`).
+   *
+   * @example
+   * ```ts
+   * const incoming = TraceContext.fromTraceparent(req.headers.traceparent);
+   * await broker.enqueueWithTraceContext(createTask('reports.build', { id }), incoming);
+   * ```
+   */
+  enqueueWithTraceContext(task: SerializedTask, traceContext: TraceContext, options?: EnqueueOptions): Promise<TaskId> {
+    return enqueueWithTraceContext(this.#ctx, task, traceContext, options);
+  }
+
+  /**
+   * Enqueues `childTask` with `parent_task_id` and a child span of the parent task's stored trace context
+   * (the seed's `enqueue_with_parent_trace`); `TASK_NOT_FOUND` when the parent is not in this queue.
+   */
+  enqueueWithParentTrace(parentTaskId: TaskId, childTask: SerializedTask, options?: EnqueueOptions): Promise<TaskId> {
+    return enqueueWithParentTrace(this.#ctx, parentTaskId, childTask, options);
+  }
+
+  /** The trace context stored with a task, or `null` (the seed's `extract_trace_context`). */
+  extractTraceContext(taskId: TaskId): Promise<TraceContext | null> {
+    return extractTraceContext(this.#ctx, taskId);
+  }
+
+  // ---- advanced queue operations (issue 5) ----
+
+  /**
+   * Enqueues `task` unless a pending/processing task of this queue has the same dedup key; returns the live
+   * task's id or the new one (the seed's `enqueue_deduplicated`, enforced by a unique index, race-safe).
+   *
+   * @example
+   * ```ts
+   * const id = await broker.enqueueDeduplicated(createTask('cache.rebuild', { page }), `rebuild:${page}`);
+   * ```
+   */
+  enqueueDeduplicated(task: SerializedTask, key: string): Promise<TaskId> {
+    return enqueueDeduplicated(this.#ctx, task, key);
+  }
+
+  /** Enqueues `task` unless one with `key` was enqueued in the last `windowMs`, whatever its state; returns the id. */
+  enqueueDeduplicatedWindow(task: SerializedTask, key: string, windowMs: number): Promise<TaskId> {
+    return enqueueDeduplicatedWindow(this.#ctx, task, key, windowMs);
+  }
+
+  /**
+   * Enqueues a {@link TaskChain}: each link becomes due only after the previous one is acked; returns the ids in
+   * order (the seed's `enqueue_chain`).
+   *
+   * @example
+   * ```ts
+   * await broker.enqueueChain(TaskChain.new().then(createTask('a', 1)).then(createTask('b', 2)).withDelay(1_000));
+   * ```
+   */
+  enqueueChain(chain: TaskChain, options?: ChainEnqueueOptions): Promise<TaskId[]> {
+    return enqueueChain(this.#ctx, chain, options);
+  }
+
+  /** Cancels a task and every task depending on it through `parent_task_id`; returns how many were cancelled. */
+  cancelCascade(taskId: TaskId): Promise<number> {
+    return cancelCascade(this.#ctx, taskId);
+  }
+
+  /** Whether fewer than `maxSize` tasks are pending (backpressure). */
+  hasCapacity(maxSize: number): Promise<boolean> {
+    return hasCapacity(this.#ctx, maxSize);
+  }
+
+  /** Enqueues only while fewer than `maxSize` tasks are pending, else `QUEUE_FULL`. */
+  enqueueWithCapacity(task: SerializedTask, maxSize: number): Promise<TaskId> {
+    return enqueueWithCapacity(this.#ctx, task, maxSize);
+  }
+
+  /** How many `taskName` tasks were enqueued in the last minute against `maxPerMinute`. */
+  checkRateLimit(taskName: string, maxPerMinute: number): Promise<RateLimitStatus> {
+    return checkRateLimit(this.#ctx, taskName, maxPerMinute);
+  }
+
+  /** A dequeue batch size adapted to the backlog, at most `maxBatchSize` (default 100). */
+  getOptimalBatchSize(maxBatchSize?: number): Promise<number> {
+    return getOptimalBatchSize(this.#ctx, maxBatchSize);
+  }
+
+  /** Enqueues synthetic tasks with random payloads tagged `metadata.load_test = true`; returns their ids. */
+  generateLoad(options: LoadGenerationOptions): Promise<TaskId[]> {
+    return generateLoad(this.#ctx, options);
   }
 }

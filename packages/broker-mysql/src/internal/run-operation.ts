@@ -1,13 +1,30 @@
-import { BROKER_INSTRUMENTATION_NAME, type BrokerEventMap, TelemetryAttributes } from '@celers/core';
+import {
+  BROKER_INSTRUMENTATION_NAME,
+  type BrokerEventMap,
+  CelersError,
+  TelemetryAttributes,
+} from '@celers/core';
 import type { CircuitBreaker } from '@celers/resilience';
 import { toCelersError } from '@celers/schema';
 import { type Attributes, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
 
 const tracer = trace.getTracer(BROKER_INSTRUMENTATION_NAME);
 
+/** Span attribute carrying the CelersError code of a failed operation (OpenTelemetry's `error.type`). */
+export const ERROR_TYPE_ATTRIBUTE = 'error.type';
+
 /**
- * Wraps a broker operation in the circuit breaker and an OpenTelemetry span (a no-op without an SDK), maps
- * driver errors to CelersError and reports the duration.
+ * Wraps a broker operation in the circuit breaker and an OpenTelemetry span named `celers.<operation>` (a
+ * no-op without an SDK), maps driver errors to CelersError and reports the duration as an `operation` event.
+ *
+ * - Span attributes: `db.system`, `db.operation`, `celers.queue.name`, `celers.operation` plus the caller's
+ *   (task id, task name, count, worker id). Never payloads or metadata values.
+ * - Enqueues are `PRODUCER` spans, everything else `CLIENT` spans. The span is active while `fn` runs, so
+ *   a traceparent injected inside `fn` makes consumers children of this span.
+ * - Only driver errors are mapped (to `DATABASE_UNAVAILABLE`, `MIGRATION_REQUIRED` or `DATABASE_ERROR`);
+ *   a CelersError or an error thrown by caller code (e.g. inside `broker.transaction(fn)`) passes through.
+ * - The breaker counts only what its `isFailure` accepts (the broker uses `isUnavailableError`), so a
+ *   `STALE_RECEIPT` or `QUEUE_DRAINING` thrown inside `fn` never opens the circuit.
  * @internal
  */
 export async function runOperation<T>(
@@ -39,14 +56,32 @@ export async function runOperation<T>(
         ok = true;
         return result;
       } catch (error) {
-        const mapped = toCelersError(error, operation);
-        span.recordException(mapped);
-        span.setStatus({ code: SpanStatusCode.ERROR, message: mapped.code });
+        const mapped = isDriverError(error) ? toCelersError(error, operation) : error;
+        const code = CelersError.isInstance(mapped) ? mapped.code : 'INTERNAL';
+        span.setAttribute(ERROR_TYPE_ATTRIBUTE, code);
+        span.recordException(mapped instanceof Error ? mapped : String(mapped));
+        span.setStatus({ code: SpanStatusCode.ERROR, message: code });
         throw mapped;
       } finally {
         span.end();
         emit('operation', { queue, operation, durationMs: performance.now() - started, ok });
       }
     },
+  );
+}
+
+/**
+ * True for errors from mysql2 or the pool: they carry a MySQL `errno`, a SQLSTATE, a `fatal` flag or a Node
+ * system/driver `code` (ECONNREFUSED, PROTOCOL_CONNECTION_LOST, CELERS_ACQUIRE_TIMEOUT, ...).
+ * @internal
+ */
+export function isDriverError(error: unknown): boolean {
+  if (typeof error !== 'object' || error === null || CelersError.isInstance(error)) return false;
+  const e = error as { errno?: unknown; sqlState?: unknown; fatal?: unknown; code?: unknown };
+  return (
+    typeof e.errno === 'number' ||
+    typeof e.sqlState === 'string' ||
+    typeof e.fatal === 'boolean' ||
+    typeof e.code === 'string'
   );
 }

@@ -28,7 +28,7 @@ export interface Schedule {
   delayed?: boolean;
 }
 
-/** Copies the task's custom metadata, runs `beforeEnqueue` hooks on the copy, and adds trace context. */
+/** Copies the task's custom metadata and runs `beforeEnqueue` hooks on the copy. */
 async function prepare(ctx: BrokerContext, task: SerializedTask): Promise<SerializedTask> {
   const custom = { ...task.metadata.custom };
   if (ctx.hooks.has('beforeEnqueue')) {
@@ -36,7 +36,6 @@ async function prepare(ctx: BrokerContext, task: SerializedTask): Promise<Serial
       hookContext('beforeEnqueue', ctx.queue, { taskId: task.metadata.id, taskName: task.metadata.name, metadata: custom }),
     );
   }
-  injectActiveTraceContext(custom);
   return { metadata: { ...task.metadata, custom }, payload: task.payload };
 }
 
@@ -74,11 +73,13 @@ export async function enqueueOne(
 ): Promise<TaskId> {
   assertSerializedTask(task);
   const prepared = await prepare(ctx, task);
-  const values = toInsertValues(ctx.queue, prepared);
   const executor = (options.transaction ?? ctx.db) as Executor;
   await ctx.run(
     operation,
     async () => {
+      // issue 4: inject inside the PRODUCER span, so consumers become children of `celers.<operation>`.
+      injectActiveTraceContext(prepared.metadata.custom);
+      const values = toInsertValues(ctx.queue, prepared);
       let inserted: boolean;
       try {
         inserted = await insertTaskUnlessDraining(executor, values, schedule.due ?? dbNow());
@@ -87,7 +88,7 @@ export async function enqueueOne(
       }
       if (!inserted) throw draining(ctx.queue);
     },
-    { [TelemetryAttributes.TaskId]: values.id, [TelemetryAttributes.TaskName]: values.task_name },
+    { [TelemetryAttributes.TaskId]: prepared.metadata.id, [TelemetryAttributes.TaskName]: prepared.metadata.name },
   );
   await afterEnqueue(ctx, [prepared], schedule.delayed ?? false);
   return prepared.metadata.id;
@@ -108,10 +109,11 @@ export async function enqueueMany(
   if (tasks.length === 0) return [];
   const prepared: SerializedTask[] = [];
   for (const t of tasks) prepared.push(await prepare(ctx, t));
-  const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
   const write = async (trx: Executor) => {
     if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode)) throw draining(ctx.queue);
-    await insertTasks(trx, rows, schedule.due ?? dbNow());
+    // issue 4: inject inside the PRODUCER span (see enqueueOne); repeating it on a lock retry is a no-op.
+    for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
+    await insertTasks(trx, prepared.map((t) => toInsertValues(ctx.queue, t)), schedule.due ?? dbNow());
   };
   await ctx.run(
     'enqueueBatch',
@@ -123,7 +125,7 @@ export async function enqueueMany(
         throw duplicateOr(error);
       }
     },
-    { [TelemetryAttributes.TaskCount]: rows.length },
+    { [TelemetryAttributes.TaskCount]: prepared.length },
   );
   await afterEnqueue(ctx, prepared, schedule.delayed ?? false);
   return prepared.map((t) => t.metadata.id);
