@@ -1,0 +1,44 @@
+# syntax=docker/dockerfile:1
+# One multi-stage image for the demo stack: `build` compiles the workspace once, then each runtime target
+# (cli, producer, worker) gets only its app's production dependencies via `pnpm deploy`.
+
+# ---------------------------------------------------------------- build
+FROM node:20-bookworm-slim AS build
+RUN npm i -g pnpm@10.34.9
+WORKDIR /repo
+# Manifests first so the dependency layer is cached until a lockfile or package.json changes.
+COPY package.json pnpm-lock.yaml pnpm-workspace.yaml .npmrc turbo.json tsconfig.base.json ./
+COPY packages ./packages
+COPY apps ./apps
+RUN pnpm install --frozen-lockfile
+RUN pnpm -r build
+# --legacy: pnpm 10 otherwise requires inject-workspace-packages for deploy; the legacy deploy copies each
+# workspace dependency's published files (its package.json "files", i.e. dist) into the output.
+RUN pnpm deploy --legacy --filter @celers/cli --prod /out/cli \
+ && pnpm deploy --legacy --filter @celers/demo-producer --prod /out/producer \
+ && pnpm deploy --legacy --filter @celers/demo-worker --prod /out/worker
+
+# ---------------------------------------------------------------- runtime base
+FROM node:20-bookworm-slim AS runtime
+ENV NODE_ENV=production
+WORKDIR /app
+# The official image ships a non-root `node` user (uid 1000).
+USER node
+
+# ---------------------------------------------------------------- cli (`celers migrate`, `celers status`, ...)
+FROM runtime AS cli
+COPY --from=build --chown=node:node /out/cli ./
+ENTRYPOINT ["node", "dist/bin.js"]
+CMD ["--help"]
+
+# ---------------------------------------------------------------- demo producer
+FROM runtime AS producer
+COPY --from=build --chown=node:node /out/producer ./
+CMD ["node", "dist/main.js"]
+
+# ---------------------------------------------------------------- demo worker (Prometheus metrics on 9464)
+FROM runtime AS worker
+COPY --from=build --chown=node:node /out/worker ./
+ENV METRICS_PORT=9464
+EXPOSE 9464
+CMD ["node", "dist/main.js"]
