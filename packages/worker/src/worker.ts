@@ -141,11 +141,16 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
    * call twice. Never closes the broker.
    */
   close(options: CloseWorkerOptions = {}): Promise<void> {
-    assertOptionalObject(options, 'options');
-    const timeoutMs =
-      options.timeoutMs === undefined
-        ? this.options.shutdownTimeoutMs
-        : assertDurationMs(options.timeoutMs, 'options.timeoutMs');
+    let timeoutMs: number;
+    try {
+      assertOptionalObject(options, 'options');
+      timeoutMs =
+        options.timeoutMs === undefined
+          ? this.options.shutdownTimeoutMs
+          : assertDurationMs(options.timeoutMs, 'options.timeoutMs');
+    } catch (error) {
+      return Promise.reject(error); // bad input rejects like every other failure of an async method
+    }
     this.#closing ??= this.#close(timeoutMs);
     return this.#closing;
   }
