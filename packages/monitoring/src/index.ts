@@ -86,3 +86,12 @@ export type { TaskThroughput } from './analytics/throughput.sql.js';
 export type { WorkerStatistics } from './analytics/worker-statistics.sql.js';
 export type { MonitorDatabaseSource, MonitoredBroker, MonitorSource } from './internal/monitor-source.js';
 export { nearestRankPercentile } from './internal/nearest-rank.js';
+export { DEFAULT_OPERATION_BUCKETS_SECONDS } from './prometheus/broker-metric-set.js';
+export { type MetricsRequestHandler, metricsHandler } from './prometheus/metrics-handler.js';
+export type { QueueGaugeValues } from './prometheus/queue-gauges.sql.js';
+export {
+  type BrokerMetricsOptions,
+  type MetricsBroker,
+  registerBrokerMetrics,
+  type UnregisterBrokerMetrics,
+} from './prometheus/register-broker-metrics.js';

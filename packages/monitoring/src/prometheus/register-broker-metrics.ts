@@ -1,0 +1,131 @@
+import { type BrokerEventMap, CelersError } from '@celers/core';
+import type { CelersDatabase } from '@celers/schema';
+import type { Kysely } from 'kysely';
+import type { Registry } from 'prom-client';
+import { resolveSource } from '../internal/monitor-source.js';
+import { BrokerMetricSet, DEFAULT_OPERATION_BUCKETS_SECONDS, type GaugeSource } from './broker-metric-set.js';
+
+/** The broker surface the metrics need (a `MysqlBroker` satisfies it). */
+export interface MetricsBroker {
+  readonly database: Kysely<CelersDatabase>;
+  readonly queueName: string;
+  on<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): unknown;
+  off<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): unknown;
+}
+
+/** Options of {@link registerBrokerMetrics}. */
+export interface BrokerMetricsOptions {
+  /** The prom-client registry to register on (share one across brokers; they differ by the `queue` label). */
+  registry: Registry;
+  /** Metric name prefix. @defaultValue 'celers_' */
+  prefix?: string;
+  /** Buckets (seconds) of the operation duration histogram. @defaultValue {@link DEFAULT_OPERATION_BUCKETS_SECONDS} */
+  buckets?: readonly number[];
+}
+
+/** Removes a broker's listeners (and its gauges); safe to call twice. */
+export type UnregisterBrokerMetrics = () => void;
+
+const METRIC_PREFIX = /^[a-zA-Z_:][a-zA-Z0-9_:]*$/;
+const sets = new WeakMap<Registry, Map<string, BrokerMetricSet>>();
+
+/**
+ * Exposes a broker as Prometheus metrics: the seed's `celers_tasks_enqueued_total`,
+ * `celers_tasks_enqueued_by_type{task_name}`, `celers_queue_size`, `celers_processing_queue_size`,
+ * `celers_dlq_size`, plus `celers_tasks_dequeued_total`, `celers_tasks_acked_total`,
+ * `celers_tasks_rejected_total{outcome}` and the `celers_operation_duration_seconds{operation,ok}` histogram,
+ * all labelled `queue`. Counters follow broker events; queue gauges are read on scrape with one aggregate
+ * query per queue, so there is no `update_metrics()` to call.
+ *
+ * @example
+ * ```ts
+ * const registry = new Registry();
+ * const unregister = registerBrokerMetrics(broker, { registry });
+ * http.createServer(metricsHandler(registry)).listen(9464);
+ * // later: unregister();
+ * ```
+ */
+export function registerBrokerMetrics(
+  broker: MetricsBroker,
+  options: BrokerMetricsOptions,
+): UnregisterBrokerMetrics {
+  const { db, queue } = resolveSource(broker, 'broker');
+  if (
+    typeof (broker as Partial<MetricsBroker>).on !== 'function' ||
+    typeof (broker as Partial<MetricsBroker>).off !== 'function'
+  ) {
+    throw CelersError.invalidArgument('broker', 'expected a broker with on/off (a MysqlBroker)');
+  }
+  // Duck-typed so a registry from another installed copy of prom-client still works.
+  const registry = (options as Partial<BrokerMetricsOptions> | null)?.registry as
+    | Partial<Registry>
+    | undefined;
+  if (typeof registry?.metrics !== 'function' || typeof registry.registerMetric !== 'function') {
+    throw CelersError.invalidArgument('options.registry', 'expected a prom-client Registry');
+  }
+  const prefix = options.prefix ?? 'celers_';
+  if (typeof prefix !== 'string' || (prefix !== '' && !METRIC_PREFIX.test(prefix))) {
+    throw CelersError.invalidArgument(
+      'options.prefix',
+      'expected a Prometheus metric name prefix like "celers_"',
+    );
+  }
+  const buckets = options.buckets ?? DEFAULT_OPERATION_BUCKETS_SECONDS;
+  if (
+    !Array.isArray(buckets) ||
+    buckets.length === 0 ||
+    buckets.some((b, i) => !Number.isFinite(b) || b <= 0 || (i > 0 && b <= (buckets[i - 1] as number)))
+  ) {
+    throw CelersError.invalidArgument('options.buckets', 'expected increasing positive finite numbers');
+  }
+
+  let byPrefix = sets.get(options.registry);
+  if (!byPrefix) sets.set(options.registry, (byPrefix = new Map()));
+  let set = byPrefix.get(prefix);
+  if (!set) byPrefix.set(prefix, (set = new BrokerMetricSet(options.registry, prefix, buckets)));
+  const metrics = set;
+  const source: GaugeSource = { queue, db };
+  metrics.sources.add(source);
+  metrics.initQueue(queue);
+
+  const listeners = {
+    'task:enqueued': (e: BrokerEventMap['task:enqueued']) => {
+      metrics.enqueued.inc({ queue: e.queue }, e.taskIds.length);
+      for (const taskName of e.taskNames) metrics.enqueuedByType.inc({ queue: e.queue, task_name: taskName });
+    },
+    'task:dequeued': (e: BrokerEventMap['task:dequeued']) =>
+      metrics.dequeued.inc({ queue: e.queue }, e.taskIds.length),
+    'task:acked': (e: BrokerEventMap['task:acked']) =>
+      metrics.acked.inc({ queue: e.queue }, e.taskIds.length),
+    'task:rejected': (e: BrokerEventMap['task:rejected']) =>
+      metrics.rejected.inc({ queue: e.queue, outcome: e.outcome.outcome }),
+    operation: (e: BrokerEventMap['operation']) =>
+      metrics.operationDuration.observe(
+        { queue: e.queue, operation: e.operation, ok: String(e.ok) },
+        e.durationMs / 1000,
+      ),
+  };
+  broker.on('task:enqueued', listeners['task:enqueued']);
+  broker.on('task:dequeued', listeners['task:dequeued']);
+  broker.on('task:acked', listeners['task:acked']);
+  broker.on('task:rejected', listeners['task:rejected']);
+  broker.on('operation', listeners.operation);
+
+  let disposed = false;
+  return () => {
+    if (disposed) return;
+    disposed = true;
+    broker.off('task:enqueued', listeners['task:enqueued']);
+    broker.off('task:dequeued', listeners['task:dequeued']);
+    broker.off('task:acked', listeners['task:acked']);
+    broker.off('task:rejected', listeners['task:rejected']);
+    broker.off('operation', listeners.operation);
+    metrics.sources.delete(source);
+    if (metrics.sources.size === 0) {
+      metrics.unregisterAll();
+      byPrefix.delete(prefix);
+    } else {
+      metrics.dropQueueGauges(queue);
+    }
+  };
+}
