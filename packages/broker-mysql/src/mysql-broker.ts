@@ -246,7 +246,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
 
   /** Acks tasks and stores their results in one transaction (the seed's `ack_batch_with_results`). */
   ackBatchWithResults(items: ReadonlyArray<AckItem & { result: NonNullable<AckItem['result']> }>): Promise<number> {
-    return ackTasks(this.#ctx, items);
+    return ackTasks(this.#ctx, items, { requireResult: true });
   }
 
   /** Fails a claimed task: retry with its policy, or dead-letter when retries are exhausted. */

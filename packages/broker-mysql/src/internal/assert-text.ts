@@ -20,3 +20,17 @@ export function assertText(value: unknown, argument: string, nullable = true): s
     throw CelersError.invalidArgument(argument, `at most ${MAX_TEXT_BYTES} UTF-8 bytes, got ${bytes}`);
   return value;
 }
+
+/**
+ * Cuts `value` to at most `maxBytes` UTF-8 bytes on a character boundary (for free-form error text that is
+ * stored rather than rejected: a worker's error message must never make its reject fail).
+ * @internal
+ */
+export function truncateUtf8(value: string, maxBytes = MAX_TEXT_BYTES): string {
+  if (value.length * 3 <= maxBytes || Buffer.byteLength(value, 'utf8') <= maxBytes) return value;
+  const bytes = Buffer.from(value, 'utf8');
+  let end = maxBytes;
+  // Step back over UTF-8 continuation bytes (10xxxxxx) so no character is split.
+  while (end > 0 && ((bytes[end] as number) & 0xc0) === 0x80) end--;
+  return bytes.subarray(0, end).toString('utf8');
+}

@@ -20,8 +20,9 @@ import { completeOwnedTasks, explainMissingOwnership } from '../queue/ack.sql.js
 import { recordTransitions } from '../queue/history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from '../queue/reject.sql.js';
 import { upsertResults } from '../queue/results.sql.js';
+import { assertResultFields } from '../internal/validate-result.js';
+import { truncateUtf8 } from '../internal/assert-text.js';
 
-const MAX_ERROR_LENGTH = 65_535;
 
 function ownershipError(code: 'TASK_NOT_FOUND' | 'STALE_RECEIPT', taskId: string): CelersError {
   return code === 'TASK_NOT_FOUND'
@@ -42,16 +43,21 @@ async function runAfterHook(ctx: BrokerContext, point: 'afterAck' | 'afterReject
   }
 }
 
-function assertAckItems(items: unknown, argument: string): AckItem[] {
+function assertAckItems(items: unknown, argument: string, requireResult: boolean): AckItem[] {
   if (!Array.isArray(items)) throw CelersError.invalidArgument(argument, 'expected an array');
   if (items.length > 10_000) throw CelersError.invalidArgument(argument, `at most 10000 items, got ${items.length}`);
   return items.map((item, i) => {
-    assertOptionalObject(item, `${argument}[${i}]`);
+    if (typeof item !== 'object' || item === null) throw CelersError.invalidArgument(`${argument}[${i}]`, 'expected an object');
     const it = item as AckItem;
     assertTaskId(it.taskId, `${argument}[${i}].taskId`);
     assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
-    if (it.result !== undefined) assertOptionalObject(it.result, `${argument}[${i}].result`);
-    return it;
+    if (it.result === undefined) {
+      if (requireResult) throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');
+      return it;
+    }
+    // Validated like broker.results.store: a bad status or an unserializable value must not reach the table.
+    const result = assertResultFields(it.result, `${argument}[${i}].result`, 'SUCCESS');
+    return { taskId: it.taskId, receiptHandle: it.receiptHandle, result };
   });
 }
 
@@ -85,8 +91,12 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
  * Items whose receipt lost the task are skipped; returns how many were acked.
  * @internal
  */
-export async function ackTasks(ctx: BrokerContext, items: readonly AckItem[]): Promise<number> {
-  const checked = assertAckItems(items, 'items');
+export async function ackTasks(
+  ctx: BrokerContext,
+  items: readonly AckItem[],
+  options: { requireResult?: boolean } = {},
+): Promise<number> {
+  const checked = assertAckItems(items, 'items', options.requireResult ?? false);
   if (checked.length === 0) return 0;
   for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
   const ackedIds = await ctx.run(
@@ -175,7 +185,8 @@ export async function rejectInTransaction(
   if (!locked) throw ownershipError('TASK_NOT_FOUND', id);
   const { row, now } = locked;
   if (row.state !== 'processing' || row.receipt_handle !== receipt) throw ownershipError('STALE_RECEIPT', id);
-  const error = options.error === undefined ? null : options.error.slice(0, MAX_ERROR_LENGTH);
+  // Cut by UTF-8 bytes, not characters: 65,535 multi-byte characters overflow the TEXT column.
+  const error = options.error === undefined ? null : truncateUtf8(options.error);
   let outcome: RejectOutcome;
   if (options.requeue === false) {
     await markFailed(trx, id, now, error);
@@ -198,7 +209,7 @@ export async function rejectInTransaction(
         taskName: row.task_name,
         status: outcome.outcome === 'retried' ? 'RETRY' : 'FAILURE',
         error,
-        traceback: options.traceback ?? null,
+        traceback: options.traceback === undefined ? null : truncateUtf8(options.traceback),
       },
     ]);
   }
