@@ -79,11 +79,10 @@ export function registerBrokerMetrics(
     throw CelersError.invalidArgument('options.buckets', 'expected increasing positive finite numbers');
   }
 
-  let byPrefix = sets.get(options.registry);
-  if (!byPrefix) sets.set(options.registry, (byPrefix = new Map()));
-  let set = byPrefix.get(prefix);
-  if (!set) byPrefix.set(prefix, (set = new BrokerMetricSet(options.registry, prefix, buckets)));
-  const metrics = set;
+  const byPrefix = sets.get(options.registry) ?? new Map<string, BrokerMetricSet>();
+  sets.set(options.registry, byPrefix);
+  const metrics = byPrefix.get(prefix) ?? new BrokerMetricSet(options.registry, prefix, buckets);
+  byPrefix.set(prefix, metrics);
   const source: GaugeSource = { queue, db };
   metrics.sources.add(source);
   metrics.initQueue(queue);
