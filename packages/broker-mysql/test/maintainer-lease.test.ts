@@ -36,13 +36,22 @@ const NO_BUILT_INS: MaintainerOptions = {
   dlqRetention: false,
   idempotencyCleanup: false,
   priorityAging: false,
+  analyzeTables: false,
 };
 
-function maintainer(broker: MysqlBroker, owner: string, job: CustomMaintenanceJob, leaseMs = 1_000): Maintainer {
+function maintainer(
+  broker: MysqlBroker,
+  owner: string,
+  job: CustomMaintenanceJob,
+  leaseMs = 1_000,
+): Maintainer {
   return new Maintainer(broker, { ...NO_BUILT_INS, owner, leaseMs, customJobs: [job] });
 }
 
-async function pollUntil<T>(fn: () => Promise<T | undefined> | T | undefined, timeoutMs = 15_000): Promise<T> {
+async function pollUntil<T>(
+  fn: () => Promise<T | undefined> | T | undefined,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await fn();
@@ -89,9 +98,18 @@ describe('Maintainer leases across hosts', () => {
     expect(skipped).toEqual({ job: 'gated', status: 'skipped', reason: 'leased', holder: 'host-a' });
     expect((await leaseRow('gated'))?.owner).toMatch(/^host-a#/);
     // the same maintainer does not start a second copy either
-    expect(await a.runOnce('gated')).toMatchObject({ status: 'skipped', reason: 'running', holder: 'host-a' });
+    expect(await a.runOnce('gated')).toMatchObject({
+      status: 'skipped',
+      reason: 'running',
+      holder: 'host-a',
+    });
     open();
-    expect(await runA).toMatchObject({ job: 'gated', status: 'completed', counts: { done: 1 }, leaseLost: false });
+    expect(await runA).toMatchObject({
+      job: 'gated',
+      status: 'completed',
+      counts: { done: 1 },
+      leaseLost: false,
+    });
     const released = await leaseRow('gated');
     expect(released?.owner).toBe('');
     // runOnce ignores the "not due" cooldown, but still takes the lease
@@ -157,6 +175,38 @@ describe('Maintainer leases across hosts', () => {
     expect(row?.owner).toBe(''); // released by the survivor, not left to the crashed owner
   });
 
+  it('takes over from a host that lost its database connection mid-run (its renewals stop)', async () => {
+    const brokerC = await MysqlBroker.connect({ url: tdb.url, queue: 'mq' });
+    const { job, open } = gatedJob('frozen');
+    const warnings: string[] = [];
+    const logger = { info: () => {}, warn: (m: string) => warnings.push(m), error: () => {} };
+    const c = new Maintainer(brokerC, {
+      ...NO_BUILT_INS,
+      owner: 'frozen-c',
+      leaseMs: 1_000,
+      customJobs: [job],
+      logger,
+    });
+    const started = new Promise((r) => c.once('job:started', r));
+    const runC = c.runOnce('frozen');
+    await started;
+    await brokerC.close(); // the host can no longer renew or release: as good as crashed, for the database
+    const b = maintainer(brokerB, 'heir-b', job);
+    expect(await b.runOnce('frozen')).toMatchObject({
+      status: 'skipped',
+      reason: 'leased',
+      holder: 'frozen-c',
+    });
+    open(); // B's run passes straight through the (shared) gate once it gets the lease
+    const taken = await pollUntil(async () => {
+      const r = await b.runOnce('frozen');
+      return r.status === 'completed' ? r : undefined;
+    });
+    expect(taken.counts).toEqual({ done: 1 });
+    await runC;
+    expect(warnings.some((w) => w.includes('lease'))).toBe(true);
+  });
+
   it('renews the lease while a job runs longer than the lease', async () => {
     const { job, open } = gatedJob('long');
     const a = maintainer(brokerA, 'long-a', job, 1_000);
@@ -166,7 +216,9 @@ describe('Maintainer leases across hosts', () => {
     await started;
     const first = await leaseRow('long');
     // wait until the original expiry is well past; renewals must have kept the lease live
-    await pollUntil(async () => ((await leaseRow('long'))!.expires_at.getTime() > first!.expires_at.getTime() + 900 ? true : undefined));
+    await pollUntil(async () =>
+      (await leaseRow('long'))!.expires_at.getTime() > first!.expires_at.getTime() + 900 ? true : undefined,
+    );
     await pollUntil(async () => {
       const now = await sql<{ t: Date }>`SELECT UTC_TIMESTAMP(6) AS t`.execute(brokerA.database);
       return now.rows[0]!.t.getTime() > first!.expires_at.getTime() + 200 ? true : undefined;
@@ -189,7 +241,9 @@ describe('Maintainer leases across hosts', () => {
           .set({ owner: 'usurper#1' })
           .where('lock_name', '=', maintainerLockName('mq', 'lost'))
           .execute();
-        await new Promise<void>((resolve) => signal.addEventListener('abort', () => resolve(), { once: true }));
+        await new Promise<void>((resolve) =>
+          signal.addEventListener('abort', () => resolve(), { once: true }),
+        );
         return { chunks: 1 };
       },
     };
@@ -229,7 +283,13 @@ describe('Maintainer leases across hosts', () => {
     const { job, open } = gatedJob('status');
     const a = maintainer(brokerA, 'status-a', job);
     expect(await a.jobStatus()).toEqual([
-      { job: 'status', lockName: 'celers.maintainer:mq:status', holder: null, lastStartedAt: null, expiresAt: null },
+      {
+        job: 'status',
+        lockName: 'celers.maintainer:mq:status',
+        holder: null,
+        lastStartedAt: null,
+        expiresAt: null,
+      },
     ]);
     const started = new Promise((r) => a.once('job:started', r));
     const run = a.runOnce('status');

@@ -8,8 +8,10 @@ type BuiltInJobRunner = (broker: MaintenanceTarget, settings: ResolvedJobSetting
 // `settings.retentionMs` etc. are always present for the jobs that read them (resolveMaintainerOptions sets them).
 const RUNNERS: Record<BuiltInJobName, BuiltInJobRunner> = {
   recoverTimedOut: async (broker) => ({ recovered: await broker.recoverTimedOutTasks() }),
-  staleWorkers: async (broker) => {
-    const workers = await broker.workers.heartbeats();
+  staleWorkers: async (broker, s) => {
+    const workers = await broker.workers.heartbeats(
+      s.staleAfterMs === undefined ? {} : { staleAfterMs: s.staleAfterMs },
+    );
     return { workers: workers.length, stale: workers.filter((w) => w.stale === true).length };
   },
   archiveCompleted: async (broker, s) => ({
@@ -28,6 +30,8 @@ const RUNNERS: Record<BuiltInJobName, BuiltInJobRunner> = {
       priorityBoost: s.priorityBoost as number,
     }),
   }),
+  analyzeTables: async (broker) => ({ tables: await broker.maintenance.analyzeTables() }),
+  optimizeTables: async (broker) => ({ tables: await broker.maintenance.optimizeTables() }),
 };
 
 /** Runs the built-in job `name` with its resolved settings. @internal */

@@ -8,7 +8,10 @@ import type { JobSkipReason } from './maintenance-job.js';
 const LOCK_NAME_MAX = 191; // celers_locks.lock_name is VARCHAR(191)
 const PREFIX = 'celers.maintainer';
 
-/** The `celers_locks.lock_name` of a job on a queue: `celers.maintainer:<queue>:<job>`. */
+/**
+ * The `celers_locks.lock_name` of a job on a queue: `celers.maintainer:<queue>:<job>`. Table-wide jobs pass
+ * `*` (never a valid queue name), so one lease covers every queue's maintainer.
+ */
 export function maintainerLockName(queue: string, job: string): string {
   const plain = `${PREFIX}:${queue}:${job}`;
   if (plain.length <= LOCK_NAME_MAX) return plain;

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { assertDurationMs, assertInteger, assertName, assertOptionalObject, CelersError } from '@celers/core';
 import type { RandomSource } from '@celers/resilience';
+import { MIN_DLQ_RETENTION_MS } from '../maintenance/dlq-policies.js';
 import type { MaintainerLogger } from './maintainer-logger.js';
 import type { CustomMaintenanceJob } from './maintenance-job.js';
 
@@ -18,8 +19,6 @@ export const DEFAULT_TASK_RETENTION_MS = 7 * DAY;
 export const DEFAULT_RESULT_RETENTION_MS = 30 * DAY;
 /** DLQ entries are kept this long: 30 days. */
 export const DEFAULT_DLQ_RETENTION_MS = 30 * DAY;
-/** The shortest DLQ retention accepted: 1 hour (the seed's guardrail against mass deletion). */
-export const MIN_DLQ_RETENTION_MS = HOUR;
 /** Default interval of stale-worker marking: 1 minute. */
 export const DEFAULT_STALE_WORKER_INTERVAL_MS = MINUTE;
 /** Default interval of priority aging, when enabled: 5 minutes. */
@@ -28,6 +27,8 @@ export const DEFAULT_PRIORITY_AGING_INTERVAL_MS = 5 * MINUTE;
 export const DEFAULT_PRIORITY_AGING_THRESHOLD_MS = 10 * MINUTE;
 /** Default priority boost of priority aging. */
 export const DEFAULT_PRIORITY_AGING_BOOST = 1;
+/** Default interval of ANALYZE TABLE (and of OPTIMIZE TABLE when enabled): weekly, as the seed's schedule. */
+export const DEFAULT_TABLE_MAINTENANCE_INTERVAL_MS = 7 * DAY;
 /** Default lease length of a running job: 60 s, renewed every third of it while the job runs. */
 export const DEFAULT_MAINTAINER_LEASE_MS = MINUTE;
 /** The shortest job interval accepted (guards against a tight loop hammering the database). */
@@ -45,6 +46,12 @@ export interface JobScheduleOptions {
 export interface RetentionJobOptions extends JobScheduleOptions {
   /** Rows older than this (in ms) are removed. */
   retentionMs?: number;
+}
+
+/** Stale-worker marking. */
+export interface StaleWorkersJobOptions extends JobScheduleOptions {
+  /** A worker whose last heartbeat is older than this is marked offline. @defaultValue the broker's `workerStaleAfterMs` (60 s) */
+  staleAfterMs?: number;
 }
 
 /** Priority aging (off unless given). */
@@ -77,9 +84,13 @@ export interface MaintainerOptions {
   /** Remove expired idempotency keys. @defaultValue hourly */
   idempotencyCleanup?: JobScheduleOptions | false;
   /** Mark workers whose heartbeat went stale as offline. @defaultValue every {@link DEFAULT_STALE_WORKER_INTERVAL_MS} */
-  staleWorkers?: JobScheduleOptions | false;
+  staleWorkers?: StaleWorkersJobOptions | false;
   /** Boost the priority of old pending tasks so low priorities never starve. @defaultValue false (off) */
   priorityAging?: PriorityAgingJobOptions | false;
+  /** `ANALYZE TABLE` on every celers table (fresh optimizer statistics; table-wide, once for all queues). @defaultValue weekly */
+  analyzeTables?: JobScheduleOptions | false;
+  /** `OPTIMIZE TABLE` on every celers table (rebuilds them to reclaim space; table-wide). @defaultValue false (off: it rewrites whole tables) */
+  optimizeTables?: JobScheduleOptions | false;
   /** Your own jobs, run once across hosts with the same leases and events. @defaultValue [] */
   customJobs?: readonly CustomMaintenanceJob[];
   /** Random source for timer jitter (seed it in tests). @defaultValue Math.random */
@@ -91,6 +102,8 @@ export interface ResolvedJobSettings {
   readonly intervalMs: number;
   /** Retention jobs only. */
   readonly retentionMs?: number;
+  /** Stale-worker marking only; absent means the broker's `workerStaleAfterMs`. */
+  readonly staleAfterMs?: number;
   /** Priority aging only. */
   readonly ageThresholdMs?: number;
   /** Priority aging only. */
@@ -106,7 +119,12 @@ export const BUILT_IN_JOB_NAMES = [
   'dlqRetention',
   'idempotencyCleanup',
   'priorityAging',
+  'analyzeTables',
+  'optimizeTables',
 ] as const;
+
+/** Built-in jobs that act on whole tables (every queue): their lease is shared by all queues' maintainers. */
+export const TABLE_WIDE_JOB_NAMES: readonly BuiltInJobName[] = ['analyzeTables', 'optimizeTables'];
 
 /** One of {@link BUILT_IN_JOB_NAMES}. */
 export type BuiltInJobName = (typeof BUILT_IN_JOB_NAMES)[number];
@@ -140,7 +158,7 @@ export function resolveMaintainerOptions(options: MaintainerOptions = {}): Resol
     if (settings) jobs[name] = Object.freeze(settings);
   };
   set('recoverTimedOut', schedule(options.recoverTimedOut, 'recoverTimedOut', DEFAULT_RECOVERY_INTERVAL_MS));
-  set('staleWorkers', schedule(options.staleWorkers, 'staleWorkers', DEFAULT_STALE_WORKER_INTERVAL_MS));
+  set('staleWorkers', staleWorkers(options.staleWorkers));
   set(
     'archiveCompleted',
     retention(options.archiveCompleted, 'archiveCompleted', DEFAULT_TASK_RETENTION_MS, 1),
@@ -155,6 +173,17 @@ export function resolveMaintainerOptions(options: MaintainerOptions = {}): Resol
     schedule(options.idempotencyCleanup, 'idempotencyCleanup', DEFAULT_RETENTION_INTERVAL_MS),
   );
   set('priorityAging', aging(options.priorityAging));
+  set(
+    'analyzeTables',
+    schedule(options.analyzeTables, 'analyzeTables', DEFAULT_TABLE_MAINTENANCE_INTERVAL_MS),
+  );
+  // off unless asked for: OPTIMIZE rewrites whole tables
+  if (options.optimizeTables !== undefined && options.optimizeTables !== false) {
+    set(
+      'optimizeTables',
+      schedule(options.optimizeTables, 'optimizeTables', DEFAULT_TABLE_MAINTENANCE_INTERVAL_MS),
+    );
+  }
   return Object.freeze({
     owner,
     leaseMs,
@@ -183,6 +212,15 @@ function retention(
   const retentionMs =
     given === undefined ? defaultRetentionMs : assertDurationMs(given, `options.${name}.retentionMs`, minMs);
   return { ...base, retentionMs };
+}
+
+function staleWorkers(value: StaleWorkersJobOptions | false | undefined) {
+  const base = schedule(value, 'staleWorkers', DEFAULT_STALE_WORKER_INTERVAL_MS);
+  if (!base || value === undefined || value === false || value.staleAfterMs === undefined) return base;
+  return {
+    ...base,
+    staleAfterMs: assertDurationMs(value.staleAfterMs, 'options.staleWorkers.staleAfterMs', 1),
+  };
 }
 
 function aging(value: PriorityAgingJobOptions | false | undefined) {

@@ -11,6 +11,7 @@ import {
   type MaintainerOptions,
   type ResolvedMaintainerOptions,
   resolveMaintainerOptions,
+  TABLE_WIDE_JOB_NAMES,
 } from './maintainer-options.js';
 import type { JobCounts, JobRunResult, JobSkipReason } from './maintenance-job.js';
 import type { MaintenanceTarget } from './maintenance-target.js';
@@ -171,7 +172,7 @@ export class Maintainer extends EventEmitter {
     const out: MaintainerJobStatus[] = [];
     try {
       for (const job of this.#jobs.keys()) {
-        const lockName = maintainerLockName(this.#broker.queueName, job);
+        const lockName = this.#lockName(job);
         const lease = await readLease(this.#broker.database, lockName);
         out.push({
           job,
@@ -211,6 +212,11 @@ export class Maintainer extends EventEmitter {
     return super.off(event, listener);
   }
 
+  #lockName(job: string): string {
+    const tableWide = (TABLE_WIDE_JOB_NAMES as readonly string[]).includes(job);
+    return maintainerLockName(tableWide ? '*' : this.#broker.queueName, job);
+  }
+
   #schedule(name: string, delayMs: number): void {
     const generation = this.#generation;
     const timer = setTimeout(async () => {
@@ -241,7 +247,7 @@ export class Maintainer extends EventEmitter {
     const started = performance.now();
     let lease: HeldLease | undefined;
     try {
-      const lockName = maintainerLockName(this.#broker.queueName, name);
+      const lockName = this.#lockName(name);
       const got = await HeldLease.acquire(
         this.#broker.database,
         lockName,

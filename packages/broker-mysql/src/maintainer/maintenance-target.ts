@@ -19,6 +19,10 @@ export interface MaintenanceTarget {
     applyDlqRetention(options: { olderThanMs: number }): Promise<number>;
     /** Raises the priority of pending tasks older than `ageThresholdMs` by `priorityBoost`. */
     applyPriorityAging(options: { ageThresholdMs: number; priorityBoost: number }): Promise<number>;
+    /** `ANALYZE TABLE` on every celers table; returns tables processed. */
+    analyzeTables(): Promise<number>;
+    /** `OPTIMIZE TABLE` on every celers table; returns tables processed. */
+    optimizeTables(): Promise<number>;
   };
   readonly results: {
     /** Deletes finished results older than `olderThanMs`. */
@@ -29,7 +33,7 @@ export interface MaintenanceTarget {
     cleanupExpired(): Promise<number>;
   };
   readonly workers: {
-    /** Lists worker heartbeats, marking workers whose heartbeat went stale as offline. */
-    heartbeats(): Promise<ReadonlyArray<{ readonly stale?: boolean }>>;
+    /** Lists worker heartbeats, marking workers whose heartbeat is older than `staleAfterMs` offline. */
+    heartbeats(options?: { staleAfterMs?: number }): Promise<ReadonlyArray<{ readonly stale: boolean }>>;
   };
 }
