@@ -36,3 +36,5 @@ export { MAX_RESULT_BATCH } from './facets/results-facet.js';
 export { MAX_TEXT_BYTES } from './internal/assert-text.js';
 export { extractTaskContext } from './tracing/trace-propagation.js';
 export type { EnqueueWithRetryPolicyOptions } from './operations/retry-policy-operations.js';
+// Advanced queue features (issue 5): dedup, idempotency, groups/chains, schedules, maintenance, transfer.
+export * from './advanced/index.js';

@@ -28,7 +28,11 @@ const delayExpression = sql`COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(metadata, '$
  * Cheap when nothing waits: one range lookup on idx_tasks_parent per acked id.
  * @internal
  */
-export async function promoteChainSuccessors(db: Executor, queue: string, completedIds: readonly string[]): Promise<number> {
+export async function promoteChainSuccessors(
+  db: Executor,
+  queue: string,
+  completedIds: readonly string[],
+): Promise<number> {
   if (completedIds.length === 0) return 0;
   const r = await sql`UPDATE celers_tasks
     SET scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${delayExpression} * 1000 MICROSECOND)
@@ -48,6 +52,8 @@ export async function promoteReadyLinks(db: Executor, queue: string): Promise<nu
   const r = await sql`UPDATE celers_tasks AS t
     JOIN celers_tasks AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
     SET t.scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(t.metadata, '$.chain_delay_ms')) AS SIGNED), 0) * 1000 MICROSECOND)
-    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(db);
+    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(
+    db,
+  );
   return Number(r.numAffectedRows ?? 0n);
 }

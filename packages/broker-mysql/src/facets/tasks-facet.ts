@@ -1,5 +1,17 @@
 import { assertName, assertOneOf, assertTaskId, TASK_STATES, type TaskState } from '@celers/core';
 import { sql } from 'kysely';
+// issue 5: metadata, progress and bulk state
+import {
+  type DateRangeSearch,
+  getProgress,
+  type MetadataValue,
+  queryByMetadata,
+  type SettableTaskState,
+  searchByDateRange,
+  type TaskProgress,
+  updateBatchState,
+  updateMetadata,
+} from '../advanced/task-metadata-operations.js';
 import type { BrokerContext } from '../broker-context.js';
 import { assertText } from '../internal/assert-text.js';
 import { selectTaskInfos, toTaskInfo } from '../queue/task-info.sql.js';
@@ -171,5 +183,32 @@ export class TasksFacet {
       'tasks.setWorkerId',
       async () => (await writeWorkerId(this.#ctx.db, this.#ctx.queue, id, worker)) === 1,
     );
+  }
+
+  // ---- metadata, progress and bulk state (issue 5) ----
+
+  /** Tasks whose metadata at `path` (`$.a.b`) equals `value`, newest first (the seed's `query_tasks_by_metadata`). */
+  queryByMetadata(path: string, value: MetadataValue, options?: PageOptions): Promise<TaskInfo[]> {
+    return queryByMetadata(this.#ctx, path, value, options);
+  }
+
+  /** Sets metadata at `path` to any JSON value (JSON_SET); `false` when the task is not in this queue. */
+  updateMetadata(taskId: string, path: string, value: unknown): Promise<boolean> {
+    return updateMetadata(this.#ctx, taskId, path, value);
+  }
+
+  /** Tasks created in `[from, to)`, optionally in one state, newest first. */
+  searchByDateRange(search: DateRangeSearch): Promise<TaskInfo[]> {
+    return searchByDateRange(this.#ctx, search);
+  }
+
+  /** Progress recorded by `broker.updateProgress`, or `null`. */
+  getProgress(taskId: string): Promise<TaskProgress | null> {
+    return getProgress(this.#ctx, taskId);
+  }
+
+  /** Sets the state of many tasks (pending, completed, failed or cancelled); returns how many changed. */
+  updateBatchState(taskIds: readonly string[], state: SettableTaskState): Promise<number> {
+    return updateBatchState(this.#ctx, taskIds, state);
   }
 }

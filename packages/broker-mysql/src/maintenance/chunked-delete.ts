@@ -1,0 +1,68 @@
+import type { CelersDatabase } from '@celers/schema';
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { BrokerContext } from '../broker-context.js';
+import { withLockRetry } from '../internal/lock-retry.js';
+
+/**
+ * Rows deleted per statement by purges and cleanups. Each chunk is its own short autocommit statement through
+ * the primary key, so purging a million rows never holds one giant transaction, lock set or undo log.
+ */
+export const PURGE_CHUNK_SIZE = 5_000;
+
+/** One chunk's outcome: rows deleted, and rows the selection returned (fewer than the limit ends the loop). */
+export interface ChunkOutcome {
+  deleted: number;
+  scanned: number;
+}
+
+/**
+ * Runs `step(limit)` until a chunk selects fewer than `limit` rows; returns the total deleted. Each step
+ * should select up to `limit` primary keys, then delete them re-checking its condition. Deadlocks and lock
+ * waits retry the chunk.
+ * @internal
+ */
+export async function deleteInChunks(
+  step: (limit: number) => Promise<ChunkOutcome>,
+  limit = PURGE_CHUNK_SIZE,
+): Promise<number> {
+  let total = 0;
+  for (;;) {
+    const { deleted, scanned } = await withLockRetry(() => step(limit));
+    total += deleted;
+    if (scanned < limit) return total;
+  }
+}
+
+/** A condition on `celers_tasks` rows (queue scoping is added by {@link deleteTasksWhere}). */
+export type TaskCondition = (eb: ExpressionBuilder<CelersDatabase, 'celers_tasks'>) => Expression<SqlBool>;
+
+/**
+ * Deletes this queue's tasks matching `condition` in chunks of {@link PURGE_CHUNK_SIZE}: select ids in key
+ * order, then `DELETE … WHERE id IN (…) AND condition`, so a task that changed state between the two
+ * statements (a pending task just claimed, say) is left alone. Returns how many were deleted.
+ * @internal
+ */
+export function deleteTasksWhere(ctx: BrokerContext, condition: TaskCondition): Promise<number> {
+  return deleteInChunks(async (limit) => {
+    const rows = await ctx.db
+      .selectFrom('celers_tasks')
+      .select('id')
+      .where('queue_name', '=', ctx.queue)
+      .where(condition)
+      .orderBy('id')
+      .limit(limit)
+      .execute();
+    if (rows.length === 0) return { deleted: 0, scanned: 0 };
+    const r = await ctx.db
+      .deleteFrom('celers_tasks')
+      .where(
+        'id',
+        'in',
+        rows.map((row) => row.id),
+      )
+      .where('queue_name', '=', ctx.queue)
+      .where(condition)
+      .executeTakeFirst();
+    return { deleted: Number(r.numDeletedRows), scanned: rows.length };
+  });
+}
