@@ -174,6 +174,35 @@ describe('worker processes', () => {
     await broker.close();
   });
 
+  it('a second SIGTERM aborts running handlers at once and releases their tasks', {
+    timeout: 60_000,
+  }, async () => {
+    const broker = await newQueue();
+    const ids = await enqueueMany(broker, 3);
+    // Handlers that would run for a minute, and a 20 s shutdown timeout: only the second signal ends it early.
+    const [p] = start(['twice-a'], { CELERS_QUEUE: broker.queueName, CONCURRENCY: '4', HANDLER_MS: '60000' });
+    await p!.ready;
+    await waitFor(async () => (await runsOf(ids)).size === 3, { message: 'three handlers started' });
+    p!.child.kill('SIGTERM');
+    await waitFor(() => p!.stdout().includes('SIGTERM: shutting down gracefully'), {
+      message: 'graceful shutdown begun',
+    });
+    p!.child.kill('SIGTERM');
+    const exit = await p!.exited;
+    expect(exit.signal).toBe('SIGTERM');
+    expect(p!.stdout()).toContain('SIGTERM again: aborting running tasks');
+    expect(p!.stdout()).toContain('CLOSED twice-a');
+    const rows = await admin.database
+      .selectFrom('celers_tasks')
+      .select(['state', 'retry_count', 'receipt_handle'])
+      .where('queue_name', '=', broker.queueName)
+      .execute();
+    expect(rows).toEqual(
+      Array.from({ length: 3 }, () => ({ state: 'pending', retry_count: 0, receipt_handle: null })),
+    );
+    await broker.close();
+  });
+
   it("SIGKILL mid-run: after the lease the dead worker's tasks are recovered by another worker, none lost, none run twice under a live lease", {
     timeout: 120_000,
   }, async () => {

@@ -252,6 +252,70 @@ describe('Worker processing', () => {
     await worker.close();
   });
 
+  it('acks tasks that finish together in one ackBatch transaction', async () => {
+    const broker = await fx.queue();
+    const hold = gate();
+    let started = 0;
+    const worker = fx.worker({
+      broker,
+      concurrency: 10,
+      batchSize: 10,
+      handlers: {
+        job: async () => {
+          started += 1;
+          await hold.promise;
+        },
+      },
+    });
+    const acks: number[] = [];
+    broker.on('task:acked', (e) => acks.push(e.taskIds.length));
+    const completed = collectEvents(worker, 'completed');
+    await broker.enqueueBatch(Array.from({ length: 10 }, (_, i) => createTask('job', i)));
+    await worker.start();
+    await waitFor(() => started === 10, { message: 'ten handlers running' });
+    hold.open();
+    await waitFor(() => completed.length === 10, { message: 'ten completions' });
+    expect(acks).toEqual([10]);
+    await worker.close();
+  });
+
+  it('acks each task alone with ackBatchWindowMs 0', async () => {
+    const broker = await fx.queue();
+    const worker = fx.worker({
+      broker,
+      ackBatchWindowMs: 0,
+      storeResults: true,
+      handlers: { job: (p) => p },
+    });
+    const acks: number[] = [];
+    broker.on('task:acked', (e) => acks.push(e.taskIds.length));
+    const completed = collectEvents(worker, 'completed');
+    await broker.enqueueBatch([createTask('job', 1), createTask('job', 2), createTask('job', 3)]);
+    await worker.start();
+    await waitFor(() => completed.length === 3, { message: 'three completions' });
+    expect(acks).toEqual([1, 1, 1]);
+    await worker.close();
+  });
+
+  it('completes a task whose result JSON cannot hold, storing the reason instead of the value', async () => {
+    const broker = await fx.queue();
+    const worker = fx.worker({ broker, storeResults: true, handlers: { big: () => 10n } });
+    const completed = nextEvent(worker, 'completed');
+    await worker.start();
+    const id = await broker.enqueue(createTask('big', null));
+    expect((await completed).result).toBe(10n);
+    expect((await taskRow(id)).state).toBe('completed');
+    const result = await fx.root.database
+      .selectFrom('celers_task_results')
+      .selectAll()
+      .where('task_id', '=', id)
+      .executeTakeFirstOrThrow();
+    expect(result.status).toBe('SUCCESS');
+    expect(result.result).toBeNull();
+    expect(result.error).toMatch(/not JSON-serializable/);
+    await worker.close();
+  });
+
   it('fails an undecodable payload without retry and keeps processing others', async () => {
     const broker = await fx.queue();
     const worker = fx.worker({ broker, handlers: { json: (p) => p } });
