@@ -92,15 +92,11 @@ export class QueueRouter {
    * The broker for `queue` on its primary, connected on first use and cached. `INVALID_ARGUMENT` for a bad
    * name or an unrouted queue without a default; `CLOSED` after {@link closeAll}.
    */
-  broker(queue: string): Promise<MysqlBroker> {
+  async broker(queue: string): Promise<MysqlBroker> {
     const name = assertQueueName(queue, 'queue');
-    if (this.#closing) return Promise.reject(new CelersError('CLOSED', 'the queue router is closed'));
+    if (this.#closing) throw new CelersError('CLOSED', 'the queue router is closed');
     const target = this.#routes.get(name) ?? this.#fallback;
-    if (!target) {
-      return Promise.reject(
-        CelersError.invalidArgument('queue', `no route for queue "${name}" and no default`),
-      );
-    }
+    if (!target) throw CelersError.invalidArgument('queue', `no route for queue "${name}" and no default`);
     let pending = this.#brokers.get(name);
     if (!pending) {
       pending = this.#connect(name, target);
