@@ -11,6 +11,7 @@ import { batchEnqueueWorkload, singleEnqueueWorkload } from './workloads/enqueue
 import { latencyWorkload } from './workloads/latency-workload.js';
 import { operationLatencyWorkload } from './workloads/operation-latency-workload.js';
 import { backlogScalingWorkload, historyScalingWorkload } from './workloads/scaling-workloads.js';
+import { soakWorkload } from './workloads/soak-workload.js';
 import type { Workload } from './workloads/workload-context.js';
 
 /** The workload behind each id. */
@@ -22,7 +23,7 @@ export const WORKLOADS: Record<WorkloadId, Workload> = {
   W5: backlogScalingWorkload,
   W6: historyScalingWorkload,
   W7: operationLatencyWorkload,
-  W8: drainWorkload,
+  W8: soakWorkload,
 };
 
 /**

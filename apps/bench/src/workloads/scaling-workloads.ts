@@ -1,4 +1,5 @@
 import { explainClaim } from '../celers/claim-explain.js';
+import { probeClaimLocking } from '../celers/claim-lock-probe.js';
 import { fillDeadLetters, fillTasks } from '../celers/task-filler.js';
 import { evaluateWorkload } from '../report/targets.js';
 import { type DrainMeasurement, describeCounters, measureDrain } from './drain-measure.js';
@@ -37,6 +38,13 @@ async function drainInRounds(
 export const backlogScalingWorkload: Workload = async (ctx) => {
   const { backlogSmall, backlogLarge, scalingDrain } = ctx.sizes;
   const rounds = Math.max(1, Math.round(scalingDrain / backlogSmall));
+  await ctx.reset();
+  const probeBroker = await ctx.broker('w5probe');
+  await fillTasks(probeBroker.database, { queue: 'w5probe', count: 200, state: 'pending' });
+  const probe = await probeClaimLocking(ctx.bench, 'w5probe');
+  ctx.note(
+    `**Claim on a small table** (200 pending, fresh table): plan type \`${probe.planType}\`. With one claim of ${probe.first} held open, a second claimer got **${probe.secondAsIs}** tasks with celers' statement as is and **${probe.secondWithForceIndex}** with \`FORCE INDEX (idx_tasks_dequeue)\`. A full scan + filesort under FOR UPDATE locks every pending row it reads, so concurrent workers see an empty queue until the first commits.`,
+  );
   await ctx.reset();
   const small = await drainInRounds(ctx, 'w5small', rounds, backlogSmall, backlogSmall);
   await ctx.reset();
