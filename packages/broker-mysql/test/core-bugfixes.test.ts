@@ -63,3 +63,32 @@ describe('results given to acks are validated', () => {
     expect((await taskRow(broker.database, id))?.state).toBe('processing');
   });
 });
+
+describe('ackBatch with the same item twice', () => {
+  it('acks the task once and counts it once', async () => {
+    const id = await broker.enqueue(createTask('twice', 1));
+    const msg = await broker.dequeue();
+    const acked: string[][] = [];
+    broker.on('task:acked', (e) => acked.push(e.taskIds));
+    const item = { taskId: id, receiptHandle: msg!.receiptHandle };
+    expect(await broker.ackBatch([item, { ...item, taskId: id.toUpperCase() }])).toBe(1);
+    expect(acked).toEqual([[id]]);
+    expect((await taskRow(broker.database, id))?.state).toBe('completed');
+  });
+});
+
+describe('broker.transaction', () => {
+  it("rethrows the callback's own error unchanged (not wrapped as a database error)", async () => {
+    class PaymentDeclined extends Error {}
+    const thrown = new PaymentDeclined('card declined');
+    const task = createTask('tx', 1);
+    const caught = await broker
+      .transaction(async (trx) => {
+        await broker.enqueue(task, { transaction: trx });
+        throw thrown;
+      })
+      .catch((error: unknown) => error);
+    expect(caught).toBe(thrown);
+    expect(await taskRow(broker.database, task.metadata.id)).toBeUndefined();
+  });
+});

@@ -124,7 +124,14 @@ async function ackOwnedInTransaction(trx: Executor, ctx: BrokerContext, items: r
     .forUpdate()
     .execute();
   const byId = new Map(rows.map((r) => [r.id, r]));
-  const owned = items.filter((i) => byId.get(i.taskId.toLowerCase())?.receipt_handle === i.receiptHandle.toLowerCase());
+  // One entry per task: the same item listed twice (or in another letter case) is acked and counted once.
+  const seen = new Set<string>();
+  const owned = items.filter((i) => {
+    const id = i.taskId.toLowerCase();
+    if (seen.has(id) || byId.get(id)?.receipt_handle !== i.receiptHandle.toLowerCase()) return false;
+    seen.add(id);
+    return true;
+  });
   if (owned.length === 0) return [];
   const ownedIds = owned.map((i) => i.taskId.toLowerCase());
   await trx
