@@ -1,1 +1,76 @@
-export {};
+// Demo worker: a pool of handlers for the demo producer's tasks, the Maintainer (recovery, retention) and the
+// recurring-task scheduler, with Prometheus metrics on METRICS_PORT. Stops gracefully on SIGTERM/SIGINT.
+import { Maintainer } from '@celers/broker-mysql';
+import { registerBrokerMetrics } from '@celers/monitoring';
+import { Worker } from '@celers/worker';
+import { connectWhenMigrated } from './connect-when-migrated.js';
+import { demoHandlers } from './demo-handlers.js';
+import { startMetricsServer } from './metrics-server.js';
+import { createMetricsRegistry } from './prom-registry.js';
+import { workerConfigFromEnv } from './worker-config.js';
+
+/** How often due recurring tasks are enqueued. */
+const SCHEDULE_POLL_MS = 1_000;
+/** How often the worker prints its counters. */
+const REPORT_EVERY_MS = 5_000;
+
+const config = workerConfigFromEnv();
+const broker = await connectWhenMigrated({ url: config.url, queue: config.queue });
+const registry = createMetricsRegistry();
+const unregisterMetrics = registerBrokerMetrics(broker, { registry });
+const metrics = await startMetricsServer(registry, config.metricsPort);
+console.log(`[worker] metrics on http://localhost:${metrics.port}/metrics`);
+
+const worker = new Worker({
+  broker,
+  handlers: demoHandlers(broker),
+  concurrency: config.concurrency,
+  storeResults: true,
+  maxPollIntervalMs: 500,
+  heartbeatIntervalMs: 5_000,
+});
+let completed = 0;
+let failed = 0;
+worker.on('completed', () => {
+  completed += 1;
+});
+worker.on('failed', ({ taskName, error, outcome }) => {
+  failed += 1;
+  console.log(`[worker] ${taskName} failed (${outcome.outcome}): ${error.message}`);
+});
+
+const maintainer = new Maintainer(broker, { recoverTimedOut: { intervalMs: 10_000 } });
+maintainer.on('job:failed', ({ job, error }) =>
+  console.error(`[worker] maintenance job ${job} failed: ${error.message}`),
+);
+
+const scheduler = setInterval(() => {
+  broker.schedules.process().catch((error: Error) => console.error(`[worker] schedules: ${error.message}`));
+}, SCHEDULE_POLL_MS);
+const reporter = setInterval(
+  () => console.log(`[worker] completed ${completed}, failed ${failed}`),
+  REPORT_EVERY_MS,
+);
+
+await worker.start();
+maintainer.start();
+console.log(`[worker] consuming queue "${config.queue}" with concurrency ${config.concurrency}`);
+
+let stopping: Promise<void> | undefined;
+function shutdown(reason: string): Promise<void> {
+  stopping ??= (async () => {
+    console.log(`[worker] ${reason}: finishing running tasks`);
+    clearInterval(scheduler);
+    clearInterval(reporter);
+    await worker.close();
+    await maintainer.stop();
+    unregisterMetrics();
+    await metrics.close();
+    await broker.close();
+    console.log(`[worker] stopped: completed ${completed}, failed ${failed}`);
+  })();
+  return stopping;
+}
+for (const signal of ['SIGTERM', 'SIGINT'] as const) process.once(signal, () => void shutdown(signal));
+if (config.durationMs !== undefined)
+  setTimeout(() => void shutdown('demo duration reached'), config.durationMs).unref();
