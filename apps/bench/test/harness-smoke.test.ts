@@ -1,4 +1,5 @@
 // Integration: the harness's code paths against the real test server, tiny sizes, no timing assertions.
+import '@celers/testing';
 import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { parseBenchArgs } from '../src/cli/bench-args.js';

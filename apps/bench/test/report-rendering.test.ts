@@ -96,7 +96,7 @@ describe('renderMarkdown', () => {
 describe('formatting helpers', () => {
   it('formats each unit', () => {
     expect(formatFigure(12345.6, 'jobs/s')).toBe('12,346');
-    expect(formatFigure(3.14159, 'ms')).toBe('3.14');
+    expect(formatFigure(4.3219, 'ms')).toBe('4.32');
     expect(formatFigure(31.44, 'ms')).toBe('31.4');
     expect(formatFigure(9.04, 'queries/s')).toBe('9.0');
     expect(formatFigure(null, 'MB')).toBe('—');
