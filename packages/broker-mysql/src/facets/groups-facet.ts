@@ -33,17 +33,17 @@ export class GroupsFacet {
   }
 
   /** Counts per state, total and completion percentage of a group; `null` for an unknown group. */
-  status(groupId: string): Promise<GroupStatus | null> {
+  async status(groupId: string): Promise<GroupStatus | null> {
     return groupStatus(this.#ctx, groupId);
   }
 
   /** Enqueues a chain whose links run one after another, each after the previous one's ack. */
-  enqueueChain(chain: TaskChain, options?: ChainEnqueueOptions): Promise<TaskId[]> {
+  async enqueueChain(chain: TaskChain, options?: ChainEnqueueOptions): Promise<TaskId[]> {
     return enqueueChain(this.#ctx, chain, options);
   }
 
   /** Cancels a task and all its dependents (transitively); returns how many were cancelled. */
-  cancelCascade(taskId: TaskId): Promise<number> {
+  async cancelCascade(taskId: TaskId): Promise<number> {
     return cancelCascade(this.#ctx, taskId);
   }
 
@@ -51,7 +51,7 @@ export class GroupsFacet {
    * Makes due every waiting chain link whose parent is completed; returns how many. The ack path already does
    * this; run it after completing tasks by other means (imports, `tasks.updateBatchState`).
    */
-  promoteReadyLinks(): Promise<number> {
+  async promoteReadyLinks(): Promise<number> {
     return this.#ctx.run('groups.promoteReadyLinks', () => promoteReadyLinks(this.#ctx.db, this.#ctx.queue));
   }
 }

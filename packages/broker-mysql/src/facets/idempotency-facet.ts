@@ -43,7 +43,7 @@ export class IdempotencyFacet {
    * Enqueues `task` under `key` (scoped to the task's name), or returns the task id the unexpired key already
    * maps to. An expired key is taken over by the new task.
    */
-  enqueue(task: SerializedTask, key: string, options: IdempotentEnqueueOptions = {}): Promise<TaskId> {
+  async enqueue(task: SerializedTask, key: string, options: IdempotentEnqueueOptions = {}): Promise<TaskId> {
     const t = assertSerializedTask(task);
     const k = assertName(key, 'key');
     const o = assertOptionalObject(options, 'options') ?? {};
@@ -62,7 +62,7 @@ export class IdempotencyFacet {
   }
 
   /** The record for `key` under `taskName` (expired or not), or `null`. */
-  get(key: string, taskName: string): Promise<IdempotencyRecord | null> {
+  async get(key: string, taskName: string): Promise<IdempotencyRecord | null> {
     const k = assertName(key, 'key');
     const name = assertName(taskName, 'taskName');
     return this.#ctx.run('idempotency.get', async () => {
@@ -90,7 +90,7 @@ export class IdempotencyFacet {
   }
 
   /** Deletes this queue's expired keys (in chunks); returns how many. */
-  cleanupExpired(): Promise<number> {
+  async cleanupExpired(): Promise<number> {
     const ctx = this.#ctx;
     return ctx.run('idempotency.cleanupExpired', () =>
       deleteInChunks(async (limit) => {
@@ -118,7 +118,7 @@ export class IdempotencyFacet {
   }
 
   /** Key counts per task name (the dedup-window namespace included), by task name. */
-  statistics(): Promise<IdempotencyStatistics[]> {
+  async statistics(): Promise<IdempotencyStatistics[]> {
     return this.#ctx.run('idempotency.statistics', async () => {
       const rows = await this.#ctx.db
         .selectFrom('celers_task_idempotency')

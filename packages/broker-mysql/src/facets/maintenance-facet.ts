@@ -44,88 +44,88 @@ export class MaintenanceFacet {
   }
 
   /** Deletes completed/failed/cancelled tasks that finished more than `olderThanMs` ago; returns how many. */
-  archiveCompleted(options: { olderThanMs: number }): Promise<number> {
+  async archiveCompleted(options: { olderThanMs: number }): Promise<number> {
     return archiveCompleted(this.#ctx, options);
   }
 
   /** Deletes every task of the queue (any state). Dangerous; returns how many. */
-  purgeAll(): Promise<number> {
+  async purgeAll(): Promise<number> {
     return purgeAll(this.#ctx);
   }
 
   /** Deletes the queue's tasks in `state`; returns how many. */
-  purgeByState(state: TaskState): Promise<number> {
+  async purgeByState(state: TaskState): Promise<number> {
     return purgeByState(this.#ctx, state);
   }
 
   /** Deletes completed tasks; returns how many. */
-  purgeCompleted(): Promise<number> {
+  async purgeCompleted(): Promise<number> {
     return purgeByState(this.#ctx, 'completed', 'maintenance.purgeCompleted');
   }
 
   /** Deletes failed tasks; returns how many. */
-  purgeFailed(): Promise<number> {
+  async purgeFailed(): Promise<number> {
     return purgeByState(this.#ctx, 'failed', 'maintenance.purgeFailed');
   }
 
   /** Deletes cancelled tasks; returns how many. */
-  purgeCancelled(): Promise<number> {
+  async purgeCancelled(): Promise<number> {
     return purgeByState(this.#ctx, 'cancelled', 'maintenance.purgeCancelled');
   }
 
   /** Deletes the queue's tasks named `taskName` (any state); returns how many. */
-  purgeByTaskName(taskName: string): Promise<number> {
+  async purgeByTaskName(taskName: string): Promise<number> {
     return purgeByTaskName(this.#ctx, taskName);
   }
 
   /** Deletes tasks created more than `olderThanMs` ago, optionally only in `state`; returns how many. */
-  deleteByCriteria(criteria: DeleteCriteria): Promise<number> {
+  async deleteByCriteria(criteria: DeleteCriteria): Promise<number> {
     return deleteByCriteria(this.#ctx, criteria);
   }
 
   /** Cancels tasks due and pending for longer than `ttlMs`; returns how many. */
-  expirePending(options: { ttlMs: number }): Promise<number> {
+  async expirePending(options: { ttlMs: number }): Promise<number> {
     return expirePending(this.#ctx, options);
   }
 
   /** Raises the priority of pending tasks older than `ageThresholdMs` by `boost` (≤ 1000); returns how many. */
-  applyPriorityAging(options: PriorityAgingOptions): Promise<number> {
+  async applyPriorityAging(options: PriorityAgingOptions): Promise<number> {
     return applyPriorityAging(this.#ctx, options);
   }
 
   /** Deletes DLQ entries older than `retentionMs` (≥ 1 hour); returns how many. */
-  applyDlqRetention(options: DlqRetentionOptions): Promise<number> {
+  async applyDlqRetention(options: DlqRetentionOptions): Promise<number> {
     return applyDlqRetention(this.#ctx, options);
   }
 
   /** Requeues up to `limit` DLQ entries matching a task-name glob and a minimum retry count; returns how many. */
-  replayDlqBatch(options: DlqReplayOptions): Promise<number> {
+  async replayDlqBatch(options: DlqReplayOptions): Promise<number> {
     return replayDlqBatch(this.#ctx, options);
   }
 
   /** `OPTIMIZE TABLE` on every celers table (all queues); returns tables processed. */
-  optimizeTables(): Promise<number> {
+  async optimizeTables(): Promise<number> {
     return optimizeTables(this.#ctx);
   }
 
   /** `ANALYZE TABLE` on every celers table (all queues); returns tables processed. */
-  analyzeTables(): Promise<number> {
+  async analyzeTables(): Promise<number> {
     return analyzeTables(this.#ctx);
   }
 
   /** Optimize then analyze every celers table (the seed's `vacuum_analyze`); returns tables processed. */
-  vacuumAnalyze(): Promise<number> {
+  async vacuumAnalyze(): Promise<number> {
     return vacuumAnalyze(this.#ctx);
   }
 
   /** Opens `count` pool connections ahead of load (default: the pool's minimum); returns connections open. */
-  warmupPool(count?: number): Promise<number> {
+  async warmupPool(count?: number): Promise<number> {
     const n = count === undefined ? undefined : assertInteger(count, 'count', 1, 10_000);
     return this.#ctx.run('maintenance.warmupPool', () => warmupPool(this.#ctx.db, n));
   }
 
   /** Returns tasks processing for longer than `olderThanMs` to pending (same as `broker.recoverStuckTasks`). */
-  recoverStuckTasks(olderThanMs: number): Promise<number> {
+  async recoverStuckTasks(olderThanMs: number): Promise<number> {
     return recoverStuck(this.#ctx, olderThanMs);
   }
 }

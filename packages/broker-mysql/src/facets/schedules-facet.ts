@@ -30,17 +30,17 @@ export class SchedulesFacet {
   }
 
   /** Registers a recurring task (or updates the one with the same name); returns its id. */
-  register(options: RecurringTaskOptions): Promise<string> {
+  async register(options: RecurringTaskOptions): Promise<string> {
     return registerSchedule(this.#ctx, options);
   }
 
   /** Enqueues every due run once (race-safe across schedulers); returns the number of tasks enqueued. */
-  process(): Promise<number> {
+  async process(): Promise<number> {
     return processSchedules(this.#ctx);
   }
 
   /** Every recurring task of the queue, by name. */
-  list(): Promise<RecurringTask[]> {
+  async list(): Promise<RecurringTask[]> {
     return this.#ctx.run('schedules.list', async () => {
       const rows = await this.#ctx.db
         .selectFrom('celers_recurring_tasks')
@@ -53,7 +53,7 @@ export class SchedulesFacet {
   }
 
   /** One recurring task, or `null`. */
-  get(id: string): Promise<RecurringTask | null> {
+  async get(id: string): Promise<RecurringTask | null> {
     const scheduleId = assertTaskId(id, 'id');
     return this.#ctx.run('schedules.get', async () => {
       const row = await findSchedule(this.#ctx.db, this.#ctx.queue, scheduleId);
@@ -62,7 +62,7 @@ export class SchedulesFacet {
   }
 
   /** Deletes a recurring task; `false` when there was none. Tasks it already enqueued are kept. */
-  delete(id: string): Promise<boolean> {
+  async delete(id: string): Promise<boolean> {
     const scheduleId = assertTaskId(id, 'id');
     return this.#ctx.run('schedules.delete', async () => {
       const r = await this.#ctx.db
@@ -78,7 +78,7 @@ export class SchedulesFacet {
    * Enables or disables a recurring task; `false` when there is none. Enabling computes the next run from now,
    * so runs missed while disabled are not fired late.
    */
-  setEnabled(id: string, enabled: boolean): Promise<boolean> {
+  async setEnabled(id: string, enabled: boolean): Promise<boolean> {
     const scheduleId = assertTaskId(id, 'id');
     if (typeof enabled !== 'boolean') throw CelersError.invalidArgument('enabled', 'expected a boolean');
     return this.#ctx.run('schedules.setEnabled', () =>

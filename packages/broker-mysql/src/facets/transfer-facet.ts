@@ -28,12 +28,12 @@ export class TransferFacet {
   }
 
   /** Exports tasks (all columns, payload in base64) as a JSON document; default limit 10,000. */
-  exportTasks(options?: ExportTasksOptions): Promise<string> {
+  async exportTasks(options?: ExportTasksOptions): Promise<string> {
     return exportTasks(this.#ctx, options);
   }
 
   /** Exports DLQ entries as a JSON document; default limit 10,000. */
-  exportDlq(options?: { limit?: number }): Promise<string> {
+  async exportDlq(options?: { limit?: number }): Promise<string> {
     return exportDlq(this.#ctx, options);
   }
 
@@ -43,7 +43,7 @@ export class TransferFacet {
   }
 
   /** Imports an export into this queue in one transaction; returns tasks imported. */
-  importTasks(json: string, options?: ImportTasksOptions): Promise<number> {
+  async importTasks(json: string, options?: ImportTasksOptions): Promise<number> {
     return importTasks(this.#ctx, json, options);
   }
 }

@@ -158,7 +158,7 @@ export class WorkersFacet {
    * Ids of workers that are processing tasks of this queue or have a fresh heartbeat (within the broker's
    * `workerStaleAfterMs`, not `offline`), sorted (the seed's `list_active_workers`).
    */
-  listActive(): Promise<string[]> {
+  async listActive(): Promise<string[]> {
     return this.#ctx.run('workers.listActive', async () => {
       const busy = await this.#ctx.db
         .selectFrom('celers_tasks')
@@ -182,7 +182,7 @@ export class WorkersFacet {
   }
 
   /** Task counters of one worker (zeros when it has no tasks in this queue) (the seed's `get_worker_statistics`). */
-  statistics(workerId: string): Promise<WorkerStatistics> {
+  async statistics(workerId: string): Promise<WorkerStatistics> {
     const id = assertName(workerId, 'workerId');
     return this.#ctx.run('workers.statistics', async () => {
       const [stats] = await selectWorkerStatistics(this.#ctx.db, this.#ctx.queue, id);
@@ -200,7 +200,7 @@ export class WorkersFacet {
   }
 
   /** Task counters of every worker that ran tasks of this queue, by worker id. */
-  allStatistics(): Promise<WorkerStatistics[]> {
+  async allStatistics(): Promise<WorkerStatistics[]> {
     return this.#ctx.run('workers.allStatistics', () =>
       selectWorkerStatistics(this.#ctx.db, this.#ctx.queue),
     );
@@ -210,7 +210,7 @@ export class WorkersFacet {
    * Returns every task `workerId` is processing to `pending` (retry count kept; its receipts become stale), in
    * chunks; returns how many (the seed's `requeue_stuck_tasks_by_worker`, for a worker known to be dead).
    */
-  requeueStuckTasks(workerId: string): Promise<number> {
+  async requeueStuckTasks(workerId: string): Promise<number> {
     const id = assertName(workerId, 'workerId');
     const ctx = this.#ctx;
     return ctx.run('workers.requeueStuckTasks', async () => {

@@ -11,6 +11,7 @@ export interface LocalDateTime {
   second: number;
 }
 
+const DAY_MS = 86_400_000;
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 function formatter(timeZone: string): Intl.DateTimeFormat {
@@ -55,27 +56,28 @@ function offsetMs(instantMs: number, timeZone: string): number {
 }
 
 /**
- * The instant at which the wall clock in `timeZone` shows the given local time. In a spring-forward gap
- * (a time that does not exist) the result lands one gap later; in a fall-back overlap it is the first of the
- * two instants.
+ * The instant at which the wall clock in `timeZone` shows the given local time. In a fall-back overlap (the time
+ * happens twice) it is the first of the two instants; in a spring-forward gap (the time does not exist) it lands
+ * one gap later (02:30 → 03:30 on a one-hour gap), as cron daemons do.
  */
 export function fromLocal(
   local: Omit<LocalDateTime, 'second'> & { second?: number },
   timeZone: string,
 ): Date {
   const guess = Date.UTC(local.year, local.month - 1, local.day, local.hour, local.minute, local.second ?? 0);
-  const first = offsetMs(guess, timeZone);
-  let instant = guess - first;
-  const second = offsetMs(instant, timeZone);
-  if (second !== first) {
-    const alternative = guess - second;
-    // Keep whichever candidate really shows the requested wall time; in a gap neither does, take the later.
-    instant =
-      offsetMs(alternative, timeZone) === second
-        ? Math.min(alternative, instant)
-        : Math.max(alternative, instant);
+  // Offsets a day either side bracket any transition near this wall time (zones change at most once a day).
+  const before = offsetMs(guess - DAY_MS, timeZone);
+  const after = offsetMs(guess + DAY_MS, timeZone);
+  const candidates = [...new Set([guess - before, guess - after, guess - offsetMs(guess, timeZone)])].sort(
+    (a, b) => a - b,
+  );
+  const wanted = guess;
+  for (const instant of candidates) {
+    const l = toLocal(new Date(instant), timeZone);
+    if (Date.UTC(l.year, l.month - 1, l.day, l.hour, l.minute, l.second) === wanted) return new Date(instant);
   }
-  return new Date(instant);
+  // A gap: no instant shows this time. The pre-transition offset maps it past the gap.
+  return new Date(guess - before);
 }
 
 /** A local calendar date `days` after the given one (any sign). */
