@@ -74,3 +74,34 @@ export function readStoredTraceContext(metadata: Record<string, unknown>): Trace
     throw error;
   }
 }
+
+/**
+ * Checks the trace entries a producer put in task metadata: a `traceparent` must be a valid W3C header and
+ * a `tracestate` a string, so a malformed header is an `INVALID_ARGUMENT` at enqueue instead of a context
+ * that consumers silently drop. Absent entries are fine.
+ * @internal
+ */
+export function assertTraceMetadata(custom: Record<string, unknown>, argument: string): void {
+  const traceparent = custom[TRACEPARENT_KEY];
+  const tracestate = custom[TRACESTATE_KEY];
+  if (tracestate !== undefined && typeof tracestate !== 'string') {
+    throw CelersError.invalidArgument(`${argument}.${TRACESTATE_KEY}`, 'expected a W3C tracestate string');
+  }
+  if (traceparent === undefined) return;
+  try {
+    TraceContext.fromTraceparent(traceparent as string);
+  } catch (cause) {
+    const reason =
+      typeof traceparent === 'string'
+        ? `malformed traceparent "${traceparent.slice(0, 80)}"`
+        : 'expected a string';
+    throw new CelersError(
+      'INVALID_ARGUMENT',
+      `Invalid argument "${argument}.${TRACEPARENT_KEY}": ${reason}`,
+      {
+        argument: `${argument}.${TRACEPARENT_KEY}`,
+        cause,
+      },
+    );
+  }
+}
