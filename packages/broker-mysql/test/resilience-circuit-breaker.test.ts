@@ -196,6 +196,37 @@ describe('circuit breaker against a real server behind a TCP proxy', () => {
     expect(broker.circuitBreaker?.stats().state).toBe('closed');
   });
 
+  it('concurrent callers: an outage opens the circuit once; half-open lets one trial call through at a time', async () => {
+    const proxy = await startProxy();
+    const broker = await proxiedBroker(proxy, 'cb-concurrent', {
+      circuitBreaker: { failureThreshold: 4, resetTimeoutMs: 300, successThreshold: 1, halfOpenMaxCalls: 1 },
+      pool: { maxConnections: 10 },
+    });
+    // A second broker (its own pool) straight to the server: unaffected by the proxy outage.
+    const direct = await MysqlBroker.connect({ url: tdb.url, queue: 'cb-concurrent' });
+    cleanups.push(() => direct.close());
+    await Promise.all(Array.from({ length: 8 }, (_, i) => broker.enqueue(createTask('t', i))));
+
+    await proxy.close();
+    await waitUntil(() => (getPoolStats(broker.database)?.size ?? 0) === 0);
+    const burst = await Promise.all(Array.from({ length: 12 }, () => timed(() => broker.queueSize())));
+    const codes = burst.map((r) => r.code);
+    expect(new Set(codes).size).toBeLessThanOrEqual(2);
+    for (const code of codes) expect(['DATABASE_UNAVAILABLE', 'CIRCUIT_OPEN']).toContain(code);
+    expect(codes.filter((c) => c === 'DATABASE_UNAVAILABLE').length).toBeGreaterThanOrEqual(4);
+    expect(broker.circuitBreaker?.stats().state).toBe('open');
+    expect(await direct.queueSize()).toBe(8); // the server itself is fine; only this broker's path is cut
+
+    await proxy.start(proxy.port);
+    await waitUntil(() => broker.circuitBreaker?.state === 'half-open');
+    const trial = await Promise.all(Array.from({ length: 6 }, () => timed(() => broker.queueSize())));
+    expect(trial.filter((r) => r.code === 'ok')).toHaveLength(1);
+    expect(trial.filter((r) => r.code === 'CIRCUIT_OPEN')).toHaveLength(5);
+    expect(broker.circuitBreaker?.stats().state).toBe('closed');
+    const after = await Promise.all(Array.from({ length: 6 }, () => broker.queueSize()));
+    expect(after).toEqual(Array(6).fill(8));
+  });
+
   it('errors that are not about availability never open the circuit', async () => {
     const proxy = await startProxy();
     const broker = await proxiedBroker(proxy, 'cb-logic', { circuitBreaker: { failureThreshold: 1 } });
