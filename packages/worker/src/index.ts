@@ -2,7 +2,7 @@
 export { runWorker } from './run-worker.js';
 export type { TaskContext, TaskHandler, TaskHandlers } from './task-handler.js';
 export { type CloseWorkerOptions, Worker } from './worker.js';
-export type { StalledReason, WorkerEventMap } from './worker-events.js';
+export type { FinalRejectOutcome, StalledReason, WorkerEventMap } from './worker-events.js';
 export { consoleWarnLogger, type LogFields, silentLogger, type WorkerLogger } from './worker-logger.js';
 export {
   DEFAULT_ACK_BATCH_WINDOW_MS,

@@ -10,6 +10,9 @@ export type StalledReason =
    */
   | 'ack-unconfirmed';
 
+/** How a task failed for good: dead-lettered after its retries, or failed without retry. */
+export type FinalRejectOutcome = Exclude<RejectOutcome, { outcome: 'retried' }>;
+
 /**
  * Events a {@link Worker} emits, each with one payload object (BullMQ's `WorkerListener`, graphile-worker's
  * single-object payloads). Subscribe with `worker.on('completed', ({ taskId }) => ...)`.
@@ -21,7 +24,7 @@ export interface WorkerEventMap {
    * A task failed for good: retries exhausted (`outcome.outcome === 'dead-lettered'`), or failed without retry
    * (`'failed'`: unknown task name, undecodable payload).
    */
-  failed: { taskId: TaskId; taskName: string; error: Error; outcome: RejectOutcome };
+  failed: { taskId: TaskId; taskName: string; error: Error; outcome: FinalRejectOutcome };
   /** An attempt failed and the broker rescheduled the task (`retryCount` retries so far, next run at `retryAt`). */
   retrying: { taskId: TaskId; taskName: string; error: Error; retryCount: number; retryAt: Date };
   /** The worker lost a task's lease; it did not ack it (another worker owns or will own it). */
