@@ -76,7 +76,7 @@ describe('concurrent consumers', () => {
     // Each row's worker is the consumer that recorded the claim.
     const byWorker = new Map<string, number>();
     for (const r of rows) byWorker.set(r.worker_id ?? '', (byWorker.get(r.worker_id ?? '') ?? 0) + 1);
-    expect(claims.map((c, i) => byWorker.get(`c${i}`) ?? 0)).toEqual(claims.map((c) => c.length));
+    expect(claims.map((_, i) => byWorker.get(`c${i}`) ?? 0)).toEqual(claims.map((c) => c.length));
   });
 
   it('a row locked by another open transaction is skipped, not waited on', async () => {
