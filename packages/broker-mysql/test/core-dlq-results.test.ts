@@ -1,8 +1,9 @@
 import { createTask, decodePayload } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
+import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DLQ_PURGE_CHUNK_SIZE, MysqlBroker } from '../src/index.js';
+import { DLQ_PURGE_CHUNK_SIZE, MysqlBroker, RESULT_ARCHIVE_CHUNK_SIZE } from '../src/index.js';
 import { taskRow } from './fixtures/core-helpers.js';
 
 let tdb: TestDatabase;
@@ -158,12 +159,31 @@ describe('broker.dlq', () => {
     expect(await b.dlq.purge(d1)).toBe(true);
     expect(await b.dlq.purge(d1)).toBe(false);
     expect(await b.dlq.purge(keep)).toBe(false); // another queue's entry
-    // Bulk-insert more than two chunks of DLQ rows straight into the table.
+    // Bulk-insert more than two chunks of DLQ rows straight into the table (portable multi-row INSERTs).
     const count = DLQ_PURGE_CHUNK_SIZE * 2 + 37;
-    await sql`INSERT INTO celers_dead_letter_queue (id, task_id, queue_name, task_name, payload, content_type, content_encoding,
-      priority, retry_count, max_retries, metadata, created_at, failed_at)
-      SELECT UUID(), UUID(), ${b.queueName}, 'bulk', X'00', 'application/json', 'identity', 0, 3, 3, '{}', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)
-      FROM seq_1_to_${sql.raw(String(count))}`.execute(b.database);
+    const rows = Array.from({ length: count }, () => ({
+      id: uuidv7(),
+      task_id: uuidv7(),
+      queue_name: b.queueName,
+      task_name: 'bulk',
+      payload: Buffer.from([0]),
+      content_type: 'application/json',
+      content_encoding: 'identity',
+      priority: 0,
+      retry_count: 3,
+      max_retries: 3,
+      retry_policy: null,
+      error_message: null,
+      metadata: '{}',
+      created_at: sql<Date>`UTC_TIMESTAMP(6)`,
+      failed_at: sql<Date>`UTC_TIMESTAMP(6)`,
+    }));
+    for (let i = 0; i < rows.length; i += 500) {
+      await b.database
+        .insertInto('celers_dead_letter_queue')
+        .values(rows.slice(i, i + 500))
+        .execute();
+    }
     expect(await b.tasks.statistics()).toMatchObject({ dlq: count });
     expect(await b.dlq.purgeAll()).toBe(count);
     expect(await b.dlq.list()).toEqual([]);
@@ -297,5 +317,26 @@ describe('broker.results', () => {
       running,
     ]);
     expect(await b.results.archive({ olderThanMs: 24 * 3600_000 })).toBe(0);
+  });
+
+  it('archive works through more than two chunks of old results', async () => {
+    const b = await freshQueue();
+    const count = RESULT_ARCHIVE_CHUNK_SIZE * 2 + 11;
+    const ids = Array.from({ length: count }, () => uuidv7());
+    for (let i = 0; i < ids.length; i += 1000) {
+      await b.results.storeBatch(
+        ids.slice(i, i + 1000).map((taskId) => ({ taskId, taskName: 'bulk', status: 'SUCCESS' as const })),
+      );
+    }
+    const keep = uuidv7();
+    await b.results.store(keep, { taskName: 'bulk', status: 'SUCCESS' });
+    await b.database
+      .updateTable('celers_task_results')
+      .set({ completed_at: sql<Date>`UTC_TIMESTAMP(6) - INTERVAL 1 HOUR` })
+      .where('queue_name', '=', b.queueName)
+      .where('task_id', '<>', keep)
+      .execute();
+    expect(await b.results.archive({ olderThanMs: 60_000 })).toBe(count);
+    expect((await b.results.getBatch([keep, ids[0]!])).map((r) => r.taskId)).toEqual([keep]);
   });
 });
