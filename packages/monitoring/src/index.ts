@@ -84,6 +84,46 @@ export type { TaskStateTransition } from './analytics/state-transitions.sql.js';
 export { TASK_AGE_BUCKETS, type TaskAgeBucket } from './analytics/task-age.sql.js';
 export type { TaskThroughput } from './analytics/throughput.sql.js';
 export type { WorkerStatistics } from './analytics/worker-statistics.sql.js';
+export {
+  type ConnectionDiagnostics,
+  type ConnectionHealth,
+  type ConnectionHealthOptions,
+  type ConnectionHealthStatus,
+  DEFAULT_CONNECTION_HEALTH_OPTIONS,
+} from './diagnostics/connection-health.js';
+export {
+  DatabaseDiagnostics,
+  type DiagnosticsSource,
+  type PoolHealth,
+  type QueryStatsOptions,
+} from './diagnostics/database-diagnostics.js';
+export type { QueryPlanRow } from './diagnostics/explain.sql.js';
+export type { IndexStats } from './diagnostics/index-stats.sql.js';
+export {
+  DEQUEUE_INDEX,
+  EXPECTED_TASK_INDEXES,
+  type IndexUsageFacts,
+  indexUsageWarnings,
+} from './diagnostics/index-usage-check.js';
+export type { PerformanceMetrics } from './diagnostics/performance-metrics.js';
+export type {
+  IndexUsage,
+  PerformanceSchemaResult,
+  QueryDigestStats,
+} from './diagnostics/performance-schema.sql.js';
+export {
+  POOR_SELECTIVITY_RATIO,
+  profileDigest,
+  type QueryPerformanceProfile,
+} from './diagnostics/query-profile.js';
+export {
+  assertReadOnlySelect,
+  type ExplainParameter,
+  MAX_EXPLAIN_SQL_LENGTH,
+} from './diagnostics/read-only-statement.js';
+export type { ReplicaChannel, ReplicationStatus } from './diagnostics/replication-status.js';
+export { SERVER_VARIABLE_NAMES, type ServerVariableName } from './diagnostics/server-status.sql.js';
+export type { TableSize } from './diagnostics/table-sizes.sql.js';
 export type { MonitorDatabaseSource, MonitoredBroker, MonitorSource } from './internal/monitor-source.js';
 export { nearestRankPercentile } from './internal/nearest-rank.js';
 export { DEFAULT_OPERATION_BUCKETS_SECONDS } from './prometheus/broker-metric-set.js';
