@@ -90,7 +90,9 @@ beforeAll(async () => {
   const done = await broker.enqueue(createTask('emails.send', { to: 'ana@example.com' }, { priority: 8 }));
   const m2 = await broker.dequeue();
   expect(m2?.task.metadata.id).toBe(done);
-  await broker.ackBatch([{ taskId: done, receiptHandle: m2!.receiptHandle, result: { result: { sent: true } } }]);
+  await broker.ackBatch([
+    { taskId: done, receiptHandle: m2!.receiptHandle, result: { result: { sent: true } } },
+  ]);
 
   // dead-lettered
   const dead = await broker.enqueue(createTask('flaky', { n: 1 }, { priority: 7, maxRetries: 0 }));
