@@ -1,11 +1,39 @@
+import { MysqlBroker } from '@celers/broker-mysql';
 import type { BenchArgs, ExperimentId } from '../cli/bench-args.js';
+import { createBenchDatabase } from '../env/bench-database.js';
+import { serverInfo } from '../env/server-info.js';
+import { durabilityExperiment } from './durability-experiment.js';
+import { type ExperimentResult, writeExperiment } from './experiment-output.js';
+import { idStorageExperiment } from './id-storage-experiment.js';
+import { partitioningExperiment } from './partitioning-experiment.js';
 
-/** Runs one docs/performance experiment and prints its findings as markdown on stdout. */
+/**
+ * Runs one docs/performance experiment in its own `celers_bench_<random>` database (dropped at the end) and
+ * writes `bench-results/experiments/<id>.{md,json}`.
+ */
 export async function runExperiment(
   id: ExperimentId,
-  _args: BenchArgs,
+  args: BenchArgs,
   log: (message: string) => void,
-): Promise<void> {
-  log(`experiment ${id}`);
-  throw new Error(`experiment ${id} not implemented yet`);
+): Promise<string> {
+  const bench = await createBenchDatabase(args.url);
+  try {
+    const server = await serverInfo(bench.admin);
+    let result: ExperimentResult;
+    if (id === 'id-storage') result = await idStorageExperiment(bench, log, args.scale);
+    else if (id === 'durability') result = await durabilityExperiment(bench, args, log);
+    else {
+      const broker = await MysqlBroker.connect({ url: bench.url, queue: 'partitioning', migrate: true });
+      try {
+        result = await partitioningExperiment(bench, log, args.scale);
+      } finally {
+        await broker.close();
+      }
+    }
+    const path = await writeExperiment(args.outDir, id, server, result);
+    log(`wrote ${path}`);
+    return path;
+  } finally {
+    await bench.drop();
+  }
 }
