@@ -136,6 +136,27 @@ describe('broker.dlq', () => {
     expect(await b.queueSize()).toBe(1);
   });
 
+  it('requeue emits task:enqueued, and is DUPLICATE_TASK (keeping the entry) while a live task holds its dedup key', async () => {
+    const b = await freshQueue();
+    const [, dlqId] = await deadLetter(
+      b,
+      createTask('dedup', 1, { maxRetries: 0, metadata: { dedup_key: 'invoice-7' } }),
+    );
+    const live = await b.enqueue(createTask('dedup', 2, { metadata: { dedup_key: 'invoice-7' } }));
+    await expect(b.dlq.requeue(dlqId)).rejects.toMatchObject({ code: 'DUPLICATE_TASK' });
+    expect(await b.dlq.get(dlqId)).not.toBeNull();
+    expect(await b.queueSize()).toBe(1);
+    await b.cancel(live); // frees the key
+    const events: string[][] = [];
+    b.on('task:enqueued', (e) => events.push(e.taskIds));
+    const newId = await b.dlq.requeue(dlqId);
+    expect(events).toEqual([[newId]]);
+    expect((await b.tasks.get(newId))?.metadata).toMatchObject({
+      dedup_key: 'invoice-7',
+      requeued_from_dlq: dlqId,
+    });
+  });
+
   it('two brokers requeueing the same entry at once create exactly one task', async () => {
     const b = await freshQueue();
     const twin = await MysqlBroker.connect({ url: tdb.url, queue: b.queueName });
