@@ -100,6 +100,8 @@ describe('broker.tasks inspection', () => {
     const completed = await b.tasks.list({ state: 'completed' });
     expect(completed.map((t) => t.id)).toEqual([ids[0]]);
     expect(await b.tasks.list({ state: 'failed' })).toEqual([]);
+    expect(await b.tasks.list({ offset: Number.MAX_SAFE_INTEGER })).toEqual([]);
+    expect(await b.tasks.list({ limit: 10_000 })).toHaveLength(5);
   });
 
   it('statistics counts every state, the DLQ and scheduled tasks in one call', async () => {
@@ -214,6 +216,8 @@ describe('broker.tasks updates', () => {
     expect(await b.tasks.setWorkerId(p!, 'w-x')).toBe(false); // pending
     const msg = await b.dequeue({ workerId: 'w-a' });
     expect(msg?.task.metadata.id).toBe(p);
+    const foreign = await freshQueue();
+    expect(await foreign.tasks.setWorkerId(p!, 'w-evil')).toBe(false);
     expect(await b.tasks.setWorkerId(p!, 'w-b')).toBe(true);
     expect((await taskRow(b.database, p!))?.worker_id).toBe('w-b');
     expect((await taskRow(b.database, q!))?.worker_id).toBeNull();
