@@ -58,7 +58,7 @@ export interface CloseWorkerOptions {
 export class Worker extends EventEmitter<WorkerEventArgs> {
   /** The resolved, frozen options. */
   readonly options: ResolvedWorkerOptions;
-  readonly #running = new Map<string, TaskRunner>();
+  readonly #running = new Set<TaskRunner>(); // not keyed by task id: a recovered task may come back to us
   readonly #acker: AckBatcher;
   readonly #backoff: PollBackoff;
   /** Cuts the idle wait short: a local enqueue, recovered tasks, shutdown. */
@@ -157,7 +157,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
 
   /** Aborts every running handler now (as after the shutdown timeout); used by a second shutdown signal. */
   abortRunning(): void {
-    for (const runner of this.#running.values()) runner.abort(this.#shutdownAbort());
+    for (const runner of this.#running) runner.abort(this.#shutdownAbort());
   }
 
   async #start(): Promise<void> {
@@ -176,7 +176,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     this.#recovery?.start(true); // at start too: a restarted host picks up what its predecessor left
     if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
     this.#isRunning = true;
-    this.#pollLoop = this.#poll();
+    this.#pollLoop = this.#poll().catch((error: unknown) => this.#reportError(error, 'poll'));
   }
 
   async #poll(): Promise<void> {
@@ -185,6 +185,8 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       const free = o.concurrency - this.#running.size;
       if (free <= 0) {
         await this.#slotWake.wait();
+        // Yield one macrotask so slots freed together (one ackBatch settles many tasks) make one claim.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       const want = Math.min(free, o.batchSize);
@@ -223,9 +225,9 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       },
       message,
     );
-    this.#running.set(runner.taskId, runner);
+    this.#running.add(runner);
     void runner.done.finally(() => {
-      this.#running.delete(runner.taskId);
+      this.#running.delete(runner);
       this.#slotWake.wake();
       if (this.#running.size === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
     });
@@ -279,7 +281,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         running: this.#running.size,
       });
       this.abortRunning();
-      await Promise.allSettled([...this.#running.values()].map((r) => r.done));
+      await Promise.allSettled([...this.#running].map((r) => r.done));
     }
     await this.#acker.flush();
     await this.#heartbeat.stop();
@@ -302,9 +304,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     const timedOut = new Promise<false>((resolve) => {
       timer = setTimeout(() => resolve(false), timeoutMs);
     });
-    const settled = Promise.allSettled([...this.#running.values()].map((r) => r.done)).then(
-      () => true as const,
-    );
+    const settled = Promise.allSettled([...this.#running].map((r) => r.done)).then(() => true as const);
     try {
       return await Promise.race([settled, timedOut]);
     } finally {

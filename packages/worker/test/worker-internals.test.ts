@@ -1,0 +1,92 @@
+import { createTask } from '@celers/core';
+import { describe, expect, it } from 'vitest';
+import { AckBatcher } from '../src/internal/ack-batcher.js';
+import { PollBackoff } from '../src/internal/poll-backoff.js';
+import { Wakeup } from '../src/internal/wakeup.js';
+import { useWorkerFixture } from './support/worker-fixture.js';
+
+const fx = useWorkerFixture('internals');
+
+describe('AckBatcher', () => {
+  it('confirms every ack of a full batch, and reports a lone stale ack as false', async () => {
+    const broker = await fx.queue();
+    await broker.enqueueBatch([createTask('a', 1), createTask('a', 2), createTask('a', 3)]);
+    const [m1, m2, m3] = await broker.dequeueBatch(3);
+    const acker = new AckBatcher(broker, 50, 100);
+    const both = [m1!, m2!].map((m) =>
+      acker.ack({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle }),
+    );
+    expect(await Promise.all(both)).toEqual([true, true]);
+
+    await broker.cancel(m3!.task.metadata.id); // its receipt is stale now
+    expect(await acker.ack({ taskId: m3!.task.metadata.id, receiptHandle: m3!.receiptHandle })).toBe(false);
+  });
+
+  it('reports every ack of a short batch as unknown (ackBatch returns only a count)', async () => {
+    const broker = await fx.queue();
+    await broker.enqueueBatch([createTask('a', 1), createTask('a', 2)]);
+    const [live, stale] = await broker.dequeueBatch(2);
+    await broker.cancel(stale!.task.metadata.id);
+    const acker = new AckBatcher(broker, 50, 100);
+    const results = await Promise.all(
+      [live!, stale!].map((m) => acker.ack({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
+    );
+    expect(results).toEqual([null, null]);
+    const row = await fx.root.database
+      .selectFrom('celers_tasks')
+      .select('state')
+      .where('id', '=', live!.task.metadata.id)
+      .executeTakeFirstOrThrow();
+    expect(row.state).toBe('completed'); // the live one was acked all the same
+  });
+
+  it('flushes at once when maxBatch acks are waiting, and flush() drains the rest', async () => {
+    const broker = await fx.queue();
+    await broker.enqueueBatch([createTask('a', 1), createTask('a', 2), createTask('a', 3)]);
+    const messages = await broker.dequeueBatch(3);
+    const sizes: number[] = [];
+    broker.on('task:acked', (e) => sizes.push(e.taskIds.length));
+    const acker = new AckBatcher(broker, 60_000, 2); // a window no test would wait out
+    const acks = messages.map((m) =>
+      acker.ack({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle }),
+    );
+    await Promise.all(acks.slice(0, 2));
+    await acker.flush();
+    expect(await Promise.all(acks)).toEqual([true, true, true]);
+    expect(sizes).toEqual([2, 1]);
+  });
+});
+
+describe('PollBackoff', () => {
+  it('doubles from the minimum to the maximum with ±25% jitter, and resets', () => {
+    let r = 0.5; // no jitter at the midpoint
+    const backoff = new PollBackoff(100, 1_000, () => r);
+    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([
+      100, 200, 400, 800, 1_000,
+    ]);
+    r = 0;
+    expect(backoff.next()).toBe(750);
+    r = 0.999;
+    expect(backoff.next()).toBe(1_000); // never above the maximum
+    backoff.reset();
+    r = 0;
+    expect(backoff.next()).toBe(75);
+  });
+});
+
+describe('Wakeup', () => {
+  it('ends a wait early on wake(), and keeps a wake that came while nobody waited', async () => {
+    const wakeup = new Wakeup();
+    let woke = false;
+    const waiting = wakeup.wait(60_000).then(() => {
+      woke = true;
+    });
+    expect(woke).toBe(false);
+    wakeup.wake();
+    await waiting;
+    expect(woke).toBe(true);
+    wakeup.wake(); // nobody waiting: remembered
+    await wakeup.wait(); // returns at once (it would hang forever otherwise)
+    await wakeup.wait(5); // and only once: this one ends by its timeout
+  });
+});
