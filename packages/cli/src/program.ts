@@ -2,10 +2,14 @@ import { Command } from 'commander';
 import { registerDlqCommands } from './commands/dlq-commands.js';
 import { registerEnqueueCommand } from './commands/enqueue-command.js';
 import { registerMigrateCommands } from './commands/migrate-commands.js';
+import { registerPurgeCommand } from './commands/purge-command.js';
 import { registerQueueControlCommands } from './commands/queue-control-commands.js';
 import { registerResultsCommands } from './commands/results-commands.js';
+import { registerSchedulesCommands } from './commands/schedules-commands.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerTasksCommands } from './commands/tasks-commands.js';
+import { registerTransferCommands } from './commands/transfer-commands.js';
+import { registerWorkersCommand } from './commands/workers-command.js';
 import type { CliIo } from './output/cli-output.js';
 
 /** The CLI's version, printed by `celers --version`. */
@@ -31,7 +35,11 @@ export function createProgram(io: CliIo, onUsageError: (message: string) => void
   registerTasksCommands(program, io);
   registerDlqCommands(program, io);
   registerResultsCommands(program, io);
+  registerPurgeCommand(program, io);
   registerQueueControlCommands(program, io);
+  registerWorkersCommand(program, io);
+  registerSchedulesCommands(program, io);
+  registerTransferCommands(program, io);
   registerEnqueueCommand(program, io);
   // exitOverride and output settings are inherited only by commands created after them: apply to all.
   for (const command of allCommands(program)) {

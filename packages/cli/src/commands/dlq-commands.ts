@@ -87,4 +87,25 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
       );
       scope.out.result({ purged }, () => `purged ${purged} DLQ entr(ies)`);
     });
+
+  withCommonOptions(dlq.command('replay'))
+    .description('requeue a batch of DLQ entries matching a task-name glob (disaster recovery)')
+    .option('--task-name <glob>', "only task names matching this glob ('*' and '?')")
+    .option('--min-retries <n>', 'only entries that used at least this many retries')
+    .option('-l, --limit <n>', 'most entries to requeue', '100')
+    .action(async (opts: { taskName?: string; minRetries?: string; limit?: string }, command: Command) => {
+      const scope = commandScope(command, io);
+      const limit = parseIntegerOption(opts.limit, '--limit', 1, 10_000) ?? 100;
+      const minRetries = parseIntegerOption(opts.minRetries, '--min-retries', 0, 1_000);
+      const replayed = await withBroker(scope, (broker) =>
+        withProgress('replaying DLQ', io.stderr, () =>
+          broker.maintenance.replayDlqBatch({
+            limit,
+            ...(opts.taskName === undefined ? {} : { taskNamePattern: opts.taskName }),
+            ...(minRetries === undefined ? {} : { minRetries }),
+          }),
+        ),
+      );
+      scope.out.result({ replayed }, () => `requeued ${replayed} DLQ entr(ies)`);
+    });
 }

@@ -3,19 +3,20 @@ import { commandScope, withBroker, withCommonOptions } from '../internal/command
 import type { CliIo } from '../output/cli-output.js';
 import { formatDetails } from '../output/format-table.js';
 
-/** `celers status`: task counts by state, DLQ size, scheduled tasks, pause/drain flags. */
+/** `celers status`: task counts by state, DLQ size, scheduled tasks, active workers, pause/drain flags. */
 export function registerStatusCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('status'))
-    .description('queue statistics: counts by state, DLQ size, pause and drain flags')
+    .description('queue statistics: counts by state, DLQ size, active workers, pause and drain flags')
     .action(async (_opts: object, command: Command) => {
       const scope = commandScope(command, io);
       const status = await withBroker(scope, async (broker) => {
-        const [tasks, paused, draining] = await Promise.all([
+        const [tasks, paused, draining, workers] = await Promise.all([
           broker.tasks.statistics(),
           broker.isPaused(),
           broker.isDrainMode(),
+          broker.workers.listActive(),
         ]);
-        return { queue: broker.queueName, paused, draining, tasks };
+        return { queue: broker.queueName, paused, draining, tasks, activeWorkers: workers };
       });
       scope.out.result(status, () =>
         formatDetails([
@@ -30,6 +31,7 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
           ['cancelled', status.tasks.cancelled],
           ['dlq', status.tasks.dlq],
           ['total', status.tasks.total],
+          ['active workers', status.activeWorkers.length ? status.activeWorkers.join(', ') : 'none'],
         ]),
       );
     });
