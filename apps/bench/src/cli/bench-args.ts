@@ -6,7 +6,7 @@ export const WORKLOAD_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8'] as 
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 /** The dedicated experiments behind `docs/performance/*.md`. */
-export const EXPERIMENT_IDS = ['id-storage', 'durability', 'partitioning'] as const;
+export const EXPERIMENT_IDS = ['id-storage', 'durability', 'partitioning', 'index-cost'] as const;
 /** One of {@link EXPERIMENT_IDS}. */
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
 

@@ -5,6 +5,7 @@ import { serverInfo } from '../env/server-info.js';
 import { durabilityExperiment } from './durability-experiment.js';
 import { type ExperimentResult, writeExperiment } from './experiment-output.js';
 import { idStorageExperiment } from './id-storage-experiment.js';
+import { indexCostExperiment } from './index-cost-experiment.js';
 import { partitioningExperiment } from './partitioning-experiment.js';
 
 /**
@@ -23,9 +24,13 @@ export async function runExperiment(
     if (id === 'id-storage') result = await idStorageExperiment(bench, log, args.scale);
     else if (id === 'durability') result = await durabilityExperiment(bench, args, log);
     else {
-      const broker = await MysqlBroker.connect({ url: bench.url, queue: 'partitioning', migrate: true });
+      // Both need celers' schema: partitioning tries to partition celers_tasks, index-cost copies it.
+      const broker = await MysqlBroker.connect({ url: bench.url, queue: 'experiment', migrate: true });
       try {
-        result = await partitioningExperiment(bench, log, args.scale);
+        result =
+          id === 'partitioning'
+            ? await partitioningExperiment(bench, log, args.scale)
+            : await indexCostExperiment(bench, log, args.scale);
       } finally {
         await broker.close();
       }
