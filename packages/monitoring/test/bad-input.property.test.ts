@@ -34,11 +34,25 @@ describe('assertReadOnlySelect', () => {
   });
 
   it('refuses a second statement or a locking clause wherever it appears', () => {
-    const poison = fc.constantFrom('; DELETE FROM celers_tasks', ' FOR UPDATE', ' for  share', ' LOCK IN SHARE MODE', ' INTO @x', ' /*! x */');
+    const poison = fc.constantFrom(
+      '; DELETE FROM celers_tasks',
+      ' FOR UPDATE',
+      ' for  share',
+      ' LOCK IN SHARE MODE',
+      ' INTO @x',
+      ' /*! x */',
+    );
     fc.assert(
-      fc.property(fc.string({ maxLength: 40 }), poison, fc.string({ maxLength: 40 }), (before, bad, after) => {
-        expect(() => assertReadOnlySelect(`SELECT 1 ${before}${bad} ${after}`)).toThrow(invalidArgument('sql'));
-      }),
+      fc.property(
+        fc.string({ maxLength: 40 }),
+        poison,
+        fc.string({ maxLength: 40 }),
+        (before, bad, after) => {
+          expect(() => assertReadOnlySelect(`SELECT 1 ${before}${bad} ${after}`)).toThrow(
+            invalidArgument('sql'),
+          );
+        },
+      ),
     );
   });
 });
@@ -59,7 +73,9 @@ describe('pure analysis functions reject bad numbers', () => {
       fc.property(fc.array(fc.nat(), { maxLength: 10 }), badNumber, fc.nat({ max: 10 }), (good, bad, at) => {
         const times = [...good];
         times.splice(Math.min(at, times.length), 0, bad);
-        expect(() => calculateSlaCompliance({ processingTimesMs: times, slaThresholdMs: 10 })).toThrow(invalidArgument());
+        expect(() => calculateSlaCompliance({ processingTimesMs: times, slaThresholdMs: 10 })).toThrow(
+          invalidArgument(),
+        );
       }),
     );
   });
@@ -67,7 +83,9 @@ describe('pure analysis functions reject bad numbers', () => {
   it('calculateAlertThresholds, forecastCapacity, analyzeTableBloat, analyzeConnectionPoolHealth', () => {
     fc.assert(
       fc.property(badNumber, (bad) => {
-        expect(() => calculateAlertThresholds({ avgQueueSize: bad, maxQueueSize: 1, targetLagMs: 1 })).toThrow(invalidArgument('input.avgQueueSize'));
+        expect(() =>
+          calculateAlertThresholds({ avgQueueSize: bad, maxQueueSize: 1, targetLagMs: 1 }),
+        ).toThrow(invalidArgument('input.avgQueueSize'));
         expect(() =>
           forecastCapacity({
             currentLoadPerHour: bad,
@@ -77,11 +95,16 @@ describe('pure analysis functions reject bad numbers', () => {
             processingRatePerWorkerPerHour: 1,
           }),
         ).toThrow(invalidArgument('input.currentLoadPerHour'));
-        expect(() => analyzeTableBloat({ tableName: 't', totalSizeMb: bad, rowCount: 1, avgRowLengthBytes: 1 })).toThrow(
-          invalidArgument('input.totalSizeMb'),
-        );
         expect(() =>
-          analyzeConnectionPoolHealth({ totalConnections: 1, activeConnections: 0, avgWaitTimeMs: bad, connectionFailures: 0 }),
+          analyzeTableBloat({ tableName: 't', totalSizeMb: bad, rowCount: 1, avgRowLengthBytes: 1 }),
+        ).toThrow(invalidArgument('input.totalSizeMb'));
+        expect(() =>
+          analyzeConnectionPoolHealth({
+            totalConnections: 1,
+            activeConnections: 0,
+            avgWaitTimeMs: bad,
+            connectionFailures: 0,
+          }),
         ).toThrow(invalidArgument('input.avgWaitTimeMs'));
       }),
     );
