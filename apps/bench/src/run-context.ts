@@ -16,6 +16,9 @@ const CELERS_TABLES = [
   'celers_task_history',
 ] as const;
 
+/** Drain time caps: the quick run must stay within minutes even with a slow consumer. */
+export const DRAIN_CAP_MS = { quick: 40_000, full: 900_000 } as const;
+
 /** The broker-level loops (W3b), described for the report. */
 export const BROKER_LOOPS_DESCRIPTION = `${DRAIN_CONCURRENCY} broker-level loops × (dequeueBatch(${CLAIM_BATCH}) → handler → ackBatch), ${IDLE_POLL_MS} ms idle poll, one broker pool`;
 
@@ -47,6 +50,7 @@ export async function createRunContext(
     bench,
     sizes,
     mode,
+    drainCapMs: DRAIN_CAP_MS[mode],
     log,
     note: (text) => notes.push(text),
     async broker(queue) {

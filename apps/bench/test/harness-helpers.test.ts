@@ -68,3 +68,26 @@ describe('status counters', () => {
     expect(perJob(delta, 200)).toEqual({ Questions: 1.5, Com_commit: 0.15 });
   });
 });
+
+describe('pause', () => {
+  it('resolves true when the time passes and false as soon as the signal aborts', async () => {
+    const { pause } = await import('../src/stats/stopwatch.js');
+    expect(await pause(1)).toBe(true);
+    const controller = new AbortController();
+    const pending = pause(60_000, controller.signal);
+    controller.abort();
+    expect(await pending).toBe(false);
+    expect(await pause(60_000, controller.signal)).toBe(false);
+  });
+});
+
+describe('capNote', () => {
+  it('says how much of the target a capped drain covered, and nothing otherwise', async () => {
+    const { capNote } = await import('../src/workloads/drain-measure.js');
+    const base = { rate: 1, elapsedMs: 40_000, perJob: {} };
+    expect(capNote({ ...base, processed: 12_000, capped: true }, 50_000, 40_000)).toBe(
+      ' (capped at 40 s: 12000 of 50000 drained)',
+    );
+    expect(capNote({ ...base, processed: 50_000, capped: false }, 50_000, 40_000)).toBe('');
+  });
+});

@@ -13,24 +13,21 @@ export function jobsPerSecond(jobs: number, elapsedMs: number): number {
   return (jobs * 1000) / elapsedMs;
 }
 
-/** Resolves after `ms`; used only for pacing (idle polls, the steady producer), never to wait for outcomes. */
-export function pause(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
-}
-
 /**
- * Polls `check` every `intervalMs` until it returns true, failing after `timeoutMs`.
- * Used to wait for a condition (e.g. the queue is empty) instead of sleeping a guessed time.
+ * Resolves after `ms` with `true`, or early with `false` when `signal` aborts. Used only for pacing (idle
+ * polls, the steady producer) and time caps, never to wait for an outcome.
  */
-export async function waitUntil(
-  check: () => Promise<boolean>,
-  what: string,
-  timeoutMs = 120_000,
-  intervalMs = 20,
-): Promise<void> {
-  const deadline = performance.now() + timeoutMs;
-  while (!(await check())) {
-    if (performance.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await pause(intervalMs);
-  }
+export function pause(ms: number, signal?: AbortSignal): Promise<boolean> {
+  return new Promise((resolve) => {
+    if (signal?.aborted) return resolve(false);
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve(true);
+    }, ms);
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve(false);
+    };
+    signal?.addEventListener('abort', onAbort, { once: true });
+  });
 }

@@ -5,7 +5,7 @@ import { rawEnqueueMany } from '../raw/raw-queue.sql.js';
 import type { WorkloadResult } from '../report/report-types.js';
 import { evaluateWorkload, type Target } from '../report/targets.js';
 import type { ConsumerRun } from './consumer-types.js';
-import { type DrainMeasurement, describeCounters, measureDrain } from './drain-measure.js';
+import { capNote, type DrainMeasurement, describeCounters, measureDrain } from './drain-measure.js';
 import { noopHandler, type Workload, type WorkloadContext } from './workload-context.js';
 
 /** Fills the raw table with `count` pending jobs for `queue` (multi-row INSERTs of 2,000; not timed). */
@@ -97,7 +97,7 @@ export const drainWorkload: Workload = async (ctx) => {
     const broker = await ctx.broker(c.queue);
     await fillTasks(broker.database, { queue: c.queue, count: n, state: 'pending' });
     const celers: DrainMeasurement = await measureDrain(ctx, () => c.start(ctx, broker, c.storeResults), n);
-    await assertCelersDrained(ctx, c.queue, n, c.storeResults);
+    await assertCelersDrained(ctx, c.queue, celers.processed, c.storeResults);
     ctx.log(`${c.id} celers drain: ${celers.rate.toFixed(0)} jobs/s`);
     ctx.note(`**${c.id}** ${describeCounters('celers', celers.perJob)}.`);
     lines[c.id] = evaluateWorkload({
@@ -105,7 +105,7 @@ export const drainWorkload: Workload = async (ctx) => {
       raw: raw.rate,
       unit: 'jobs/s',
       target: c.target,
-      notes: `${n} pending, ${c.consumer}, no-op handler, results ${c.storeResults ? 'stored' : 'off'}; raw: ${DRAIN_CONCURRENCY} loops × claim ${CLAIM_BATCH}, deletes finished rows (celers keeps them as completed)`,
+      notes: `${n} pending${capNote(celers, n, ctx.drainCapMs)}, ${c.consumer}, no-op handler, results ${c.storeResults ? 'stored' : 'off'}; raw${capNote(raw, n, ctx.drainCapMs)}: ${DRAIN_CONCURRENCY} loops × claim ${CLAIM_BATCH}, deletes finished rows (celers keeps them as completed)`,
     });
   }
   return lines;

@@ -10,6 +10,8 @@ export interface WorkloadContext {
   readonly bench: BenchDatabase;
   readonly sizes: BenchSizes;
   readonly mode: 'quick' | 'full';
+  /** Longest a single drain measurement may run before its rate is taken over what was drained. */
+  readonly drainCapMs: number;
   /** Prints progress to stderr. */
   log(message: string): void;
   /** Adds a paragraph to the report's analysis section. */
