@@ -1,5 +1,5 @@
 import { createServer, type Server, type Socket, connect as tcpConnect } from 'node:net';
-import { createTask } from '@celers/core';
+import { CelersError, createTask } from '@celers/core';
 import { getPoolStats } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -303,5 +303,9 @@ describe('circuit breaker against a real server behind a TCP proxy', () => {
     await waitUntil(() => (getPoolStats(broker.database)?.size ?? 0) === 0);
     for (let i = 0; i < 6; i++)
       await expect(broker.queueSize()).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    // README "Error Handling": one CelersError class, a stable code, the driver error kept as `cause`.
+    const error = await broker.enqueue(createTask('t', 1)).catch((e: unknown) => e);
+    expect(CelersError.isInstance(error)).toBe(true);
+    expect(error).toMatchObject({ code: 'DATABASE_UNAVAILABLE', cause: { code: 'ECONNREFUSED' } });
   });
 });

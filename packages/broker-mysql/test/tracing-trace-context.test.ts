@@ -64,6 +64,26 @@ describe('enqueueWithTraceContext', () => {
     expect(await b.extractTraceContext(id)).toEqual(child);
   });
 
+  it('runs the enqueue hooks, which see the stored trace context', async () => {
+    const b = await freshBroker();
+    const seen: unknown[] = [];
+    b.hooks.add('beforeEnqueue', (ctx) => void seen.push(ctx.metadata.traceparent));
+    b.hooks.add('afterEnqueue', (ctx) => void seen.push(ctx.metadata.traceparent));
+    const id = await b.enqueueWithTraceContext(
+      createTask('t', 1),
+      TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`),
+    );
+    const stored = (await b.extractTraceContext(id))!.toTraceparent();
+    expect(seen).toEqual([stored, stored]);
+    b.hooks.add('beforeEnqueue', () => {
+      throw new Error('no tracing today');
+    });
+    await expect(b.enqueueWithParentTrace(id, createTask('c', 1))).rejects.toMatchObject({
+      code: 'HOOK_REJECTED',
+    });
+    expect(await count(b)).toBe(1);
+  });
+
   it('keeps the not-sampled flag and replaces a stale traceparent/tracestate on the task', async () => {
     const b = await freshBroker();
     const incoming = TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-00`);
