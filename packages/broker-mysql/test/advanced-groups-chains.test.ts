@@ -200,7 +200,7 @@ describe('chains', () => {
       expect.objectContaining({ code: 'INVALID_ARGUMENT' }),
     );
     // Awaiting a chain (it has `then`) fails clearly instead of hanging.
-    await expect((async () => TaskChain.new())()).rejects.toMatchObject({
+    await expect(new Promise((resolve) => resolve(TaskChain.new() as unknown))).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'task',
     });
