@@ -165,6 +165,26 @@ describe('enqueueWithParentTrace', () => {
     expect(await b.extractTraceContext(childId)).toBeNull();
   });
 
+  it('inside the caller transaction, finds a parent enqueued in the same transaction; rollback removes both', async () => {
+    const b = await freshBroker();
+    const traced = TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`);
+    const [parentId, childId] = await b.transaction(async (trx) => {
+      const p = await b.enqueueWithTraceContext(createTask('p', 1), traced, { transaction: trx });
+      const c = await b.enqueueWithParentTrace(p, createTask('c', 1), { transaction: trx });
+      return [p, c];
+    });
+    expect((await stored(b, childId)).parent_task_id).toBe(parentId);
+    expect((await b.extractTraceContext(childId))?.traceId).toBe(TRACE);
+    await expect(
+      b.transaction(async (trx) => {
+        const p = await b.enqueue(createTask('p', 2), { transaction: trx });
+        await b.enqueueWithParentTrace(p, createTask('c', 2), { transaction: trx });
+        throw new Error('roll back');
+      }),
+    ).rejects.toThrow('roll back');
+    expect(await count(b)).toBe(2);
+  });
+
   it('TASK_NOT_FOUND for a missing parent or one in another queue; nothing written', async () => {
     const b = await freshBroker();
     const other = await freshBroker();

@@ -11,7 +11,7 @@ import {
 } from '@celers/core';
 import { parseJsonColumn } from '@celers/schema';
 import { context, trace } from '@opentelemetry/api';
-import type { BrokerContext } from '../broker-context.js';
+import type { BrokerContext, Executor } from '../broker-context.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
 import { type EnqueueOptions, enqueueOne } from '../operations/enqueue-operations.js';
 import { readStoredTraceContext } from './trace-propagation.js';
@@ -88,7 +88,9 @@ export async function enqueueWithParentTrace(
   const parentId = assertTaskId(parentTaskId, 'parentTaskId');
   assertSerializedTask(childTask, 'childTask');
   assertOptionalObject(options, 'options');
-  const parentMetadata = await loadTaskMetadata(ctx, 'enqueueWithParentTrace.lookup', parentId);
+  // Inside the caller's transaction, a parent enqueued earlier in that same transaction is visible.
+  const executor = (options?.transaction ?? ctx.db) as Executor;
+  const parentMetadata = await loadTaskMetadata(ctx, 'enqueueWithParentTrace.lookup', parentId, executor);
   if (parentMetadata === undefined) {
     throw new CelersError('TASK_NOT_FOUND', `Parent task ${parentId} does not exist in this queue`, {
       details: { taskId: parentId },
@@ -117,11 +119,12 @@ async function loadTaskMetadata(
   ctx: BrokerContext,
   operation: string,
   id: string,
+  executor: Executor = ctx.db,
 ): Promise<Record<string, unknown> | undefined> {
   const row = await ctx.run(
     operation,
     () =>
-      ctx.db
+      executor
         .selectFrom('celers_tasks')
         .select('metadata')
         .where('id', '=', id)
