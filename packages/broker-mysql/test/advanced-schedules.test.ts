@@ -91,6 +91,14 @@ describe('broker.schedules', () => {
 
     expect(await broker.schedules.setEnabled(id, false)).toBe(true);
     expect((await broker.schedules.get(id))?.enabled).toBe(false);
+    // Re-registering at app startup keeps an operator's "disabled".
+    await broker.schedules.register({
+      name: 'nightly',
+      taskName: 'reports.build',
+      payload: 1,
+      schedule: { kind: 'every', hours: 6 },
+    });
+    expect((await broker.schedules.get(id))?.enabled).toBe(false);
     expect(await broker.schedules.delete(id)).toBe(true);
     expect(await broker.schedules.get(id)).toBeNull();
     expect(await broker.schedules.delete(id)).toBe(false);

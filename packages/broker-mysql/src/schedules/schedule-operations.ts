@@ -59,8 +59,9 @@ export function toRecurringTask(row: RecurringTaskRow): RecurringTask {
 }
 
 /**
- * Creates or updates (by name) a recurring task; returns its id. Re-registering keeps the id and the next
- * run, unless the schedule or time zone changed (then the next run is computed afresh).
+ * Creates or updates (by name) a recurring task; returns its id. Re-registering keeps the id, the next run
+ * (unless the schedule or time zone changed, or it re-enables the schedule: then it is computed afresh) and the
+ * enabled flag (unless `enabled` is given).
  * @internal
  */
 export async function registerSchedule(ctx: BrokerContext, options: RecurringTaskOptions): Promise<string> {
@@ -89,7 +90,6 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
     max_retries: maxRetries,
     schedule: scheduleJson,
     timezone,
-    enabled: o.enabled === false ? 0 : 1,
     metadata: metadataJson,
   };
   return ctx.run('schedules.register', () =>
@@ -100,13 +100,18 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
             const now = await readDbNow(trx);
             const existing = await lockScheduleByName(trx, ctx.queue, name);
             if (existing) {
+              // `enabled` changes only when given: an app re-registering its schedules at startup must not
+              // re-enable one an operator disabled. A changed schedule, or re-enabling, restarts from now.
+              const enabling = o.enabled === true && Number(existing.enabled) !== 1;
               const changed =
+                enabling ||
                 JSON.stringify(parseJsonColumn(existing.schedule)) !== scheduleJson ||
                 existing.timezone !== timezone;
               await trx
                 .updateTable('celers_recurring_tasks')
                 .set({
                   ...values,
+                  ...(o.enabled === undefined ? {} : { enabled: o.enabled ? 1 : 0 }),
                   updated_at: dbNow(),
                   ...(changed ? { next_run_at: computeNextRun(schedule, timezone, now) } : {}),
                 })
@@ -119,6 +124,7 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
               .insertInto('celers_recurring_tasks')
               .values({
                 ...values,
+                enabled: o.enabled === false ? 0 : 1,
                 id,
                 queue_name: ctx.queue,
                 name,
