@@ -64,7 +64,7 @@ async function pollUntil<T>(
 async function leaseRow(job: string) {
   return brokerA.database
     .selectFrom('celers_locks')
-    .select(['owner', 'expires_at', sql<number>`expires_at > UTC_TIMESTAMP(6)`.as('live')])
+    .select(['owner', 'acquired_at', 'expires_at', sql<number>`expires_at > UTC_TIMESTAMP(6)`.as('live')])
     .where('lock_name', '=', maintainerLockName('mq', job))
     .executeTakeFirst();
 }
@@ -118,15 +118,27 @@ describe('Maintainer leases across hosts', () => {
 
   it('never runs a scheduled job on two hosts at once, and runs it once per interval across hosts', async () => {
     const intervalMs = 200;
-    const runs: Array<{ owner: string; start: number; end: number; leaseOwner: string | undefined }> = [];
+    const runs: Array<{
+      owner: string;
+      start: number;
+      end: number;
+      leaseOwner: string | undefined;
+      acquiredAt: Date;
+    }> = [];
     const probe = (owner: string): CustomMaintenanceJob => ({
       name: 'probe',
       intervalMs,
       async run(_ctx: JobRunContext) {
         const start = performance.now();
-        const leaseOwner = (await leaseRow('probe'))?.owner;
+        const lease = await leaseRow('probe');
         await new Promise((r) => setTimeout(r, 40)); // some work, so overlapping runs would be visible
-        runs.push({ owner, start, end: performance.now(), leaseOwner });
+        runs.push({
+          owner,
+          start,
+          end: performance.now(),
+          leaseOwner: lease?.owner,
+          acquiredAt: lease!.acquired_at,
+        });
         return { probed: 1 };
       },
     });
@@ -145,8 +157,10 @@ describe('Maintainer leases across hosts', () => {
       const prev = runs[i - 1]!;
       const cur = runs[i]!;
       expect(cur.start).toBeGreaterThanOrEqual(prev.end); // no overlap
-      // not due again anywhere until ~0.9 interval after the previous start (small slack: two clocks)
-      expect(cur.start - prev.start).toBeGreaterThanOrEqual(intervalMs * 0.9 - 30);
+      // not due again anywhere until 0.9 interval after the previous start, by the database clock
+      expect(cur.acquiredAt.getTime() - prev.acquiredAt.getTime()).toBeGreaterThanOrEqual(
+        intervalMs * 0.9 - 1,
+      );
     }
     expect(skips.length).toBeGreaterThan(0);
     expect(skips.every((r) => r === 'not-due' || r === 'leased')).toBe(true);
