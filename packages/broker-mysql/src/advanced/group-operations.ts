@@ -75,9 +75,9 @@ export async function enqueueGroup(
   return ctx.run('groups.enqueue', () =>
     withLockRetry(() =>
       ctx.db.transaction().execute(async (trx) => {
-        const ids = await enqueueMany(ctx, tagged, {}, { transaction: trx });
-        await upsertGroup(trx, ctx.queue, id, ids.length, metadataJson);
-        return ids;
+        // Group row first: the enqueue (which emits `task:enqueued`) is the transaction's last statement.
+        await upsertGroup(trx, ctx.queue, id, tagged.length, metadataJson);
+        return enqueueMany(ctx, tagged, {}, { transaction: trx });
       }),
     ),
   );
@@ -120,13 +120,14 @@ export async function enqueueChain(
   return ctx.run('enqueueChain', () =>
     withLockRetry(() =>
       ctx.db.transaction().execute(async (trx) => {
-        const ids = await enqueueMany(ctx, first ? [first] : [], {}, { transaction: trx });
-        if (rest.length > 0)
-          ids.push(
-            ...(await enqueueMany(ctx, rest, { due: CHAIN_WAITING_AT, delayed: true }, { transaction: trx })),
-          );
-        if (groupId !== undefined) await upsertGroup(trx, ctx.queue, groupId, ids.length, null);
-        return ids;
+        if (groupId !== undefined) await upsertGroup(trx, ctx.queue, groupId, tasks.length, null);
+        // Waiting links first, the head last: nothing can claim or promote before the commit anyway.
+        const restIds =
+          rest.length > 0
+            ? await enqueueMany(ctx, rest, { due: CHAIN_WAITING_AT, delayed: true }, { transaction: trx })
+            : [];
+        const headIds = await enqueueMany(ctx, first ? [first] : [], {}, { transaction: trx });
+        return [...headIds, ...restIds];
       }),
     ),
   );

@@ -177,7 +177,6 @@ async function processBatch(trx: Executor, ctx: BrokerContext): Promise<number> 
   if (rows.length === 0) return 0;
   const now = await readDbNow(trx);
   const tasks = rows.map((row) => taskForRun(row, now));
-  await enqueueMany(ctx, tasks, {}, { transaction: trx });
   const runs = rows
     .map((row, i) => ({ row, taskId: tasks[i]?.metadata.id ?? '' }))
     .sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
@@ -191,6 +190,8 @@ async function processBatch(trx: Executor, ctx: BrokerContext): Promise<number> 
       taskId,
     );
   }
+  // Last, so `task:enqueued` (emitted by enqueueMany) follows every other write of the transaction.
+  await enqueueMany(ctx, tasks, {}, { transaction: trx });
   return rows.length;
 }
 
