@@ -1,0 +1,89 @@
+import { Hono } from 'hono';
+import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
+import { selectQueueNames } from '../data/queue-names.sql.js';
+import type { QueueHandle } from '../data/queue-registry.js';
+import { intParam } from './request-params.js';
+
+/** Throughput window of the metrics endpoint when none is given: one minute. */
+export const DEFAULT_METRICS_WINDOW_MS = 60_000;
+
+async function queueState(name: string, handle: QueueHandle) {
+  const { broker } = handle;
+  const [stats, paused, draining] = await Promise.all([
+    broker.tasks.statistics(),
+    broker.isPaused(),
+    broker.isDrainMode(),
+  ]);
+  return { name, stats, paused, draining };
+}
+
+/** Queue overview, control (pause/resume/drain), metrics, workers and schedules. */
+export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
+  const app = new Hono<DashboardEnv>();
+  const { queues } = services;
+
+  app.get('/config', (c) =>
+    c.json({ readOnly: services.options.readOnly, auth: services.options.auth?.kind ?? null }),
+  );
+
+  app.get('/queues', async (c) => {
+    const names = await selectQueueNames(services.db);
+    const list = [];
+    // One queue at a time: a dashboard poll must not take every pool connection.
+    for (const name of names) list.push(await queueState(name, await queues.get(name)));
+    return c.json({ queues: list });
+  });
+
+  app.get('/queues/:queue/stats', async (c) => {
+    const name = c.req.param('queue');
+    return c.json(await queueState(name, await queues.get(name)));
+  });
+
+  const controls = {
+    pause: (h: QueueHandle) => h.broker.pause(),
+    resume: (h: QueueHandle) => h.broker.resume(),
+    drain: (h: QueueHandle) => h.broker.enableDrainMode(),
+    undrain: (h: QueueHandle) => h.broker.disableDrainMode(),
+  } as const;
+  for (const [action, run] of Object.entries(controls)) {
+    app.post(`/queues/:queue/${action}`, async (c) => {
+      const name = c.req.param('queue');
+      const handle = await queues.get(name);
+      await run(handle);
+      return c.json(await queueState(name, handle));
+    });
+  }
+
+  app.get('/queues/:queue/metrics', async (c) => {
+    const windowMs = intParam(c.req.query(), 'windowMs', DEFAULT_METRICS_WINDOW_MS, 1_000, 86_400_000);
+    const { monitor } = await queues.get(c.req.param('queue'));
+    const [throughput, latency] = await Promise.all([
+      monitor.throughput({ windowMs }),
+      monitor.latencyPercentiles(),
+    ]);
+    return c.json({ queue: monitor.queue, sampledAt: new Date(), throughput, latency });
+  });
+
+  app.get('/queues/:queue/workers', async (c) => {
+    const { broker } = await queues.get(c.req.param('queue'));
+    const [heartbeats, statistics] = await Promise.all([
+      broker.workers.heartbeats(),
+      broker.workers.allStatistics(),
+    ]);
+    const byId = new Map(statistics.map((s) => [s.workerId, s]));
+    const workers = heartbeats.map((h) => ({ ...h, statistics: byId.get(h.workerId) ?? null }));
+    // Workers that ran tasks but never sent a heartbeat (or whose row was removed) are still worth listing.
+    const unregistered = statistics.filter((s) => !heartbeats.some((h) => h.workerId === s.workerId));
+    return c.json({ workers, unregistered });
+  });
+
+  app.get('/queues/:queue/schedules', async (c) => {
+    const { broker } = await queues.get(c.req.param('queue'));
+    const schedules = await broker.schedules.list();
+    return c.json({
+      schedules: schedules.map(({ payload: _payload, ...rest }) => rest),
+    });
+  });
+
+  return app;
+}

@@ -1,0 +1,17 @@
+import type { CelersKysely, ResolvedDashboardOptions } from './dashboard-options.js';
+import type { QueueRegistry } from './data/queue-registry.js';
+
+/** What every route handler can reach: the shared database, the per-queue brokers and the options. */
+export interface DashboardServices {
+  readonly db: CelersKysely;
+  readonly queues: QueueRegistry;
+  readonly options: ResolvedDashboardOptions;
+}
+
+/** Hono environment of the dashboard app (typed context variables). */
+export interface DashboardEnv {
+  Variables: {
+    /** True when the caller authenticated with a bearer token (exempt from CSRF checks). */
+    bearerAuthenticated: boolean;
+  };
+}

@@ -1,0 +1,55 @@
+import { CelersError } from '@celers/core';
+import type { createDatabase } from '@celers/schema';
+
+/** The Kysely instance type `@celers/schema` creates (kysely is not a direct dependency of the dashboard). */
+export type CelersKysely = ReturnType<typeof createDatabase>;
+
+/** How the dashboard authenticates requests. */
+export type DashboardAuth =
+  /** `Authorization: Bearer <token>` (browsers may send the token as the Basic-auth password instead). */
+  | { kind: 'token'; token: string }
+  /** HTTP Basic authentication with one user. */
+  | { kind: 'basic'; user: string; password: string };
+
+/** Options of {@link createDashboardApp}: give `url` or an existing `database`. */
+export interface DashboardOptions {
+  /** A `mysql://` URL; the dashboard owns (and closes) the pool it creates. */
+  url?: string;
+  /** An existing Kysely instance (tests, embedding); the dashboard never destroys it. */
+  database?: CelersKysely;
+  /** Refuse every state-changing request with 403. @defaultValue false */
+  readOnly?: boolean;
+  /** Require credentials on every request; none when omitted. */
+  auth?: DashboardAuth;
+  /** Most queues whose brokers are kept open at once. @defaultValue {@link DEFAULT_MAX_CACHED_QUEUES} */
+  maxCachedQueues?: number;
+}
+
+/** {@link DashboardOptions} after validation. */
+export interface ResolvedDashboardOptions {
+  readonly readOnly: boolean;
+  readonly auth: DashboardAuth | null;
+  readonly maxCachedQueues: number;
+}
+
+/** Default for {@link DashboardOptions.maxCachedQueues}. */
+export const DEFAULT_MAX_CACHED_QUEUES = 256;
+
+/** Validates the dashboard options (`INVALID_ARGUMENT` naming the bad one) and applies defaults. */
+export function resolveDashboardOptions(options: DashboardOptions): ResolvedDashboardOptions {
+  if (options.url === undefined && options.database === undefined) {
+    throw CelersError.invalidArgument('url', 'give a database URL or an existing database');
+  }
+  const auth = options.auth ?? null;
+  if (auth?.kind === 'token' && auth.token.length < 8) {
+    throw CelersError.invalidArgument('auth.token', 'use a token of at least 8 characters');
+  }
+  if (auth?.kind === 'basic' && (auth.user.length === 0 || auth.password.length === 0)) {
+    throw CelersError.invalidArgument('auth', 'basic auth needs a non-empty user and password');
+  }
+  const max = options.maxCachedQueues ?? DEFAULT_MAX_CACHED_QUEUES;
+  if (!Number.isInteger(max) || max < 1) {
+    throw CelersError.invalidArgument('maxCachedQueues', 'expected an integer ≥ 1');
+  }
+  return Object.freeze({ readOnly: options.readOnly === true, auth, maxCachedQueues: max });
+}

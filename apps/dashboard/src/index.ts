@@ -1,0 +1,11 @@
+// @celers/dashboard: the web dashboard (JSON API + single-page UI) over a celers database.
+export { type ApiErrorBody, DashboardError, DashboardErrorCode, toApiError } from './api/api-error.js';
+export { createDashboardApp, type Dashboard, MAX_BODY_BYTES } from './dashboard-app.js';
+export {
+  type CelersKysely,
+  type DashboardAuth,
+  type DashboardOptions,
+  DEFAULT_MAX_CACHED_QUEUES,
+  resolveDashboardOptions,
+} from './dashboard-options.js';
+export { CSRF_COOKIE, CSRF_HEADER } from './security/csrf-middleware.js';
