@@ -92,9 +92,12 @@ describe('docs/operations/data-migration.md', () => {
     });
   });
 
-  it.skipIf(!tsxCli())(
+  // Never skipped: a missing tsx or CLI source is a broken checkout, so the test fails and says so.
+  it(
     'runs the documented celers export | import commands',
     async () => {
+      const tsxPath = tsxCli();
+      expect(tsxPath, 'tsx (node_modules/.pnpm/tsx@*) and packages/cli/src/bin.ts must exist to run the CLI').toBeDefined();
       const work = mkdtempSync(join(tmpdir(), 'celers-migrate-'));
       try {
         const src = await createTestDatabase();
