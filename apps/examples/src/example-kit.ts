@@ -45,7 +45,8 @@ export function check(condition: boolean, claim: string): void {
 
 /** Deletes every row of `queue` from every celers table. */
 export async function cleanQueue(broker: MysqlBroker, queue = broker.queueName): Promise<void> {
-  for (const table of QUEUE_TABLES) await broker.database.deleteFrom(table).where('queue_name', '=', queue).execute();
+  for (const table of QUEUE_TABLES)
+    await broker.database.deleteFrom(table).where('queue_name', '=', queue).execute();
 }
 
 /**

@@ -10,7 +10,9 @@ if (name === undefined) {
   process.exit(arg === undefined ? 0 : 2);
 }
 if (!url) {
-  console.error('set CELERS_DATABASE_URL, e.g. CELERS_DATABASE_URL=mysql://root@127.0.0.1:3306/celers pnpm example basic_usage');
+  console.error(
+    'set CELERS_DATABASE_URL, e.g. CELERS_DATABASE_URL=mysql://root@127.0.0.1:3306/celers pnpm example basic_usage',
+  );
   process.exit(2);
 }
 

@@ -12,19 +12,33 @@ export async function run(ctx: ExampleContext): Promise<void> {
     await broker.queueSize();
     const stats = broker.circuitBreaker!.stats();
     info(`broker breaker: ${JSON.stringify({ state: stats.state, totalSuccesses: stats.totalSuccesses })}`);
-    check(stats.state === 'closed' && stats.totalSuccesses > 0, 'broker circuit closed and counting successes');
+    check(
+      stats.state === 'closed' && stats.totalSuccesses > 0,
+      'broker circuit closed and counting successes',
+    );
 
     section('A dependency goes down: Closed → Open');
     let clock = Date.now();
-    const breaker = new CircuitBreaker({ failureThreshold: 3, resetTimeoutMs: 5_000, successThreshold: 1, isFailure: isUnavailableError }, () => clock);
-    const down = () => MysqlBroker.connect({ url: 'mysql://root@127.0.0.1:1/down', queue: ctx.queue, pool: { connectTimeoutMs: 1_000 } });
+    const breaker = new CircuitBreaker(
+      { failureThreshold: 3, resetTimeoutMs: 5_000, successThreshold: 1, isFailure: isUnavailableError },
+      () => clock,
+    );
+    const down = () =>
+      MysqlBroker.connect({
+        url: 'mysql://root@127.0.0.1:1/down',
+        queue: ctx.queue,
+        pool: { connectTimeoutMs: 1_000 },
+      });
     for (let i = 1; i <= 3; i++) {
       const error = await breaker.run(down).catch((e: unknown) => e as CelersError);
       info(`attempt ${i}: ${(error as CelersError).code}`);
     }
     check(breaker.state === 'open', 'circuit opened after 3 consecutive DATABASE_UNAVAILABLE failures');
     const fast = await breaker.run(down).catch((e: unknown) => e as CelersError);
-    check(CelersError.isInstance(fast) && fast.code === 'CIRCUIT_OPEN', 'open circuit fails fast with CIRCUIT_OPEN (no connection attempted)');
+    check(
+      CelersError.isInstance(fast) && fast.code === 'CIRCUIT_OPEN',
+      'open circuit fails fast with CIRCUIT_OPEN (no connection attempted)',
+    );
 
     section('After resetTimeoutMs: Half-open → Closed on a successful trial');
     clock += 5_001;

@@ -13,8 +13,13 @@ export async function run(ctx: ExampleContext): Promise<void> {
     const otherHost = await MysqlBroker.connect({ url: ctx.url, queue: ctx.queue });
     try {
       check(await otherHost.isDrainMode(), 'another broker instance sees drain mode');
-      const refused = await otherHost.enqueue(createTask('video.encode', { clip: 99 })).catch((e: unknown) => e);
-      check(CelersError.isInstance(refused) && refused.code === 'QUEUE_DRAINING', 'new tasks are refused with QUEUE_DRAINING');
+      const refused = await otherHost
+        .enqueue(createTask('video.encode', { clip: 99 }))
+        .catch((e: unknown) => e);
+      check(
+        CelersError.isInstance(refused) && refused.code === 'QUEUE_DRAINING',
+        'new tasks are refused with QUEUE_DRAINING',
+      );
     } finally {
       await otherHost.close();
     }
@@ -37,7 +42,10 @@ export async function run(ctx: ExampleContext): Promise<void> {
     const queues = await Promise.all(['a', 'b'].map((suffix) => broker.forQueue(`${ctx.queue}_${suffix}`)));
     try {
       await Promise.all(queues.map((q) => q.enableDrainMode()));
-      check((await Promise.all(queues.map((q) => q.isDrainMode()))).every(Boolean), 'drained 2 more queues together');
+      check(
+        (await Promise.all(queues.map((q) => q.isDrainMode()))).every(Boolean),
+        'drained 2 more queues together',
+      );
       check(!(await broker.isDrainMode()), 'drain mode is per queue: the first queue is unaffected');
     } finally {
       for (const q of queues) {

@@ -19,7 +19,8 @@ export async function run(ctx: ExampleContext): Promise<void> {
 
     section('Progress while workers process it');
     for (let round = 0; round < 2; round++) {
-      for (const msg of await broker.dequeueBatch(5)) await broker.ack(msg.task.metadata.id, msg.receiptHandle);
+      for (const msg of await broker.dequeueBatch(5))
+        await broker.ack(msg.task.metadata.id, msg.receiptHandle);
       status = await broker.groups.status('contract-42');
       info(`contract-42 ${bar(status!.completedPercent)} (${status!.completed}/${status!.total})`);
     }
@@ -40,12 +41,24 @@ export async function run(ctx: ExampleContext): Promise<void> {
       await broker.ack(msg.task.metadata.id, msg.receiptHandle);
     }
     info(`ran: ${order.join(' → ')}`);
-    check(order.join(',') === 'etl.extract,etl.transform,etl.load', 'each link ran only after the previous one was acked');
-    check([extract, transform, load].length === 3 && (await broker.groups.status('etl-2024-05-01'))?.completed === 3, 'the chain is tracked as a group');
+    check(
+      order.join(',') === 'etl.extract,etl.transform,etl.load',
+      'each link ran only after the previous one was acked',
+    );
+    check(
+      [extract, transform, load].length === 3 &&
+        (await broker.groups.status('etl-2024-05-01'))?.completed === 3,
+      'the chain is tracked as a group',
+    );
 
     section('Several groups at once, and cascade cancel');
-    await broker.groups.enqueue('batch-a', [createTask('img.resize', { n: 1 }), createTask('img.resize', { n: 2 })]);
-    const [root] = await broker.enqueueChain(TaskChain.new().then(createTask('report.build', {})).then(createTask('report.mail', {})));
+    await broker.groups.enqueue('batch-a', [
+      createTask('img.resize', { n: 1 }),
+      createTask('img.resize', { n: 2 }),
+    ]);
+    const [root] = await broker.enqueueChain(
+      TaskChain.new().then(createTask('report.build', {})).then(createTask('report.mail', {})),
+    );
     const cancelled = await broker.cancelCascade(root!);
     check(cancelled === 2, 'cancelCascade cancelled a chain and its dependent link');
     const a = await broker.groups.status('batch-a');

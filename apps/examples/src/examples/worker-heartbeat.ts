@@ -15,10 +15,15 @@ export async function run(ctx: ExampleContext): Promise<void> {
     await broker.workers.heartbeat('gpu-worker-1', 'busy', 3);
     await broker.workers.heartbeat('cpu-worker-1', 'idle', 0);
     for (const w of await broker.workers.heartbeats()) {
-      info(`${w.workerId.padEnd(14)} ${w.status.padEnd(7)} tasks=${w.taskCount} caps=${JSON.stringify(w.capabilities)} age=${w.ageMs}ms`);
+      info(
+        `${w.workerId.padEnd(14)} ${w.status.padEnd(7)} tasks=${w.taskCount} caps=${JSON.stringify(w.capabilities)} age=${w.ageMs}ms`,
+      );
     }
     const gpu = (await broker.workers.heartbeats()).find((w) => w.workerId === 'gpu-worker-1');
-    check(gpu?.status === 'busy' && gpu.taskCount === 3 && gpu.capabilities?.gpu === 'a100', 'heartbeat recorded status, load and capabilities');
+    check(
+      gpu?.status === 'busy' && gpu.taskCount === 3 && gpu.capabilities?.gpu === 'a100',
+      'heartbeat recorded status, load and capabilities',
+    );
 
     section('A worker dies holding a task');
     await broker.enqueue(createTask('ml.train', { epochs: 10 }));
@@ -27,8 +32,12 @@ export async function run(ctx: ExampleContext): Promise<void> {
     // Its heartbeat stops; with a 1 ms threshold it is stale at once (production: ~60 s).
     const deadline = Date.now() + 5_000;
     let stale = (await broker.workers.heartbeats({ staleAfterMs: 1 })).filter((w) => w.stale);
-    while (stale.length === 0 && Date.now() < deadline) stale = (await broker.workers.heartbeats({ staleAfterMs: 1 })).filter((w) => w.stale);
-    check(stale.some((w) => w.workerId === 'gpu-worker-1' && w.status === 'offline'), 'stale heartbeat detected: gpu-worker-1 marked offline');
+    while (stale.length === 0 && Date.now() < deadline)
+      stale = (await broker.workers.heartbeats({ staleAfterMs: 1 })).filter((w) => w.stale);
+    check(
+      stale.some((w) => w.workerId === 'gpu-worker-1' && w.status === 'offline'),
+      'stale heartbeat detected: gpu-worker-1 marked offline',
+    );
     const requeued = await broker.workers.requeueStuckTasks('gpu-worker-1');
     check(requeued === 1 && (await broker.queueSize()) === 1, "the dead worker's task is back in the queue");
 
@@ -39,6 +48,9 @@ export async function run(ctx: ExampleContext): Promise<void> {
     info(JSON.stringify(stats));
     check(stats.tasksCompleted === 1, 'cpu-worker-1 completed the recovered task');
     await broker.workers.deregister('cpu-worker-1');
-    check(!(await broker.workers.listActive()).includes('cpu-worker-1'), 'deregistered worker is no longer active');
+    check(
+      !(await broker.workers.listActive()).includes('cpu-worker-1'),
+      'deregistered worker is no longer active',
+    );
   });
 }

@@ -7,7 +7,9 @@ import { check, type ExampleContext, info, section, withBroker } from '../exampl
 export async function run(ctx: ExampleContext): Promise<void> {
   await withBroker(ctx, async (broker) => {
     section('Enqueue work');
-    const ids = await broker.enqueueBatch(Array.from({ length: 20 }, (_, i) => createTask('math.square', { n: i })));
+    const ids = await broker.enqueueBatch(
+      Array.from({ length: 20 }, (_, i) => createTask('math.square', { n: i })),
+    );
     await broker.enqueue(createTask('math.divide', { a: 1, b: 0 }, { maxRetries: 0 }));
 
     section('Run a pool of 4');
@@ -55,10 +57,16 @@ export async function run(ctx: ExampleContext): Promise<void> {
     const result = await broker.results.get(ids[7]!);
     check(result?.status === 'SUCCESS' && result.result === 49, 'result of square(7) stored as SUCCESS 49');
     const beats = await broker.workers.heartbeats();
-    check(beats.some((b) => b.workerId === 'example-pool-1' && b.status !== 'offline'), 'worker registered and heartbeating');
+    check(
+      beats.some((b) => b.workerId === 'example-pool-1' && b.status !== 'offline'),
+      'worker registered and heartbeating',
+    );
     await worker.close();
     const after = await broker.workers.heartbeats();
-    check(after.find((b) => b.workerId === 'example-pool-1')?.status === 'offline', 'graceful close marked the worker offline');
+    check(
+      after.find((b) => b.workerId === 'example-pool-1')?.status === 'offline',
+      'graceful close marked the worker offline',
+    );
     check((await broker.dlq.list()).length === 1, 'the failed task is in the DLQ');
   });
 }
