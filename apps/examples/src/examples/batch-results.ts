@@ -30,15 +30,13 @@ export async function run(ctx: ExampleContext): Promise<void> {
 
     section('Store (or overwrite) results in bulk');
     const stored = await broker.results.storeBatch(
-      ids
-        .slice(0, 10)
-        .map((taskId) => ({
-          taskId,
-          taskName: 'nlp.sentiment',
-          status: 'FAILURE' as const,
-          error: 'model timeout',
-          runtimeMs: 30_000,
-        })),
+      ids.slice(0, 10).map((taskId) => ({
+        taskId,
+        taskName: 'nlp.sentiment',
+        status: 'FAILURE' as const,
+        error: 'model timeout',
+        runtimeMs: 30_000,
+      })),
     );
     check(stored === 10, 'storeBatch wrote 10 results');
     const updated = await broker.results.getBatch(ids.slice(0, 10));
