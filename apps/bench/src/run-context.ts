@@ -17,7 +17,7 @@ const CELERS_TABLES = [
 ] as const;
 
 /** Drain time caps: the quick run must stay within minutes even with a slow consumer. */
-export const DRAIN_CAP_MS = { quick: 40_000, full: 900_000 } as const;
+export const DRAIN_CAP_MS = { quick: 25_000, full: 900_000 } as const;
 
 /** The broker-level loops (W3b), described for the report. */
 export const BROKER_LOOPS_DESCRIPTION = `${DRAIN_CONCURRENCY} broker-level loops × (dequeueBatch(${CLAIM_BATCH}) → handler → ackBatch), ${IDLE_POLL_MS} ms idle poll, one broker pool`;

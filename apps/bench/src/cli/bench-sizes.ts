@@ -57,7 +57,7 @@ export function benchSizes(mode: 'quick' | 'full', scale: number): BenchSizes {
     batchEnqueue: n(BASE.batchEnqueue),
     drain: n(BASE.drain),
     latencyJobs: n(BASE.latencyJobs),
-    idleSeconds: scale < 0.5 ? 1 : 3,
+    idleSeconds: scale < 0.5 ? 1 : 2,
     backlogSmall: n(BASE.backlogSmall),
     backlogLarge: n(large),
     scalingDrain: n(BASE.scalingDrain),

@@ -1,4 +1,5 @@
 import type { Connection } from 'mysql2/promise';
+import { percentile } from '../stats/percentiles.js';
 import { pause } from '../stats/stopwatch.js';
 import { readStatus } from './server-status.js';
 
@@ -13,4 +14,21 @@ export async function serverQueriesPerSecond(admin: Connection, seconds: number)
   const after = await readStatus(admin);
   const delta = (after.Questions ?? 0) - (before.Questions ?? 0) - 1;
   return Math.max(0, delta) / seconds;
+}
+
+/**
+ * The median of `windows` consecutive {@link serverQueriesPerSecond} windows of `seconds` each: a burst from
+ * another client of a shared server lands in one window and does not move the median.
+ */
+export async function medianQueriesPerSecond(
+  admin: Connection,
+  seconds: number,
+  windows = 3,
+): Promise<number> {
+  const rates: number[] = [];
+  for (let i = 0; i < windows; i++) rates.push(await serverQueriesPerSecond(admin, seconds));
+  return percentile(
+    rates.sort((a, b) => a - b),
+    50,
+  );
 }

@@ -1,5 +1,5 @@
 import { DRAIN_CONCURRENCY, LATENCY_RATE_PER_SECOND } from '../cli/bench-sizes.js';
-import { serverQueriesPerSecond } from '../env/query-rate.js';
+import { medianQueriesPerSecond } from '../env/query-rate.js';
 import type { WorkloadResult } from '../report/report-types.js';
 import { evaluateWorkload, type Target } from '../report/targets.js';
 import { type LatencySummary, summarizeLatencies } from '../stats/percentiles.js';
@@ -23,7 +23,7 @@ async function measureSide(
   start: (handler: JobHandler) => Promise<ConsumerRun>,
 ): Promise<LatencySide> {
   const { latencyJobs, idleSeconds } = ctx.sizes;
-  const background = await serverQueriesPerSecond(ctx.bench.admin, idleSeconds);
+  const background = await medianQueriesPerSecond(ctx.bench.admin, idleSeconds);
   const samples: number[] = [];
   const run = await start((payload) => {
     samples.push(wallClockMs() - (payload as { sentAt: number }).sentAt);
@@ -43,7 +43,7 @@ async function measureSide(
     const finished = await done;
     await exited(child);
     await run.reached(latencyJobs + 1); // + the producer's warm-up job
-    const idle = await serverQueriesPerSecond(ctx.bench.admin, idleSeconds);
+    const idle = await medianQueriesPerSecond(ctx.bench.admin, idleSeconds);
     return {
       latency: summarizeLatencies(samples),
       idleQueriesPerSecond: Math.max(0, idle - background),
@@ -86,7 +86,7 @@ export const latencyWorkload: Workload = async (ctx) => {
       raw: raw.idleQueriesPerSecond,
       unit: 'queries/s',
       target: { kind: 'at-most', max: 20 },
-      notes: `per worker process (${DRAIN_CONCURRENCY} loops), empty queue, Questions delta over ${ctx.sizes.idleSeconds} s minus the background rate (celers ${celers.backgroundQueriesPerSecond.toFixed(1)}, raw ${raw.backgroundQueriesPerSecond.toFixed(1)} q/s); producer max lag celers ${celers.producerMaxLagMs.toFixed(1)} ms, raw ${raw.producerMaxLagMs.toFixed(1)} ms`,
+      notes: `per worker process (${DRAIN_CONCURRENCY} loops), empty queue, median of 3 × ${ctx.sizes.idleSeconds} s Questions deltas minus the median background rate (celers ${celers.backgroundQueriesPerSecond.toFixed(1)}, raw ${raw.backgroundQueriesPerSecond.toFixed(1)} q/s); producer max lag celers ${celers.producerMaxLagMs.toFixed(1)} ms, raw ${raw.producerMaxLagMs.toFixed(1)} ms`,
     }),
   };
 };
