@@ -1,0 +1,146 @@
+// Overview: every queue with its counts, paused/draining state and controls, plus live metric charts.
+import { getJson, postJson, seg } from '../api.js';
+import { legend, lineChart } from '../charts.js';
+import { actionButton, fmtMs, h, replace, table } from '../dom.js';
+import { addSample, samplesOf } from '../samples.js';
+
+/** Queues whose charts are drawn (metrics cost a query each per refresh). */
+const MAX_CHARTED_QUEUES = 12;
+
+const COUNT_TITLES = { pending: 'Pending (incl. scheduled)', scheduled: 'Scheduled', dlq: 'DLQ' };
+const COUNTS = ['pending', 'scheduled', 'processing', 'completed', 'failed', 'cancelled', 'dlq'];
+
+function stateBadges(q) {
+  const badges = [];
+  if (q.paused) badges.push(h('span', { class: 'badge warn', dataset: { testid: 'paused' } }, 'paused'));
+  if (q.draining)
+    badges.push(h('span', { class: 'badge warn', dataset: { testid: 'draining' } }, 'draining'));
+  return badges.length ? badges : h('span', { class: 'badge ok' }, 'running');
+}
+
+function controls(q, ctx, reload) {
+  const path = `/queues/${seg(q.name)}`;
+  const run = (action, done) => async () => {
+    await postJson(`${path}/${action}`);
+    await reload();
+    return `${q.name}: ${done}`;
+  };
+  return h(
+    'span',
+    { class: 'controls' },
+    q.paused
+      ? actionButton('Resume', { action: run('resume', 'resumed'), readOnly: ctx.readOnly, testid: 'resume' })
+      : actionButton('Pause', { action: run('pause', 'paused'), readOnly: ctx.readOnly, testid: 'pause' }),
+    q.draining
+      ? actionButton('Undrain', {
+          action: run('undrain', 'accepting tasks again'),
+          readOnly: ctx.readOnly,
+          testid: 'undrain',
+        })
+      : actionButton('Drain', {
+          action: run('drain', 'in drain mode'),
+          question: `Put "${q.name}" in drain mode? New tasks will be refused until you undrain it.`,
+          readOnly: ctx.readOnly,
+          testid: 'drain',
+        }),
+  );
+}
+
+function countCell(q, key) {
+  const n = q.stats[key];
+  const target = key === 'dlq' ? 'dlq' : `tasks?state=${key === 'scheduled' ? 'pending' : key}`;
+  return h(
+    'a',
+    {
+      href: `#/queues/${seg(q.name)}/${target}`,
+      class: n > 0 ? `count count-${key}` : 'count zero',
+      dataset: { testid: key },
+    },
+    String(n),
+  );
+}
+
+function chartCard(queue) {
+  const samples = samplesOf(queue);
+  const times = samples.map((s) => s.at);
+  const throughput = [
+    { label: 'completed / min', cls: 's-ok', values: samples.map((s) => s.completedPerMinute) },
+    { label: 'failed / min', cls: 's-bad', values: samples.map((s) => s.failedPerMinute) },
+  ];
+  const latency = [
+    { label: 'P50', cls: 's-1', values: samples.map((s) => s.p50) },
+    { label: 'P95', cls: 's-2', values: samples.map((s) => s.p95) },
+    { label: 'P99', cls: 's-3', values: samples.map((s) => s.p99) },
+  ];
+  const last = samples[samples.length - 1];
+  return h(
+    'section',
+    { class: 'card', dataset: { testid: 'chart-card', queue } },
+    h('h3', {}, queue),
+    h(
+      'div',
+      { class: 'chart-title' },
+      'Throughput (last minute)',
+      last ? ` — ${last.completedPerMinute.toFixed(1)}/min` : '',
+    ),
+    lineChart({ title: `${queue} throughput`, series: throughput, times, format: (v) => v.toFixed(1) }),
+    legend(throughput),
+    h(
+      'div',
+      { class: 'chart-title' },
+      'Queue wait P50 / P95 / P99',
+      last ? ` — ${fmtMs(last.p50)} / ${fmtMs(last.p95)} / ${fmtMs(last.p99)}` : '',
+    ),
+    lineChart({ title: `${queue} latency`, series: latency, times, format: fmtMs }),
+    legend(latency),
+  );
+}
+
+/** `#/`: the queue overview. */
+export function overviewView(root, _params, _query, ctx) {
+  const list = h('div', { dataset: { testid: 'queues' } });
+  const charts = h('div', { class: 'cards' });
+  replace(
+    root,
+    h('h1', {}, 'Queues'),
+    list,
+    h('h2', {}, 'Live metrics'),
+    h('p', { class: 'muted' }, 'Sampled every few seconds while this page is open.'),
+    charts,
+  );
+
+  async function refresh() {
+    const { queues } = await getJson('/queues');
+    replace(
+      list,
+      table(
+        [
+          ['Queue', (q) => h('a', { href: `#/queues/${seg(q.name)}/tasks`, class: 'queue-name' }, q.name)],
+          ...COUNTS.map((key) => [
+            COUNT_TITLES[key] ?? key[0].toUpperCase() + key.slice(1),
+            (q) => countCell(q, key),
+          ]),
+          ['State', stateBadges],
+          ['', (q) => controls(q, ctx, refresh)],
+        ],
+        queues,
+        {
+          empty: 'No queues yet: enqueue a task and it shows up here.',
+          rowAttrs: (q) => ({ dataset: { testid: 'queue-row', queue: q.name } }),
+        },
+      ),
+    );
+    const charted = queues.slice(0, MAX_CHARTED_QUEUES);
+    const metrics = await Promise.all(
+      charted.map((q) => getJson(`/queues/${seg(q.name)}/metrics`).catch(() => null)),
+    );
+    charted.forEach((q, i) => {
+      if (metrics[i]) addSample(q.name, metrics[i]);
+    });
+    replace(
+      charts,
+      charted.map((q) => chartCard(q.name)),
+    );
+  }
+  return { refresh };
+}
