@@ -13,12 +13,16 @@ const packagesDir = join(root, 'packages');
 /** Maps `@celers/<dir>` to `packages/<dir>/src/index.ts` for every workspace package. */
 function sourceAliases(): Record<string, string> {
   const aliases: Record<string, string> = {};
-  for (const dir of readdirSync(packagesDir)) aliases[`@celers/${dir}`] = join(packagesDir, dir, 'src/index.ts');
+  for (const dir of readdirSync(packagesDir))
+    aliases[`@celers/${dir}`] = join(packagesDir, dir, 'src/index.ts');
   return aliases;
 }
 
 /** Builds the vitest config for the package whose directory is `packageDir`. */
-export function celersVitestConfig(packageDir: string, overrides: { testTimeout?: number; database?: boolean } = {}): ViteUserConfig {
+export function celersVitestConfig(
+  packageDir: string,
+  overrides: { testTimeout?: number; database?: boolean } = {},
+): ViteUserConfig {
   return defineConfig({
     resolve: { alias: sourceAliases() },
     test: {

@@ -1,4 +1,6 @@
 import { EventEmitter } from 'node:events';
+// ---- retry policies and tracing (issue 4): imports ----
+import type { RetryPolicySpec, TraceContext } from '@celers/core';
 import {
   type AckItem,
   assertDurationMs,
@@ -6,6 +8,7 @@ import {
   type Broker,
   type BrokerEventMap,
   type BrokerMessage,
+  coerceError,
   type DequeueOptions,
   type RejectItem,
   type RejectOptions,
@@ -14,7 +17,6 @@ import {
   type TaskId,
   type WorkerRegistration,
   type WorkerStatus,
-  coerceError,
 } from '@celers/core';
 import { CircuitBreaker, HookRegistry } from '@celers/resilience';
 import {
@@ -28,8 +30,26 @@ import {
   toCelersError,
 } from '@celers/schema';
 import type { Kysely, Transaction } from 'kysely';
+// ---- advanced queue operations (issue 5): imports ----
+import {
+  checkRateLimit,
+  enqueueWithCapacity,
+  getOptimalBatchSize,
+  hasCapacity,
+  type RateLimitStatus,
+} from './advanced/capacity-operations.js';
+import { cancelCascade } from './advanced/cascade-cancel.js';
+import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './advanced/dedup-operations.js';
+import { enqueueChain } from './advanced/group-operations.js';
+import type { ChainEnqueueOptions } from './advanced/group-types.js';
+import { generateLoad, type LoadGenerationOptions } from './advanced/load-generation.js';
+import type { TaskChain } from './advanced/task-chain.js';
 import type { BrokerContext } from './broker-context.js';
-import { type MysqlBrokerOptions, type ResolvedBrokerOptions, resolveBrokerOptions } from './broker-options.js';
+import {
+  type MysqlBrokerOptions,
+  type ResolvedBrokerOptions,
+  resolveBrokerOptions,
+} from './broker-options.js';
 import { DlqFacet } from './facets/dlq-facet.js';
 import { GroupsFacet } from './facets/groups-facet.js';
 import { HealthFacet } from './facets/health-facet.js';
@@ -42,8 +62,8 @@ import { TransferFacet } from './facets/transfer-facet.js';
 import { WorkersFacet } from './facets/workers-facet.js';
 import { dbNowPlusMs } from './internal/db-time.js';
 import { runOperation } from './internal/run-operation.js';
-import { dequeueTasks } from './operations/dequeue-operation.js';
-import { type EnqueueOptions, enqueueMany, enqueueOne } from './operations/enqueue-operations.js';
+import { Maintainer } from './maintainer/maintainer.js';
+import type { MaintainerOptions } from './maintainer/maintainer-options.js';
 import {
   cancelTask,
   cancelTasks,
@@ -54,25 +74,20 @@ import {
   releaseTask,
   updateProgress,
 } from './operations/control-operations.js';
-import { ackTask, ackTasks, rejectTask, rejectTasks } from './operations/settle-operations.js';
-import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
-// ---- retry policies and tracing (issue 4): imports ----
-import type { RetryPolicySpec, TraceContext } from '@celers/core';
+import { dequeueTasks } from './operations/dequeue-operation.js';
+import { type EnqueueOptions, enqueueMany, enqueueOne } from './operations/enqueue-operations.js';
 import {
   type EnqueueWithRetryPolicyOptions,
   enqueueWithRetryPolicy,
   rejectWithRetryPolicy,
 } from './operations/retry-policy-operations.js';
-import { enqueueWithParentTrace, enqueueWithTraceContext, extractTraceContext } from './tracing/trace-context-operations.js';
-
-// ---- advanced queue operations (issue 5): imports ----
-import { type RateLimitStatus, checkRateLimit, enqueueWithCapacity, getOptimalBatchSize, hasCapacity } from './advanced/capacity-operations.js';
-import { cancelCascade } from './advanced/cascade-cancel.js';
-import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './advanced/dedup-operations.js';
-import { enqueueChain } from './advanced/group-operations.js';
-import type { ChainEnqueueOptions } from './advanced/group-types.js';
-import { type LoadGenerationOptions, generateLoad } from './advanced/load-generation.js';
-import type { TaskChain } from './advanced/task-chain.js';
+import { ackTask, ackTasks, rejectTask, rejectTasks } from './operations/settle-operations.js';
+import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
+import {
+  enqueueWithParentTrace,
+  enqueueWithTraceContext,
+  extractTraceContext,
+} from './tracing/trace-context-operations.js';
 /**
  * The MySQL/MariaDB broker. Flat queue operations implement core's {@link Broker}; everything else lives in
  * facets (`broker.tasks`, `broker.dlq`, `broker.results`, ...), one concern per file.
@@ -116,7 +131,12 @@ export class MysqlBroker extends EventEmitter implements Broker {
   /** The circuit breaker guarding every database call, or `null` when disabled. */
   readonly circuitBreaker: CircuitBreaker | null;
 
-  private constructor(db: Kysely<CelersDatabase>, ownsDatabase: boolean, profile: ServerProfile, options: ResolvedBrokerOptions) {
+  private constructor(
+    db: Kysely<CelersDatabase>,
+    ownsDatabase: boolean,
+    profile: ServerProfile,
+    options: ResolvedBrokerOptions,
+  ) {
     super();
     this.#ownsDatabase = ownsDatabase;
     this.hooks = new HookRegistry();
@@ -124,7 +144,8 @@ export class MysqlBroker extends EventEmitter implements Broker {
       options.circuitBreaker === false
         ? null
         : new CircuitBreaker({ isFailure: isUnavailableError, ...options.circuitBreaker });
-    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) => this.#emitSafely(event, payload);
+    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) =>
+      this.#emitSafely(event, payload);
     const breaker = this.circuitBreaker;
     this.#ctx = {
       db,
@@ -134,7 +155,8 @@ export class MysqlBroker extends EventEmitter implements Broker {
       hooks: this.hooks,
       breaker,
       emit,
-      run: (operation, fn, attributes) => runOperation(options.queue, breaker, emit, operation, fn, attributes),
+      run: (operation, fn, attributes) =>
+        runOperation(options.queue, breaker, emit, operation, fn, attributes),
     };
     this.tasks = new TasksFacet(this.#ctx);
     this.dlq = new DlqFacet(this.#ctx);
@@ -156,7 +178,9 @@ export class MysqlBroker extends EventEmitter implements Broker {
   static async connect(options: MysqlBrokerOptions): Promise<MysqlBroker> {
     const resolved = resolveBrokerOptions(options);
     const ownsDatabase = options.database === undefined;
-    const db = options.database ?? createDatabase({ url: options.url as string, ...(options.pool ? { pool: options.pool } : {}) });
+    const db =
+      options.database ??
+      createDatabase({ url: options.url as string, ...(options.pool ? { pool: options.pool } : {}) });
     try {
       if (options.migrate) await migrate(db);
       else await assertMigrated(db);
@@ -189,7 +213,10 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /** A broker for another queue sharing this broker's pool (multi-tenant queues). */
-  async forQueue(queue: string, options: Omit<MysqlBrokerOptions, 'url' | 'database' | 'queue' | 'pool'> = {}): Promise<MysqlBroker> {
+  async forQueue(
+    queue: string,
+    options: Omit<MysqlBrokerOptions, 'url' | 'database' | 'queue' | 'pool'> = {},
+  ): Promise<MysqlBroker> {
     return MysqlBroker.connect({ ...options, database: this.#ctx.db, queue });
   }
 
@@ -225,7 +252,10 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /** Claims the next due task for `workerId` (the seed's `dequeue_with_worker_id`). */
-  dequeueWithWorkerId(workerId: string, options: Omit<DequeueOptions, 'workerId'> = {}): Promise<BrokerMessage | null> {
+  dequeueWithWorkerId(
+    workerId: string,
+    options: Omit<DequeueOptions, 'workerId'> = {},
+  ): Promise<BrokerMessage | null> {
     return this.dequeue({ ...options, workerId });
   }
 
@@ -245,7 +275,9 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /** Acks tasks and stores their results in one transaction (the seed's `ack_batch_with_results`). */
-  ackBatchWithResults(items: ReadonlyArray<AckItem & { result: NonNullable<AckItem['result']> }>): Promise<number> {
+  ackBatchWithResults(
+    items: ReadonlyArray<AckItem & { result: NonNullable<AckItem['result']> }>,
+  ): Promise<number> {
     return ackTasks(this.#ctx, items, { requireResult: true });
   }
 
@@ -293,32 +325,44 @@ export class MysqlBroker extends EventEmitter implements Broker {
 
   /** Pauses the queue for every broker instance on every host (persisted in `celers_queue_config`). */
   pause(): Promise<void> {
-    return this.#ctx.run('pause', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'true'));
+    return this.#ctx.run('pause', () =>
+      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'true'),
+    );
   }
 
   /** Resumes a paused queue. */
   resume(): Promise<void> {
-    return this.#ctx.run('resume', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'false'));
+    return this.#ctx.run('resume', () =>
+      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'false'),
+    );
   }
 
   /** Whether the queue is paused. */
   isPaused(): Promise<boolean> {
-    return this.#ctx.run('isPaused', () => getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused));
+    return this.#ctx.run('isPaused', () =>
+      getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused),
+    );
   }
 
   /** Drain mode: enqueues fail with `QUEUE_DRAINING`, claiming continues (zero-downtime deploys). */
   enableDrainMode(): Promise<void> {
-    return this.#ctx.run('enableDrainMode', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'));
+    return this.#ctx.run('enableDrainMode', () =>
+      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'),
+    );
   }
 
   /** Leaves drain mode. */
   disableDrainMode(): Promise<void> {
-    return this.#ctx.run('disableDrainMode', () => setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'false'));
+    return this.#ctx.run('disableDrainMode', () =>
+      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'false'),
+    );
   }
 
   /** Whether drain mode is on. */
   isDrainMode(): Promise<boolean> {
-    return this.#ctx.run('isDrainMode', () => getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode));
+    return this.#ctx.run('isDrainMode', () =>
+      getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode),
+    );
   }
 
   /** Returns tasks with expired leases (or stale workers) to `pending`; returns how many. */
@@ -358,20 +402,37 @@ export class MysqlBroker extends EventEmitter implements Broker {
     return this.workers.deregister(workerId);
   }
 
+  /**
+   * A {@link Maintainer} for this queue (recovery, retention, cleanup; once across all hosts). `@celers/worker`
+   * starts one per worker unless its `maintenance` option is `false`.
+   */
+  createMaintenanceService(options?: MaintainerOptions): Maintainer {
+    return new Maintainer(this, options);
+  }
+
   // ------------------------------------------------------------------ events & lifecycle
 
   /** Subscribes to a broker event (see `BrokerEventMap` in `@celers/core`). */
-  override on<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): this {
+  override on<K extends keyof BrokerEventMap>(
+    event: K,
+    listener: (payload: BrokerEventMap[K]) => void,
+  ): this {
     return super.on(event, listener);
   }
 
   /** Subscribes for one occurrence. */
-  override once<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): this {
+  override once<K extends keyof BrokerEventMap>(
+    event: K,
+    listener: (payload: BrokerEventMap[K]) => void,
+  ): this {
     return super.once(event, listener);
   }
 
   /** Unsubscribes a listener. */
-  override off<K extends keyof BrokerEventMap>(event: K, listener: (payload: BrokerEventMap[K]) => void): this {
+  override off<K extends keyof BrokerEventMap>(
+    event: K,
+    listener: (payload: BrokerEventMap[K]) => void,
+  ): this {
     return super.off(event, listener);
   }
 
@@ -407,7 +468,11 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * await broker.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }), { maxRetries: 8 });
    * ```
    */
-  enqueueWithRetryPolicy(task: SerializedTask, policy: RetryPolicySpec, options?: EnqueueWithRetryPolicyOptions): Promise<TaskId> {
+  enqueueWithRetryPolicy(
+    task: SerializedTask,
+    policy: RetryPolicySpec,
+    options?: EnqueueWithRetryPolicyOptions,
+  ): Promise<TaskId> {
     return enqueueWithRetryPolicy(this.#ctx, task, policy, options);
   }
 
@@ -415,7 +480,12 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * Rejects a claimed task, scheduling its retry with `policy` instead of the task's own (the seed's
    * `reject_with_retry_policy`); exhausted retries still dead-letter.
    */
-  rejectWithRetryPolicy(taskId: TaskId, receiptHandle: string, policy: RetryPolicySpec, options?: RejectOptions): Promise<RejectOutcome> {
+  rejectWithRetryPolicy(
+    taskId: TaskId,
+    receiptHandle: string,
+    policy: RetryPolicySpec,
+    options?: RejectOptions,
+  ): Promise<RejectOutcome> {
     return rejectWithRetryPolicy(this.#ctx, taskId, receiptHandle, policy, options);
   }
 
@@ -429,7 +499,11 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * await broker.enqueueWithTraceContext(createTask('reports.build', { id }), incoming);
    * ```
    */
-  enqueueWithTraceContext(task: SerializedTask, traceContext: TraceContext, options?: EnqueueOptions): Promise<TaskId> {
+  enqueueWithTraceContext(
+    task: SerializedTask,
+    traceContext: TraceContext,
+    options?: EnqueueOptions,
+  ): Promise<TaskId> {
     return enqueueWithTraceContext(this.#ctx, task, traceContext, options);
   }
 
@@ -437,7 +511,11 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * Enqueues `childTask` with `parent_task_id` and a child span of the parent task's stored trace context
    * (the seed's `enqueue_with_parent_trace`); `TASK_NOT_FOUND` when the parent is not in this queue.
    */
-  enqueueWithParentTrace(parentTaskId: TaskId, childTask: SerializedTask, options?: EnqueueOptions): Promise<TaskId> {
+  enqueueWithParentTrace(
+    parentTaskId: TaskId,
+    childTask: SerializedTask,
+    options?: EnqueueOptions,
+  ): Promise<TaskId> {
     return enqueueWithParentTrace(this.#ctx, parentTaskId, childTask, options);
   }
 

@@ -1,4 +1,5 @@
 // @celers/core: types, the Broker interface, CelersError, validators, payload codec, trace context. No I/O.
+export type { BackgroundService } from './broker/background-service.js';
 export type { Broker } from './broker/broker.js';
 export type { BrokerEventMap } from './broker/broker-events.js';
 export type {
@@ -10,26 +11,26 @@ export type {
   WorkerRegistration,
 } from './broker/broker-options.js';
 export {
-  DEFAULT_COMPRESSION_THRESHOLD_BYTES,
   compressPayload,
+  DEFAULT_COMPRESSION_THRESHOLD_BYTES,
   decompressPayload,
 } from './codec/compression.js';
 export {
-  type CompressionMode,
-  type EncodedPayload,
   assertPayloadSize,
+  type CompressionMode,
   decodePayload,
   decodePayloadBytes,
+  type EncodedPayload,
   encodePayload,
 } from './codec/payload-codec.js';
 export { CelersError, type CelersErrorOptions, isCelersError } from './errors/celers-error.js';
-export { CelersErrorCode } from './errors/error-codes.js';
 export { coerceError } from './errors/coerce-error.js';
+export { CelersErrorCode } from './errors/error-codes.js';
 export {
   type CreateTaskOptions,
+  createTask,
   DEFAULT_MAX_RETRIES,
   DEFAULT_PRIORITY,
-  createTask,
   withNewTaskId,
 } from './task/create-task.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicySpec } from './task/retry-policy-spec.js';
@@ -52,7 +53,11 @@ export {
   WORKER_STATUSES,
   type WorkerStatus,
 } from './task/task-state.js';
-export { BROKER_INSTRUMENTATION_NAME, TelemetryAttributes, WORKER_INSTRUMENTATION_NAME } from './tracing/telemetry-attributes.js';
+export {
+  BROKER_INSTRUMENTATION_NAME,
+  TelemetryAttributes,
+  WORKER_INSTRUMENTATION_NAME,
+} from './tracing/telemetry-attributes.js';
 export { TRACEPARENT_KEY, TRACESTATE_KEY, TraceContext } from './tracing/trace-context.js';
 export * from './validation/limits.js';
 export { assertRetryPolicySpec } from './validation/retry-policy-validator.js';

@@ -1,5 +1,5 @@
-import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 import type { TaskResultStatus, TaskState, WorkerStatus } from '@celers/core';
+import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
 // kysely types for every celers table. Times are DATETIME(6) in UTC; JSON columns are written as JSON text
 // and read back parsed (use `parseJsonColumn`, since MariaDB may hand them back as strings).

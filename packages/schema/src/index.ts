@@ -1,28 +1,39 @@
 // @celers/schema: kysely table types, migrations and migrator, connection factory, server profile, driver errors.
 export {
-  type DatabaseOptions,
-  type PoolStats,
   createDatabase,
+  type DatabaseOptions,
   getPoolConfig,
   getPoolStats,
+  type PoolStats,
   parseDatabaseUrl,
   warmupPool,
 } from './connection/create-database.js';
-export { MYSQL_ERRNO, isDuplicateKeyError, isRetryableLockError, isUnavailableError, toCelersError } from './connection/driver-errors.js';
-export { DEFAULT_POOL_CONFIG, type PoolConfig, type ResolvedPoolConfig, resolvePoolConfig } from './connection/pool-config.js';
-export { type ServerProfile, detectServerProfile, profileFromVersion } from './connection/server-profile.js';
+export {
+  isDuplicateKeyError,
+  isRetryableLockError,
+  isUnavailableError,
+  MYSQL_ERRNO,
+  toCelersError,
+} from './connection/driver-errors.js';
+export {
+  DEFAULT_POOL_CONFIG,
+  type PoolConfig,
+  type ResolvedPoolConfig,
+  resolvePoolConfig,
+} from './connection/pool-config.js';
+export { detectServerProfile, profileFromVersion, type ServerProfile } from './connection/server-profile.js';
 export { ACQUIRE_TIMEOUT_CODE } from './connection/timed-pool.js';
 export * from './database-types.js';
+export { MIGRATION_NAMES, type MigrationName, migrations } from './migrations/index.js';
 export {
+  assertMigrated,
   DEFAULT_MIGRATION_LOCK_TABLE,
   DEFAULT_MIGRATION_TABLE,
+  listMigrations,
   type MigrationInfo,
   type MigrationVerification,
-  assertMigrated,
-  listMigrations,
   migrate,
   migrateDown,
   migrateUpTo,
   verifyMigrations,
 } from './migrator.js';
-export { MIGRATION_NAMES, type MigrationName, migrations } from './migrations/index.js';

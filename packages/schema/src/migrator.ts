@@ -1,5 +1,12 @@
 import { CelersError } from '@celers/core';
-import { type Kysely, type MigrationProvider, type MigrationResultSet, Migrator, NO_MIGRATIONS, sql } from 'kysely';
+import {
+  type Kysely,
+  type MigrationProvider,
+  type MigrationResultSet,
+  Migrator,
+  NO_MIGRATIONS,
+  sql,
+} from 'kysely';
 import { CELERS_TABLES } from './database-types.js';
 import { MIGRATION_NAMES, type MigrationName, migrations } from './migrations/index.js';
 
@@ -51,7 +58,8 @@ export async function migrateDown(db: AnyKysely, options: { to: MigrationName | 
 
 /** Applies migrations up to and including `to` (for tests and staged upgrades). */
 export async function migrateUpTo(db: AnyKysely, to: MigrationName): Promise<string[]> {
-  if (!MIGRATION_NAMES.includes(to)) throw CelersError.invalidArgument('to', `unknown migration "${String(to)}"`);
+  if (!MIGRATION_NAMES.includes(to))
+    throw CelersError.invalidArgument('to', `unknown migration "${String(to)}"`);
   return unwrap(await migrator(db).migrateTo(to), 'up');
 }
 
@@ -86,7 +94,9 @@ async function appliedNames(db: AnyKysely): Promise<string[] | null> {
   const exists = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.tables
     WHERE table_schema = DATABASE() AND table_name = ${DEFAULT_MIGRATION_TABLE}`.execute(db);
   if (Number(exists.rows[0]?.n ?? 0) === 0) return null;
-  const rows = await sql<{ name: string }>`SELECT name FROM ${sql.table(DEFAULT_MIGRATION_TABLE)} ORDER BY name`.execute(db);
+  const rows = await sql<{
+    name: string;
+  }>`SELECT name FROM ${sql.table(DEFAULT_MIGRATION_TABLE)} ORDER BY name`.execute(db);
   return rows.rows.map((r) => r.name);
 }
 

@@ -69,10 +69,19 @@ describe('migrations', () => {
       expect.arrayContaining(['idx_results_task_name', 'idx_results_completed_at', 'idx_results_status']),
     );
     expect(await indexes('celers_worker_heartbeat')).toEqual(
-      expect.arrayContaining(['idx_worker_heartbeat_last', 'idx_worker_heartbeat_status', 'idx_worker_heartbeat_queue']),
+      expect.arrayContaining([
+        'idx_worker_heartbeat_last',
+        'idx_worker_heartbeat_status',
+        'idx_worker_heartbeat_queue',
+      ]),
     );
     const v = await verifyMigrations(db);
-    expect(v).toMatchObject({ isComplete: true, missingCount: 0, schemaValid: true, appliedCount: MIGRATION_NAMES.length });
+    expect(v).toMatchObject({
+      isComplete: true,
+      missingCount: 0,
+      schemaValid: true,
+      appliedCount: MIGRATION_NAMES.length,
+    });
     await assertMigrated(db);
   });
 
@@ -100,7 +109,11 @@ describe('migrations', () => {
     await migrateDown(db, { to: 'zero' });
     await migrateUpTo(db, '0003_create_task_results');
     const v = await verifyMigrations(db);
-    expect(v.appliedMigrations).toEqual(['0001_create_tasks', '0002_create_dead_letter_queue', '0003_create_task_results']);
+    expect(v.appliedMigrations).toEqual([
+      '0001_create_tasks',
+      '0002_create_dead_letter_queue',
+      '0003_create_task_results',
+    ]);
     expect(v.missingMigrations).toEqual(MIGRATION_NAMES.slice(3));
     expect(v.isComplete).toBe(false);
     expect(v.schemaValid).toBe(true);
@@ -109,14 +122,22 @@ describe('migrations', () => {
   });
 
   it('refuses a database that is ahead of the code', async () => {
-    await sql`INSERT INTO celers_migrations (name, timestamp) VALUES ('9999_future', '2030-01-01T00:00:00.000Z')`.execute(db);
+    await sql`INSERT INTO celers_migrations (name, timestamp) VALUES ('9999_future', '2030-01-01T00:00:00.000Z')`.execute(
+      db,
+    );
     const v = await verifyMigrations(db);
     expect(v.unknownMigrations).toEqual(['9999_future']);
-    await expect(assertMigrated(db)).rejects.toMatchObject({ code: 'MIGRATION_REQUIRED', message: expect.stringContaining('ahead') });
+    await expect(assertMigrated(db)).rejects.toMatchObject({
+      code: 'MIGRATION_REQUIRED',
+      message: expect.stringContaining('ahead'),
+    });
     await sql`DELETE FROM celers_migrations WHERE name = '9999_future'`.execute(db);
   });
 
   it('rejects an unknown migration target', async () => {
-    await expect(migrateDown(db, { to: 'nope' as never })).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument: 'options.to' });
+    await expect(migrateDown(db, { to: 'nope' as never })).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'options.to',
+    });
   });
 });

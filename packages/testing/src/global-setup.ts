@@ -4,7 +4,6 @@ import type { TestProject } from 'vitest/node';
 import { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
 import './vitest-context.js';
 
-
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
   let url = process.env[TEST_DATABASE_URL_ENV];
   let stop: (() => Promise<unknown>) | undefined;

@@ -1,3 +1,4 @@
 // @celers/testing (private): one fresh database per test file, on the server the global setup resolved.
-export { createTestDatabase, type TestDatabase } from './test-database.js';
+
 export { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
+export { createTestDatabase, type TestDatabase } from './test-database.js';

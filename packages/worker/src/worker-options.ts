@@ -70,6 +70,12 @@ export interface WorkerOptions {
    * signal when nothing else listens for it, so the process exits as it would have. @defaultValue false
    */
   handleSignals?: boolean;
+  /**
+   * Start the broker's background maintenance with the worker (for the MySQL broker: the `Maintainer`, which
+   * recovers expired leases, prunes finished tasks, results, DLQ entries and idempotency keys after their
+   * retention, once across all hosts). Brokers without `createMaintenanceService` ignore it. @defaultValue true
+   */
+  maintenance?: boolean;
   /** Acks finishing within this many ms share one `ackBatch` transaction; `0` acks each task alone. @defaultValue {@link DEFAULT_ACK_BATCH_WINDOW_MS} */
   ackBatchWindowMs?: number;
 }
@@ -90,6 +96,7 @@ export interface ResolvedWorkerOptions {
   readonly logger: WorkerLogger;
   readonly shutdownTimeoutMs: number;
   readonly handleSignals: boolean;
+  readonly maintenance: boolean;
   readonly ackBatchWindowMs: number;
 }
 
@@ -182,6 +189,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
       DEFAULT_SHUTDOWN_TIMEOUT_MS,
     ),
     handleSignals: optionalBoolean(options.handleSignals, 'options.handleSignals', false),
+    maintenance: optionalBoolean(options.maintenance, 'options.maintenance', true),
     ackBatchWindowMs: optionalDuration(
       options.ackBatchWindowMs,
       'options.ackBatchWindowMs',

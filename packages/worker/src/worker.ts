@@ -3,6 +3,7 @@ import { hostname } from 'node:os';
 import {
   assertDurationMs,
   assertOptionalObject,
+  type BackgroundService,
   type BrokerEventMap,
   type BrokerMessage,
   CelersError,
@@ -67,6 +68,8 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   readonly #slotWake = new Wakeup();
   readonly #heartbeat: PeriodicTask;
   readonly #recovery: PeriodicTask | undefined;
+  /** The broker's background maintenance, run for as long as the worker runs (see the `maintenance` option). */
+  readonly #maintenance: BackgroundService | undefined;
   readonly #onEnqueued = (event: BrokerEventMap['task:enqueued']) => {
     if (!event.delayed) this.#pollWake.wake();
   };
@@ -105,6 +108,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
             (error) => this.#reportError(error, 'recoverTimedOutTasks'),
             0.2,
           );
+    this.#maintenance = o.maintenance ? o.broker.createMaintenanceService?.() : undefined;
   }
 
   /** This worker's id (in heartbeats and on the tasks it claims). */
@@ -174,6 +178,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     o.broker.on('task:enqueued', this.#onEnqueued);
     this.#heartbeat.start();
     this.#recovery?.start(true); // at start too: a restarted host picks up what its predecessor left
+    this.#maintenance?.start();
     if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
     this.#isRunning = true;
     this.#pollLoop = this.#poll().catch((error: unknown) => this.#reportError(error, 'poll'));
@@ -274,6 +279,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     this.#pollWake.wake();
     this.#slotWake.wake();
     await this.#recovery?.stop();
+    await this.#maintenance?.stop();
     await this.#pollLoop;
     if (!(await this.#allSettledWithin(timeoutMs))) {
       o.logger.warn('shutdown timeout: aborting running tasks', {

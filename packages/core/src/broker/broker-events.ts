@@ -19,7 +19,7 @@ export interface BrokerEventMap {
   /** Timed-out tasks were returned to pending. */
   'task:recovered': { queue: string; count: number };
   /** A broker operation finished; used for metrics (duration in ms). */
-  'operation': { queue: string; operation: string; durationMs: number; ok: boolean };
+  operation: { queue: string; operation: string; durationMs: number; ok: boolean };
   /** A background or listener error that had no caller to throw to. */
-  'error': { queue: string; error: Error };
+  error: { queue: string; error: Error };
 }

@@ -1,5 +1,7 @@
-import type { TaskId, BrokerMessage, SerializedTask } from '../task/serialized-task.js';
+import type { BrokerMessage, SerializedTask, TaskId } from '../task/serialized-task.js';
 import type { WorkerStatus } from '../task/task-state.js';
+import type { BackgroundService } from './background-service.js';
+import type { BrokerEventMap } from './broker-events.js';
 import type {
   AckItem,
   DequeueOptions,
@@ -8,7 +10,6 @@ import type {
   RejectOutcome,
   WorkerRegistration,
 } from './broker-options.js';
-import type { BrokerEventMap } from './broker-events.js';
 
 /**
  * The contract every celers broker fulfils. `@celers/worker` depends on this interface only, never on MySQL.
@@ -72,6 +73,12 @@ export interface Broker {
   workerHeartbeat(workerId: string, status: WorkerStatus, taskCount: number): Promise<void>;
   /** Marks a worker `offline` (graceful shutdown). */
   deregisterWorker(workerId: string): Promise<void>;
+
+  /**
+   * Optional: creates this broker's background maintenance (lease recovery, retention, cleanup), which a
+   * worker starts unless told not to. Brokers without maintenance leave it undefined.
+   */
+  createMaintenanceService?(): BackgroundService;
 
   // ---------------------------------------------------------------- events & lifecycle
   /** Subscribes to an event; see {@link BrokerEventMap}. */

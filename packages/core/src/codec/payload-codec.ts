@@ -31,17 +31,25 @@ export function encodePayload(value: unknown, compression: CompressionMode = fal
     try {
       text = JSON.stringify(value === undefined ? null : value);
     } catch (cause) {
-      throw new CelersError('INVALID_ARGUMENT', `Invalid argument "payload": not JSON-serializable (${(cause as Error).message})`, {
-        argument: 'payload',
-        cause,
-      });
+      throw new CelersError(
+        'INVALID_ARGUMENT',
+        `Invalid argument "payload": not JSON-serializable (${(cause as Error).message})`,
+        {
+          argument: 'payload',
+          cause,
+        },
+      );
     }
     bytes = encoder.encode(text ?? 'null');
     contentType = 'application/json';
   }
   let contentEncoding: PayloadEncoding = 'identity';
   const threshold =
-    compression === 'auto' ? DEFAULT_COMPRESSION_THRESHOLD_BYTES : typeof compression === 'object' ? compression.thresholdBytes : 0;
+    compression === 'auto'
+      ? DEFAULT_COMPRESSION_THRESHOLD_BYTES
+      : typeof compression === 'object'
+        ? compression.thresholdBytes
+        : 0;
   if (compression !== false && bytes.length >= threshold) {
     const compressed = compressPayload(bytes);
     // 'auto'/threshold modes keep the original when DEFLATE does not help (already-compressed data).
@@ -57,21 +65,32 @@ export function encodePayload(value: unknown, compression: CompressionMode = fal
 /** Throws `PAYLOAD_TOO_LARGE` when `bytes` does not fit the payload column. */
 export function assertPayloadSize(bytes: Uint8Array): void {
   if (bytes.length > MAX_PAYLOAD_BYTES) {
-    throw new CelersError('PAYLOAD_TOO_LARGE', `Payload is ${bytes.length} bytes; the limit is ${MAX_PAYLOAD_BYTES}`, {
-      argument: 'payload',
-      details: { bytes: bytes.length, limit: MAX_PAYLOAD_BYTES },
-    });
+    throw new CelersError(
+      'PAYLOAD_TOO_LARGE',
+      `Payload is ${bytes.length} bytes; the limit is ${MAX_PAYLOAD_BYTES}`,
+      {
+        argument: 'payload',
+        details: { bytes: bytes.length, limit: MAX_PAYLOAD_BYTES },
+      },
+    );
   }
 }
 
 /** Decodes raw payload bytes according to their content type and encoding. */
-export function decodePayloadBytes(bytes: Uint8Array, contentType: PayloadContentType, contentEncoding: PayloadEncoding): unknown {
+export function decodePayloadBytes(
+  bytes: Uint8Array,
+  contentType: PayloadContentType,
+  contentEncoding: PayloadEncoding,
+): unknown {
   const plain = contentEncoding === 'deflate' ? decompressPayload(bytes) : bytes;
   if (contentType === 'application/octet-stream') return plain;
   try {
     return JSON.parse(decoder.decode(plain));
   } catch (cause) {
-    throw new CelersError('INVALID_ARGUMENT', 'Invalid argument "payload": not valid UTF-8 JSON', { argument: 'payload', cause });
+    throw new CelersError('INVALID_ARGUMENT', 'Invalid argument "payload": not valid UTF-8 JSON', {
+      argument: 'payload',
+      cause,
+    });
   }
 }
 

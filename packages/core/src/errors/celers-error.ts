@@ -42,7 +42,10 @@ export class CelersError extends Error {
 
   /** Shorthand for an `INVALID_ARGUMENT` error naming `argument`. */
   static invalidArgument(argument: string, message: string, details?: Record<string, unknown>): CelersError {
-    return new CelersError('INVALID_ARGUMENT', `Invalid argument "${argument}": ${message}`, { argument, details });
+    return new CelersError('INVALID_ARGUMENT', `Invalid argument "${argument}": ${message}`, {
+      argument,
+      details,
+    });
   }
 }
 

@@ -61,14 +61,25 @@ export function createTask<N extends TaskName>(
     metadata: {
       id: options.id === undefined ? uuidv7() : assertTaskId(options.id, 'options.id'),
       name,
-      priority: options.priority === undefined ? DEFAULT_PRIORITY : assertPriority(options.priority, 'options.priority'),
+      priority:
+        options.priority === undefined
+          ? DEFAULT_PRIORITY
+          : assertPriority(options.priority, 'options.priority'),
       maxRetries:
-        options.maxRetries === undefined ? DEFAULT_MAX_RETRIES : assertMaxRetries(options.maxRetries, 'options.maxRetries'),
-      timeoutMs: options.timeoutMs === undefined ? undefined : assertDurationMs(options.timeoutMs, 'options.timeoutMs', 1),
+        options.maxRetries === undefined
+          ? DEFAULT_MAX_RETRIES
+          : assertMaxRetries(options.maxRetries, 'options.maxRetries'),
+      timeoutMs:
+        options.timeoutMs === undefined
+          ? undefined
+          : assertDurationMs(options.timeoutMs, 'options.timeoutMs', 1),
       createdAt: new Date(),
       contentType: encoded.contentType,
       contentEncoding: encoded.contentEncoding,
-      retryPolicy: options.retryPolicy === undefined ? undefined : assertRetryPolicySpec(options.retryPolicy, 'options.retryPolicy'),
+      retryPolicy:
+        options.retryPolicy === undefined
+          ? undefined
+          : assertRetryPolicySpec(options.retryPolicy, 'options.retryPolicy'),
       custom: { ...custom },
     },
     payload: encoded.bytes,
@@ -77,5 +88,8 @@ export function createTask<N extends TaskName>(
 
 /** Returns a copy of `task` with a fresh id (e.g. to enqueue the same work again). */
 export function withNewTaskId(task: SerializedTask): SerializedTask {
-  return { metadata: { ...task.metadata, id: uuidv7(), custom: { ...task.metadata.custom } }, payload: task.payload };
+  return {
+    metadata: { ...task.metadata, id: uuidv7(), custom: { ...task.metadata.custom } },
+    payload: task.payload,
+  };
 }

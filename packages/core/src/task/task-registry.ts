@@ -14,7 +14,9 @@
 export interface TaskRegistry {}
 
 /** A task name: a registered one, or any string when the registry is empty. */
-export type TaskName = keyof TaskRegistry extends never ? string : Extract<keyof TaskRegistry, string> | (string & {});
+export type TaskName = keyof TaskRegistry extends never
+  ? string
+  : Extract<keyof TaskRegistry, string> | (string & {});
 
 /** The payload type for task `N`: the registered type, else `unknown`. */
 export type TaskPayload<N extends string> = N extends keyof TaskRegistry ? TaskRegistry[N] : unknown;

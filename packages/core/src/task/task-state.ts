@@ -3,7 +3,11 @@ export const TASK_STATES = ['pending', 'processing', 'completed', 'failed', 'can
 /** One of {@link TASK_STATES}. */
 export type TaskState = (typeof TASK_STATES)[number];
 /** States a task never leaves (except by an explicit requeue or replay). */
-export const FINISHED_TASK_STATES = ['completed', 'failed', 'cancelled'] as const satisfies readonly TaskState[];
+export const FINISHED_TASK_STATES = [
+  'completed',
+  'failed',
+  'cancelled',
+] as const satisfies readonly TaskState[];
 
 /** Celery's result states, stored in `celers_task_results.status`. */
 export const TASK_RESULT_STATUSES = ['PENDING', 'STARTED', 'SUCCESS', 'FAILURE', 'RETRY', 'REVOKED'] as const;

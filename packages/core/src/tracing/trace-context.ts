@@ -3,6 +3,8 @@ import { isValidSpanId, isValidTraceId, type SpanContext, TraceFlags } from '@op
 import { parseTraceParent, TraceState } from '@opentelemetry/core';
 import { CelersError } from '../errors/celers-error.js';
 
+const LOWER_HEX = /^[0-9a-f]+$/;
+
 /** Metadata keys under which a task carries its W3C trace context. */
 export const TRACEPARENT_KEY = 'traceparent';
 /** @see TRACEPARENT_KEY */
@@ -27,10 +29,11 @@ export class TraceContext {
 
   /** Creates a context from ids; throws `INVALID_ARGUMENT` for malformed or all-zero ids. */
   constructor(traceId: string, spanId: string, options: { traceFlags?: number; traceState?: string } = {}) {
-    if (typeof traceId !== 'string' || !isValidTraceId(traceId)) {
+    // OpenTelemetry's checks ignore case; W3C requires lower-case hex (and fromTraceparent enforces it).
+    if (typeof traceId !== 'string' || !LOWER_HEX.test(traceId) || !isValidTraceId(traceId)) {
       throw CelersError.invalidArgument('traceId', 'expected 32 lower-case hex digits, not all zero');
     }
-    if (typeof spanId !== 'string' || !isValidSpanId(spanId)) {
+    if (typeof spanId !== 'string' || !LOWER_HEX.test(spanId) || !isValidSpanId(spanId)) {
       throw CelersError.invalidArgument('spanId', 'expected 16 lower-case hex digits, not all zero');
     }
     const flags = options.traceFlags ?? TraceFlags.SAMPLED;
@@ -45,7 +48,9 @@ export class TraceContext {
 
   /** A new root context with random ids. */
   static generate(sampled = true): TraceContext {
-    return new TraceContext(randomHex(16), randomHex(8), { traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE });
+    return new TraceContext(randomHex(16), randomHex(8), {
+      traceFlags: sampled ? TraceFlags.SAMPLED : TraceFlags.NONE,
+    });
   }
 
   /** Parses a `traceparent` header (and optional `tracestate`); malformed input is `INVALID_ARGUMENT`. */
@@ -58,7 +63,10 @@ export class TraceContext {
     if (parsed === null) {
       throw CelersError.invalidArgument('traceparent', `malformed traceparent "${traceparent.slice(0, 80)}"`);
     }
-    return new TraceContext(parsed.traceId, parsed.spanId, { traceFlags: parsed.traceFlags, traceState: tracestate });
+    return new TraceContext(parsed.traceId, parsed.spanId, {
+      traceFlags: parsed.traceFlags,
+      traceState: tracestate,
+    });
   }
 
   /** Builds a context from an OpenTelemetry span context. */
@@ -76,7 +84,10 @@ export class TraceContext {
 
   /** A child context: the same trace id and flags, a new random span id. */
   createChildSpan(): TraceContext {
-    return new TraceContext(this.traceId, randomHex(8), { traceFlags: this.traceFlags, traceState: this.traceState });
+    return new TraceContext(this.traceId, randomHex(8), {
+      traceFlags: this.traceFlags,
+      traceState: this.traceState,
+    });
   }
 
   /** Whether the sampled flag is set. */
@@ -107,7 +118,10 @@ export class TraceContext {
     const traceparent = metadata[TRACEPARENT_KEY];
     if (traceparent === undefined) return undefined;
     const tracestate = metadata[TRACESTATE_KEY];
-    return TraceContext.fromTraceparent(String(traceparent), typeof tracestate === 'string' ? tracestate : undefined);
+    return TraceContext.fromTraceparent(
+      String(traceparent),
+      typeof tracestate === 'string' ? tracestate : undefined,
+    );
   }
 }
 

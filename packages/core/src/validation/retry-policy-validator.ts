@@ -4,7 +4,8 @@ import { assertDurationMs, assertNumber } from './validators.js';
 
 /** Asserts a well-formed {@link RetryPolicySpec} and returns a normalized copy. */
 export function assertRetryPolicySpec(value: unknown, argument = 'retryPolicy'): RetryPolicySpec {
-  if (typeof value !== 'object' || value === null) throw CelersError.invalidArgument(argument, 'expected a retry policy object');
+  if (typeof value !== 'object' || value === null)
+    throw CelersError.invalidArgument(argument, 'expected a retry policy object');
   const spec = value as Record<string, unknown>;
   switch (spec.kind) {
     case 'fixed':
@@ -12,7 +13,11 @@ export function assertRetryPolicySpec(value: unknown, argument = 'retryPolicy'):
     case 'linear': {
       const baseDelayMs = assertDurationMs(spec.baseDelayMs, `${argument}.baseDelayMs`);
       if (spec.maxDelayMs === undefined) return { kind: 'linear', baseDelayMs };
-      return { kind: 'linear', baseDelayMs, maxDelayMs: assertDurationMs(spec.maxDelayMs, `${argument}.maxDelayMs`) };
+      return {
+        kind: 'linear',
+        baseDelayMs,
+        maxDelayMs: assertDurationMs(spec.maxDelayMs, `${argument}.maxDelayMs`),
+      };
     }
     case 'exponential':
     case 'exponential-jitter': {

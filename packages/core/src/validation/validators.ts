@@ -34,7 +34,8 @@ export function assertTaskId(value: unknown, argument = 'taskId'): string {
 /** Asserts a non-empty array of task ids (at most `max`), returning them lower-cased and de-duplicated. */
 export function assertTaskIds(value: unknown, argument = 'taskIds', max = MAX_PAGE_SIZE): string[] {
   if (!Array.isArray(value)) throw CelersError.invalidArgument(argument, 'expected an array of task ids');
-  if (value.length > max) throw CelersError.invalidArgument(argument, `at most ${max} ids per call, got ${value.length}`);
+  if (value.length > max)
+    throw CelersError.invalidArgument(argument, `at most ${max} ids per call, got ${value.length}`);
   return [...new Set(value.map((id, i) => assertTaskId(id, `${argument}[${i}]`)))];
 }
 
@@ -46,7 +47,8 @@ export function assertName(value: unknown, argument: string): string {
   if (value.length > MAX_NAME_LENGTH) {
     throw CelersError.invalidArgument(argument, `at most ${MAX_NAME_LENGTH} characters, got ${value.length}`);
   }
-  if (CONTROL_CHARS.test(value)) throw CelersError.invalidArgument(argument, 'must not contain control characters');
+  if (CONTROL_CHARS.test(value))
+    throw CelersError.invalidArgument(argument, 'must not contain control characters');
   return value;
 }
 
@@ -54,7 +56,10 @@ export function assertName(value: unknown, argument: string): string {
 export function assertQueueName(value: unknown, argument = 'queue'): string {
   assertName(value, argument);
   if (!QUEUE_NAME.test(value as string)) {
-    throw CelersError.invalidArgument(argument, 'use letters, digits and _ . : - (starting with a letter or digit)');
+    throw CelersError.invalidArgument(
+      argument,
+      'use letters, digits and _ . : - (starting with a letter or digit)',
+    );
   }
   return value as string;
 }
@@ -64,7 +69,8 @@ export function assertInteger(value: unknown, argument: string, min: number, max
   if (typeof value !== 'number' || !Number.isInteger(value)) {
     throw CelersError.invalidArgument(argument, `expected an integer, got ${describe(value)}`);
   }
-  if (value < min || value > max) throw CelersError.invalidArgument(argument, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw CelersError.invalidArgument(argument, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -73,7 +79,8 @@ export function assertNumber(value: unknown, argument: string, min: number, max:
   if (typeof value !== 'number' || !Number.isFinite(value)) {
     throw CelersError.invalidArgument(argument, `expected a finite number, got ${describe(value)}`);
   }
-  if (value < min || value > max) throw CelersError.invalidArgument(argument, `must be between ${min} and ${max}, got ${value}`);
+  if (value < min || value > max)
+    throw CelersError.invalidArgument(argument, `must be between ${min} and ${max}, got ${value}`);
   return value;
 }
 
@@ -111,17 +118,24 @@ export function assertPercent(value: unknown, argument = 'percent'): number {
 export function assertTime(value: unknown, argument: string): Date {
   const date = value instanceof Date ? value : typeof value === 'number' ? new Date(value) : undefined;
   if (date === undefined || Number.isNaN(date.getTime())) {
-    throw CelersError.invalidArgument(argument, `expected a valid Date or epoch milliseconds, got ${describe(value)}`);
+    throw CelersError.invalidArgument(
+      argument,
+      `expected a valid Date or epoch milliseconds, got ${describe(value)}`,
+    );
   }
   const year = date.getUTCFullYear();
-  if (year < 1970 || year > 9999) throw CelersError.invalidArgument(argument, `year must be 1970–9999, got ${year}`);
+  if (year < 1970 || year > 9999)
+    throw CelersError.invalidArgument(argument, `year must be 1970–9999, got ${year}`);
   return date;
 }
 
 /** Asserts a plain JSON path such as `$.customer.id` (no wildcards, arrays or quoting). */
 export function assertJsonPath(value: unknown, argument = 'path'): string {
   if (typeof value !== 'string' || value.length > MAX_NAME_LENGTH || !JSON_PATH.test(value)) {
-    throw CelersError.invalidArgument(argument, `expected a plain JSON path like "$.a.b", got ${describe(value)}`);
+    throw CelersError.invalidArgument(
+      argument,
+      `expected a plain JSON path like "$.a.b", got ${describe(value)}`,
+    );
   }
   return value;
 }
@@ -129,7 +143,10 @@ export function assertJsonPath(value: unknown, argument = 'path'): string {
 /** Asserts one of the allowed string values. */
 export function assertOneOf<T extends string>(value: unknown, allowed: readonly T[], argument: string): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
-    throw CelersError.invalidArgument(argument, `expected one of ${allowed.join(', ')}, got ${describe(value)}`);
+    throw CelersError.invalidArgument(
+      argument,
+      `expected one of ${allowed.join(', ')}, got ${describe(value)}`,
+    );
   }
   return value as T;
 }

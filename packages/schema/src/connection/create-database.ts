@@ -56,7 +56,9 @@ export function createDatabase(options: string | DatabaseOptions): Kysely<Celers
       pool: new TimedPool(pool, config),
       onCreateConnection: async (connection) => {
         await connection.executeQuery(sql`SET time_zone = '+00:00'`.compile(dummy));
-        await connection.executeQuery(sql`SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED`.compile(dummy));
+        await connection.executeQuery(
+          sql`SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED`.compile(dummy),
+        );
       },
     }),
   });
@@ -69,17 +71,22 @@ const dummy = new Kysely<unknown>({ dialect: new MysqlDialect({ pool: async () =
 
 /** Validates a `mysql://` URL and returns it. */
 export function parseDatabaseUrl(value: unknown, argument = 'url'): string {
-  if (typeof value !== 'string' || value.length === 0) throw CelersError.invalidArgument(argument, 'expected a mysql:// URL');
+  if (typeof value !== 'string' || value.length === 0)
+    throw CelersError.invalidArgument(argument, 'expected a mysql:// URL');
   let parsed: URL;
   try {
     parsed = new URL(value);
   } catch {
-    throw CelersError.invalidArgument(argument, 'not a valid URL (expected mysql://user:password@host:port/database)');
+    throw CelersError.invalidArgument(
+      argument,
+      'not a valid URL (expected mysql://user:password@host:port/database)',
+    );
   }
   if (parsed.protocol !== 'mysql:' && parsed.protocol !== 'mariadb:') {
     throw CelersError.invalidArgument(argument, `unsupported protocol "${parsed.protocol}" (use mysql://)`);
   }
-  if (parsed.pathname.length <= 1) throw CelersError.invalidArgument(argument, 'the URL must name a database');
+  if (parsed.pathname.length <= 1)
+    throw CelersError.invalidArgument(argument, 'the URL must name a database');
   return parsed.protocol === 'mariadb:' ? value.replace(/^mariadb:/, 'mysql:') : value;
 }
 
@@ -132,9 +139,13 @@ export function getPoolConfig(db: object): ResolvedPoolConfig | null {
  */
 export async function warmupPool(db: Kysely<CelersDatabase>, count?: number): Promise<number> {
   const entry = pools.get(db);
-  const target = Math.min(count ?? Math.max(entry?.config.minConnections ?? 1, 1), entry?.config.maxConnections ?? 1);
+  const target = Math.min(
+    count ?? Math.max(entry?.config.minConnections ?? 1, 1),
+    entry?.config.maxConnections ?? 1,
+  );
   const promisePool = entry?.pool.promise();
-  if (!promisePool) throw new CelersError('UNSUPPORTED', 'warmupPool needs a database created by createDatabase()');
+  if (!promisePool)
+    throw new CelersError('UNSUPPORTED', 'warmupPool needs a database created by createDatabase()');
   const connections = await Promise.all(Array.from({ length: target }, () => promisePool.getConnection()));
   await Promise.all(connections.map((c) => c.ping()));
   for (const c of connections) c.release();

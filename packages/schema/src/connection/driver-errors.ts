@@ -66,7 +66,10 @@ export function isDuplicateKeyError(error: unknown): boolean {
 export function isUnavailableError(error: unknown): boolean {
   if (CelersError.isInstance(error)) return error.code === 'DATABASE_UNAVAILABLE';
   const e = asDriverError(error);
-  return (e.errno !== undefined && UNAVAILABLE_ERRNOS.has(e.errno)) || (e.code !== undefined && UNAVAILABLE_CODES.has(e.code));
+  return (
+    (e.errno !== undefined && UNAVAILABLE_ERRNOS.has(e.errno)) ||
+    (e.code !== undefined && UNAVAILABLE_CODES.has(e.code))
+  );
 }
 
 /**
@@ -79,14 +82,22 @@ export function toCelersError(error: unknown, operation: string): CelersError {
   const e = asDriverError(error);
   const detail = e.sqlMessage ?? e.message ?? String(error);
   if (isUnavailableError(error)) {
-    return new CelersError('DATABASE_UNAVAILABLE', `${operation}: database unavailable (${e.code ?? e.errno}: ${detail})`, {
-      cause: error,
-    });
+    return new CelersError(
+      'DATABASE_UNAVAILABLE',
+      `${operation}: database unavailable (${e.code ?? e.errno}: ${detail})`,
+      {
+        cause: error,
+      },
+    );
   }
   if (e.errno === MYSQL_ERRNO.NO_SUCH_TABLE || e.errno === MYSQL_ERRNO.BAD_FIELD) {
-    return new CelersError('MIGRATION_REQUIRED', `${operation}: ${detail}. Run \`celers migrate\` or call migrate(db).`, {
-      cause: error,
-    });
+    return new CelersError(
+      'MIGRATION_REQUIRED',
+      `${operation}: ${detail}. Run \`celers migrate\` or call migrate(db).`,
+      {
+        cause: error,
+      },
+    );
   }
   return new CelersError('DATABASE_ERROR', `${operation}: ${detail}`, { cause: error });
 }

@@ -21,8 +21,11 @@ export interface ServerProfile {
 /** Builds the profile from a `SELECT VERSION()` string. */
 export function profileFromVersion(version: string): ServerProfile {
   const isMaria = /mariadb/i.test(version);
-  const [major = 0, minor = 0, patch = 0] = (version.match(/^(\d+)\.(\d+)\.(\d+)/)?.slice(1) ?? []).map(Number);
-  const atLeast = (a: number, b: number, c = 0) => major > a || (major === a && (minor > b || (minor === b && patch >= c)));
+  const [major = 0, minor = 0, patch = 0] = (version.match(/^(\d+)\.(\d+)\.(\d+)/)?.slice(1) ?? []).map(
+    Number,
+  );
+  const atLeast = (a: number, b: number, c = 0) =>
+    major > a || (major === a && (minor > b || (minor === b && patch >= c)));
   return {
     flavour: isMaria ? 'mariadb' : 'mysql',
     version,
