@@ -3,7 +3,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_USAGE, parseBenchArgs } from './cli/bench-args.js';
 import { runExperiment } from './experiments/run-experiment.js';
-import { writeReport } from './report/write-report.js';
+import { rerenderReport, writeReport } from './report/write-report.js';
 import { runBench } from './run-bench.js';
 
 const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -13,6 +13,10 @@ async function main(): Promise<void> {
   const args = parseBenchArgs(process.argv.slice(2), process.env, resolve(repoRoot, 'bench-results'));
   if (args.help) {
     process.stdout.write(`${BENCH_USAGE}\n`);
+    return;
+  }
+  if (args.render) {
+    log(`re-rendered ${await rerenderReport(args.outDir)}`);
     return;
   }
   if (args.experiment) {

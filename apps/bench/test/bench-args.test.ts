@@ -14,6 +14,7 @@ describe('parseBenchArgs', () => {
       url: DEFAULT_BENCH_DATABASE_URL,
       outDir: OUT,
       experiment: null,
+      render: false,
       help: false,
     });
   });

@@ -1,11 +1,11 @@
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { compareWorkloadIds, formatFigure, renderMarkdown } from '../src/report/render-markdown.js';
 import type { BenchReport } from '../src/report/report-types.js';
 import { evaluateWorkload } from '../src/report/targets.js';
-import { writeReport } from '../src/report/write-report.js';
+import { rerenderReport, writeReport } from '../src/report/write-report.js';
 
 function sampleReport(): BenchReport {
   return {
@@ -124,6 +124,12 @@ describe('writeReport', () => {
         JSON.parse(JSON.stringify(sampleReport())),
       );
       expect(await readFile(paths.markdown, 'utf8')).toBe(renderMarkdown(sampleReport()));
+      // A hand-written investigation beside the results is appended after the generated tables.
+      await writeFile(join(out, 'investigation.md'), '## Investigation\n\nW3 misses because …\n');
+      await writeReport(sampleReport(), out);
+      expect(await readFile(paths.markdown, 'utf8')).toBe(
+        `${renderMarkdown(sampleReport())}\n## Investigation\n\nW3 misses because …\n`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

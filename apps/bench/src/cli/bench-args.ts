@@ -28,6 +28,8 @@ export interface BenchArgs {
   outDir: string;
   /** Run one experiment instead of the workloads. */
   experiment: ExperimentId | null;
+  /** Only re-render `latest.md` from `latest.json` (after editing the investigation notes). */
+  render: boolean;
   help: boolean;
 }
 
@@ -40,7 +42,8 @@ export const BENCH_USAGE = `usage: pnpm bench [--full] [--scale <n>] [--only W1,
   --only <ids>    comma-separated workloads (${WORKLOAD_IDS.join(', ')})
   --url <url>     server to use (default $${BENCH_DATABASE_URL_ENV} or ${DEFAULT_BENCH_DATABASE_URL})
   --out <dir>     output directory (default <repo>/bench-results)
-  --experiment    run one docs/performance experiment instead of the workloads`;
+  --experiment    run one docs/performance experiment instead of the workloads
+  --render        only re-render latest.md from latest.json and investigation.md`;
 
 /**
  * Parses `pnpm bench` arguments strictly: unknown flags, bad numbers and unknown workload ids throw with a
@@ -69,6 +72,7 @@ export function parseBenchArgs(
       url: { type: 'string' },
       out: { type: 'string' },
       experiment: { type: 'string' },
+      render: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
   });
@@ -80,6 +84,7 @@ export function parseBenchArgs(
     url: parseUrl(values.url ?? env[BENCH_DATABASE_URL_ENV] ?? DEFAULT_BENCH_DATABASE_URL),
     outDir: values.out ?? defaultOutDir,
     experiment: values.experiment === undefined ? null : parseExperiment(values.experiment),
+    render: values.render ?? false,
     help: values.help ?? false,
   };
 }
