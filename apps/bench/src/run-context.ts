@@ -1,4 +1,5 @@
 import { MysqlBroker } from '@celers/broker-mysql';
+import { warmupPool } from '@celers/schema';
 import { type BrokerConsumerOptions, startBrokerConsumer } from './celers/broker-consumer.js';
 import { describeWorkerConsumer, startWorkerConsumer } from './celers/worker-consumer.js';
 import { type BenchSizes, CLAIM_BATCH, DRAIN_CONCURRENCY, IDLE_POLL_MS } from './cli/bench-sizes.js';
@@ -53,9 +54,11 @@ export async function createRunContext(
     drainCapMs: DRAIN_CAP_MS[mode],
     log,
     note: (text) => notes.push(text),
-    async broker(queue) {
+    async broker(queue, options = {}) {
       const broker = await MysqlBroker.connect({ url: bench.url, queue });
       brokers.push(broker);
+      // The seed's connection pool warmup: timed calls never pay for opening connections.
+      if (options.warmup !== false) await warmupPool(broker.database, DRAIN_CONCURRENCY);
       return broker;
     },
     startCelersConsumer(broker, { storeResults, handler }): Promise<ConsumerRun> {

@@ -106,3 +106,27 @@ describe('claim lock probe', () => {
     }
   });
 });
+
+describe('W7 smoke', () => {
+  it('times every operation of the criterion set, celers and raw, plus the cold first call', async () => {
+    const args = parseBenchArgs(['--only', 'W7', '--scale', '0.001', '--url', serverUrl()], {}, '/unused');
+    const report = await runBench(args, () => undefined);
+    expect(report.analysis.filter((a) => a.includes('failed'))).toEqual([]);
+    const ids = Object.keys(report.workloads);
+    for (const op of ['enqueue', 'dequeue', 'ack', 'reject', 'queueSize', 'statistics', 'firstCall'])
+      expect(ids).toContain(`W7.${op}`);
+    for (const size of [10, 100, 1000]) {
+      for (const op of ['enqueueBatch', 'dequeueBatch', 'ackBatch'])
+        expect(ids).toContain(`W7.${op}.${size}`);
+    }
+    for (const [id, line] of Object.entries(report.workloads)) {
+      expect(line.unit).toBe('ms');
+      expect(line.celers).toBeGreaterThan(0);
+      expect(line.met).toBeNull();
+      // Every operation has a raw equivalent except reject.
+      if (id === 'W7.reject') expect(line.raw).toBeNull();
+      else expect(line.raw).toBeGreaterThan(0);
+    }
+    expect(report.workloads['W7.firstCall']?.baseline).toBe('after warmupPool');
+  }, 120_000);
+});

@@ -16,8 +16,11 @@ export interface WorkloadContext {
   log(message: string): void;
   /** Adds a paragraph to the report's analysis section. */
   note(text: string): void;
-  /** A broker for `queue` on the bench database (closed by the runner at the end). */
-  broker(queue: string): Promise<MysqlBroker>;
+  /**
+   * A broker for `queue` on the bench database (closed by the runner at the end). Its pool is warmed with
+   * `warmupPool` (10 connections) unless `warmup: false`, so timings never include connection setup.
+   */
+  broker(queue: string, options?: { warmup?: boolean }): Promise<MysqlBroker>;
   /** Starts the celers consumer: a `@celers/worker` Worker with concurrency 10. */
   startCelersConsumer(
     broker: MysqlBroker,
