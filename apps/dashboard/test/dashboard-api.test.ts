@@ -245,6 +245,45 @@ describe('dead letter queue', () => {
   });
 });
 
+describe('limits', () => {
+  it('caps the payload preview of a large payload and says it was truncated', async () => {
+    const big = createTask('big.payload', { blob: 'x'.repeat(40_000) });
+    await broker.enqueue(big);
+    const res = await api.get<{ payload: { text: string; truncated: boolean; storedBytes: number } }>(
+      `/api/tasks/${big.metadata.id}`,
+    );
+    expect(res.body.payload.truncated).toBe(true);
+    expect(res.body.payload.text.length).toBe(16_384);
+    expect(res.body.payload.storedBytes).toBeGreaterThan(40_000);
+    await broker.cancel(big.metadata.id);
+  });
+
+  it('refuses request bodies over 64 KiB with 413', async () => {
+    const res = await api.post<ErrorBody>('/api/queues/mail/dlq/replay', {
+      confirm: true,
+      pad: 'x'.repeat(70_000),
+    });
+    expect(res.status).toBe(413);
+    expect(res.body.error).toMatchObject({ code: 'PAYLOAD_TOO_LARGE', argument: 'body' });
+  });
+
+  it('answers for every queue when more queues are used than maxCachedQueues keeps open', async () => {
+    const small = await createDashboardApp({ database: broker.database, maxCachedQueues: 2 });
+    try {
+      for (const q of ['q1', 'q2', 'q3', 'mail']) {
+        const res = await small.app.request(`/api/queues/${q}/stats`);
+        expect(res.status).toBe(200);
+      }
+      const again = (await (await small.app.request('/api/queues/mail/stats')).json()) as {
+        stats: { completed: number };
+      };
+      expect(again.stats.completed).toBe(2);
+    } finally {
+      await small.close();
+    }
+  });
+});
+
 describe('bad input', () => {
   const cases: Array<[string, string, string]> = [
     ['/api/queues/mail/tasks?state=exploded', 'INVALID_ARGUMENT', 'state'],

@@ -136,6 +136,53 @@ describe('dashboard in Chromium', () => {
     await page.close();
   });
 
+  it('shows workers with heartbeat age and schedules with their next run', async () => {
+    await broker.workers.heartbeat('worker-2', 'busy', 1);
+    await broker.schedules.register({
+      name: 'hourly-report',
+      taskName: 'reports.build',
+      payload: {},
+      schedule: { kind: 'every', hours: 1 },
+    });
+    const [schedule] = await broker.schedules.list();
+    const url = await startDashboard(false);
+    const page = await newPage();
+    await page.goto(`${url}/#/queues/web/workers`);
+    const worker = page.locator('[data-testid="worker-row"][data-id="worker-2"]');
+    await worker.waitFor({ timeout: 15_000 });
+    expect(await worker.textContent()).toMatch(/busy.*\d+(\.\d)? (ms|s)/);
+    expect(await worker.textContent()).toContain('1 running');
+    await page.screenshot({ path: artifact('workers.png'), fullPage: true });
+    await page.goto(`${url}/#/queues/web/schedules`);
+    const next = page.locator('[data-testid="schedule-row"] [data-testid="next-run"]');
+    await next.waitFor({ timeout: 15_000 });
+    expect(await next.textContent()).toBe(
+      `${schedule?.nextRunAt.toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+    );
+    expect(await page.locator('[data-testid="schedule-row"]').textContent()).toContain('every 1 h');
+    await page.close();
+  });
+
+  it('shows user strings as text, never as markup', async () => {
+    const evil = '<img src=x onerror="window.__xss=1">';
+    const task = createTask(evil, { html: '<script>window.__xss=2</script>' }, { metadata: { note: evil } });
+    await broker.enqueue(task);
+    const url = await startDashboard(false);
+    const page = await newPage();
+    await page.goto(`${url}/#/queues/web/tasks?name=${encodeURIComponent(evil)}`);
+    const row = page.locator(`[data-testid="task-row"][data-id="${task.metadata.id}"]`);
+    await row.waitFor({ timeout: 15_000 });
+    expect(await row.locator('td').nth(1).textContent()).toBe(evil);
+    expect(await page.locator('[data-testid="task-list"] img').count()).toBe(0);
+    await page.goto(`${url}/#/tasks/${task.metadata.id}`);
+    await page.locator('[data-testid="payload"]').waitFor({ timeout: 15_000 });
+    expect(await page.locator('h1').textContent()).toContain(evil);
+    expect(await page.locator('main script, main img').count()).toBe(0);
+    expect(await page.evaluate('window.__xss')).toBeUndefined();
+    await broker.cancel(task.metadata.id);
+    await page.close();
+  });
+
   it('read-only dashboard: buttons are disabled and a forced click gets the 403 message', async () => {
     await broker.enqueue(createTask('ro.fail', {}, { maxRetries: 0 }));
     for (const msg of await broker.dequeueBatch(50)) {
