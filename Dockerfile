@@ -1,6 +1,6 @@
 # syntax=docker/dockerfile:1
 # One multi-stage image for the demo stack: `build` compiles the workspace once, then each runtime target
-# (cli, producer, worker) gets only its app's production dependencies via `pnpm deploy`.
+# (cli, producer, worker, dashboard) gets only its app's production dependencies via `pnpm deploy`.
 
 # ---------------------------------------------------------------- build
 FROM node:20-bookworm-slim AS build
@@ -16,7 +16,8 @@ RUN pnpm -r build
 # workspace dependency's published files (its package.json "files", i.e. dist) into the output.
 RUN pnpm deploy --legacy --filter @celers/cli --prod /out/cli \
  && pnpm deploy --legacy --filter @celers/demo-producer --prod /out/producer \
- && pnpm deploy --legacy --filter @celers/demo-worker --prod /out/worker
+ && pnpm deploy --legacy --filter @celers/demo-worker --prod /out/worker \
+ && pnpm deploy --legacy --filter @celers/dashboard --prod /out/dashboard
 
 # ---------------------------------------------------------------- runtime base
 FROM node:20-bookworm-slim AS runtime
@@ -42,3 +43,9 @@ COPY --from=build --chown=node:node /out/worker ./
 ENV METRICS_PORT=9464
 EXPOSE 9464
 CMD ["node", "dist/main.js"]
+
+# ---------------------------------------------------------------- web dashboard (http://localhost:8080)
+FROM runtime AS dashboard
+COPY --from=build --chown=node:node /out/dashboard ./
+EXPOSE 8080
+CMD ["node", "dist/main.js", "--port", "8080"]

@@ -1,12 +1,11 @@
 // Demo worker: a pool of handlers for the demo producer's tasks, the Maintainer (recovery, retention) and the
 // recurring-task scheduler, with Prometheus metrics on METRICS_PORT. Stops gracefully on SIGTERM/SIGINT.
 import { Maintainer } from '@celers/broker-mysql';
-import { registerBrokerMetrics } from '@celers/monitoring';
+import { createMetricsRegistry, registerBrokerMetrics } from '@celers/monitoring';
 import { Worker } from '@celers/worker';
 import { connectWhenMigrated } from './connect-when-migrated.js';
 import { demoHandlers } from './demo-handlers.js';
 import { startMetricsServer } from './metrics-server.js';
-import { createMetricsRegistry } from './prom-registry.js';
 import { workerConfigFromEnv } from './worker-config.js';
 
 /** How often due recurring tasks are enqueued. */

@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { MetricsRegistry } from '@celers/monitoring';
 import { metricsHandler } from '@celers/monitoring';
-import type { MetricsRegistry } from './prom-registry.js';
 
 /** A running `/metrics` endpoint. */
 export interface MetricsServer {

@@ -125,7 +125,7 @@ describe('Dockerfile', () => {
   });
 
   it('each runtime stage runs a built file whose TypeScript source is in its package', () => {
-    for (const name of ['cli', 'producer', 'worker']) {
+    for (const name of ['cli', 'producer', 'worker', 'dashboard']) {
       const stage = all.find((s) => s.name === name)!;
       const { packageDir, entry } = stageEntry(stage, all);
       expect(entry).toMatch(/^dist\/.+\.js$/);
@@ -155,7 +155,7 @@ describe('docker-compose.yml', () => {
       expect(service.build?.context, name).toBe('.');
       expect(stageNames.has(service.build!.target), `${name} → target ${service.build?.target}`).toBe(true);
     }
-    expect(Object.keys(services).sort()).toEqual(['migrate', 'mysql', 'producer', 'worker']);
+    expect(Object.keys(services).sort()).toEqual(['dashboard', 'migrate', 'mysql', 'producer', 'worker']);
   });
 
   it('migrate runs a real celers command once the database is healthy', () => {

@@ -128,6 +128,7 @@ export type { MonitorDatabaseSource, MonitoredBroker, MonitorSource } from './in
 export { nearestRankPercentile } from './internal/nearest-rank.js';
 export { DEFAULT_OPERATION_BUCKETS_SECONDS } from './prometheus/broker-metric-set.js';
 export { type MetricsRequestHandler, metricsHandler } from './prometheus/metrics-handler.js';
+export { createMetricsRegistry, type MetricsRegistry } from './prometheus/metrics-registry.js';
 export type { QueueGaugeValues } from './prometheus/queue-gauges.sql.js';
 export {
   type BrokerMetricsOptions,

@@ -1,27 +1,17 @@
 // monitoring_performance: live queue analytics (QueueMonitor), database diagnostics and Prometheus metrics.
-import { createRequire } from 'node:module';
 import { createTask } from '@celers/core';
 import {
+  createMetricsRegistry,
   DatabaseDiagnostics,
-  type metricsHandler,
   QueueMonitor,
   registerBrokerMetrics,
 } from '@celers/monitoring';
 import { check, type ExampleContext, info, section, withBroker } from '../example-kit.js';
 
-/** prom-client, as @celers/monitoring resolves it (the examples app has no direct dependency on it). */
-function newRegistry(): Parameters<typeof metricsHandler>[0] {
-  const manifest = createRequire(import.meta.url).resolve('@celers/monitoring/package.json');
-  const { Registry } = createRequire(manifest)('prom-client') as {
-    Registry: new () => Parameters<typeof metricsHandler>[0];
-  };
-  return new Registry();
-}
-
 /** Runs the example. */
 export async function run(ctx: ExampleContext): Promise<void> {
   await withBroker(ctx, async (broker) => {
-    const registry = newRegistry();
+    const registry = createMetricsRegistry();
     const unregister = registerBrokerMetrics(broker, { registry });
     try {
       section('Generate some activity');
