@@ -30,7 +30,6 @@ export function celersVitestConfig(
       include: ['test/**/*.test.ts'],
       globalSetup: overrides.database === false ? [] : [resolve(packagesDir, 'testing/src/global-setup.ts')],
       testTimeout: overrides.testTimeout ?? 30_000,
-      passWithNoTests: true, // TODO(foundation): turn off once every package has tests
       hookTimeout: 60_000,
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results.json' },
