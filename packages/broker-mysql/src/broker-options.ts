@@ -74,9 +74,14 @@ export function resolveBrokerOptions(options: MysqlBrokerOptions): ResolvedBroke
   }
   return Object.freeze({
     queue: options.queue === undefined ? DEFAULT_QUEUE : assertQueueName(options.queue, 'options.queue'),
-    leaseMs: options.leaseMs === undefined ? DEFAULT_LEASE_MS : assertDurationMs(options.leaseMs, 'options.leaseMs', 1),
+    leaseMs:
+      options.leaseMs === undefined
+        ? DEFAULT_LEASE_MS
+        : assertDurationMs(options.leaseMs, 'options.leaseMs', 1),
     retryPolicy:
-      options.retryPolicy === undefined ? DEFAULT_RETRY_POLICY : assertRetryPolicySpec(options.retryPolicy, 'options.retryPolicy'),
+      options.retryPolicy === undefined
+        ? DEFAULT_RETRY_POLICY
+        : assertRetryPolicySpec(options.retryPolicy, 'options.retryPolicy'),
     circuitBreaker: options.circuitBreaker ?? {},
     recordHistory: options.recordHistory ?? false,
     workerStaleAfterMs:

@@ -93,49 +93,48 @@ describe('docs/operations/data-migration.md', () => {
   });
 
   // Never skipped: a missing tsx or CLI source is a broken checkout, so the test fails and says so.
-  it(
-    'runs the documented celers export | import commands',
-    async () => {
-      const tsxPath = tsxCli();
-      expect(tsxPath, 'tsx (node_modules/.pnpm/tsx@*) and packages/cli/src/bin.ts must exist to run the CLI').toBeDefined();
-      const work = mkdtempSync(join(tmpdir(), 'celers-migrate-'));
+  it('runs the documented celers export | import commands', async () => {
+    const tsxPath = tsxCli();
+    expect(
+      tsxPath,
+      'tsx (node_modules/.pnpm/tsx@*) and packages/cli/src/bin.ts must exist to run the CLI',
+    ).toBeDefined();
+    const work = mkdtempSync(join(tmpdir(), 'celers-migrate-'));
+    try {
+      const src = await createTestDatabase();
+      const dst = await createTestDatabase();
+      const a = await MysqlBroker.connect({ url: src.url, queue: 'emails', migrate: true });
+      const b = await MysqlBroker.connect({ url: dst.url, queue: 'emails', migrate: true });
       try {
-        const src = await createTestDatabase();
-        const dst = await createTestDatabase();
-        const a = await MysqlBroker.connect({ url: src.url, queue: 'emails', migrate: true });
-        const b = await MysqlBroker.connect({ url: dst.url, queue: 'emails', migrate: true });
-        try {
-          const ids = await a.enqueueBatch([createTask('send', { n: 1 }), createTask('send', { n: 2 })]);
-          const done = await a.enqueue(createTask('send', { n: 3 }));
-          const msg = await a.dequeue();
-          await a.ack(msg!.task.metadata.id, msg!.receiptHandle);
-          const pendingIds = [...ids, done].filter((id) => id !== msg!.task.metadata.id).sort();
-          await b.enqueue({
-            ...createTask('send', { n: 1 }),
-            metadata: { ...createTask('send', 0).metadata, id: pendingIds[0]! },
-          });
+        const ids = await a.enqueueBatch([createTask('send', { n: 1 }), createTask('send', { n: 2 })]);
+        const done = await a.enqueue(createTask('send', { n: 3 }));
+        const msg = await a.dequeue();
+        await a.ack(msg!.task.metadata.id, msg!.receiptHandle);
+        const pendingIds = [...ids, done].filter((id) => id !== msg!.task.metadata.id).sort();
+        await b.enqueue({
+          ...createTask('send', { n: 1 }),
+          metadata: { ...createTask('send', 0).metadata, id: pendingIds[0]! },
+        });
 
-          const cli = `celers() { node '${tsxCli()}' --tsconfig '${join(REPO_ROOT, 'packages/cli/tsconfig.json')}' '${join(REPO_ROOT, 'packages/cli/src/bin.ts')}' "$@"; }\n`;
-          const script = taggedBlocks(readOpsPage('data-migration.md')).get('cli-transfer');
-          expect(script).toBeDefined();
-          await runBash(cli + script, work, { SOURCE_URL: src.url, TARGET_URL: dst.url });
-          const exported = JSON.parse(readFileSync(join(work, 'tasks.json'), 'utf8')) as Array<{
-            id: string;
-            state: string;
-          }>;
-          expect(exported.map((t) => t.id).sort()).toEqual(pendingIds);
-          const rows = await b.database.selectFrom('celers_tasks').select('id').orderBy('id').execute();
-          expect(rows.map((r) => r.id)).toEqual(pendingIds); // the one already there was skipped, not duplicated
-        } finally {
-          await a.close();
-          await b.close();
-          await src.drop();
-          await dst.drop();
-        }
+        const cli = `celers() { node '${tsxCli()}' --tsconfig '${join(REPO_ROOT, 'packages/cli/tsconfig.json')}' '${join(REPO_ROOT, 'packages/cli/src/bin.ts')}' "$@"; }\n`;
+        const script = taggedBlocks(readOpsPage('data-migration.md')).get('cli-transfer');
+        expect(script).toBeDefined();
+        await runBash(cli + script, work, { SOURCE_URL: src.url, TARGET_URL: dst.url });
+        const exported = JSON.parse(readFileSync(join(work, 'tasks.json'), 'utf8')) as Array<{
+          id: string;
+          state: string;
+        }>;
+        expect(exported.map((t) => t.id).sort()).toEqual(pendingIds);
+        const rows = await b.database.selectFrom('celers_tasks').select('id').orderBy('id').execute();
+        expect(rows.map((r) => r.id)).toEqual(pendingIds); // the one already there was skipped, not duplicated
       } finally {
-        rmSync(work, { recursive: true, force: true });
+        await a.close();
+        await b.close();
+        await src.drop();
+        await dst.drop();
       }
-    },
-    120_000,
-  ); // two CLI processes started from TypeScript source
+    } finally {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }, 120_000); // two CLI processes started from TypeScript source
 });

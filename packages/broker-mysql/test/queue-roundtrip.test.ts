@@ -24,7 +24,11 @@ describe('queue round trip', () => {
     expect(msg?.workerId).toBe('w1');
     expect(msg?.leaseExpiresAt.getTime()).toBeGreaterThan(Date.now());
     await broker.ack(id, msg!.receiptHandle);
-    const row = await broker.database.selectFrom('celers_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
+    const row = await broker.database
+      .selectFrom('celers_tasks')
+      .selectAll()
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
     expect(row.state).toBe('completed');
     expect(row.receipt_handle).toBeNull();
     await expect(broker.ack(id, msg!.receiptHandle)).rejects.toMatchObject({ code: 'STALE_RECEIPT' });
@@ -39,7 +43,11 @@ describe('queue round trip', () => {
     expect(second?.task.metadata.id).toBe(id);
     const r2 = await broker.reject(id, second!.receiptHandle, { error: 'bad again' });
     expect(r2.outcome).toBe('dead-lettered');
-    const dlq = await broker.database.selectFrom('celers_dead_letter_queue').selectAll().where('task_id', '=', id).execute();
+    const dlq = await broker.database
+      .selectFrom('celers_dead_letter_queue')
+      .selectAll()
+      .where('task_id', '=', id)
+      .execute();
     expect(dlq).toHaveLength(1);
     expect(dlq[0]?.error_message).toBe('bad again');
   });

@@ -1,4 +1,10 @@
-import type { BrokerMessage, PayloadContentType, PayloadEncoding, RetryPolicySpec, SerializedTask } from '@celers/core';
+import type {
+  BrokerMessage,
+  PayloadContentType,
+  PayloadEncoding,
+  RetryPolicySpec,
+  SerializedTask,
+} from '@celers/core';
 import { parseJsonColumn, type TaskRow } from '@celers/schema';
 
 /** Columns written for a new task (times are filled in by the caller, usually from the database clock). */
@@ -57,7 +63,8 @@ export const TASK_INSERT_COLUMNS = [
 
 /** Rebuilds the task a row stores. @internal */
 export function toSerializedTask(row: TaskRow): SerializedTask {
-  const retryPolicy = row.retry_policy == null ? undefined : parseJsonColumn<RetryPolicySpec>(row.retry_policy);
+  const retryPolicy =
+    row.retry_policy == null ? undefined : parseJsonColumn<RetryPolicySpec>(row.retry_policy);
   return {
     metadata: {
       id: row.id,
@@ -76,7 +83,12 @@ export function toSerializedTask(row: TaskRow): SerializedTask {
 }
 
 /** Builds the message handed to a consumer from a claimed row. @internal */
-export function toBrokerMessage(row: TaskRow, receiptHandle: string, leaseExpiresAt: Date, workerId: string | null): BrokerMessage {
+export function toBrokerMessage(
+  row: TaskRow,
+  receiptHandle: string,
+  leaseExpiresAt: Date,
+  workerId: string | null,
+): BrokerMessage {
   return {
     task: toSerializedTask(row),
     receiptHandle,

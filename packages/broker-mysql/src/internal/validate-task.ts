@@ -1,4 +1,5 @@
 import {
+  assertDurationMs,
   assertMaxRetries,
   assertName,
   assertOneOf,
@@ -7,7 +8,6 @@ import {
   assertPriority,
   assertRetryPolicySpec,
   assertTaskId,
-  assertDurationMs,
   CelersError,
   type SerializedTask,
 } from '@celers/core';
@@ -19,21 +19,29 @@ import { assertTraceMetadata } from '../tracing/trace-propagation.js';
  * @internal
  */
 export function assertSerializedTask(task: unknown, argument = 'task'): SerializedTask {
-  if (typeof task !== 'object' || task === null) throw CelersError.invalidArgument(argument, 'expected a task (use createTask)');
+  if (typeof task !== 'object' || task === null)
+    throw CelersError.invalidArgument(argument, 'expected a task (use createTask)');
   const t = task as SerializedTask;
-  if (typeof t.metadata !== 'object' || t.metadata === null) throw CelersError.invalidArgument(`${argument}.metadata`, 'missing');
+  if (typeof t.metadata !== 'object' || t.metadata === null)
+    throw CelersError.invalidArgument(`${argument}.metadata`, 'missing');
   const m = t.metadata;
   assertTaskId(m.id, `${argument}.metadata.id`);
   assertName(m.name, `${argument}.metadata.name`);
   assertPriority(m.priority, `${argument}.metadata.priority`);
   assertMaxRetries(m.maxRetries, `${argument}.metadata.maxRetries`);
-  if (m.timeoutMs !== undefined && m.timeoutMs !== null) assertDurationMs(m.timeoutMs, `${argument}.metadata.timeoutMs`, 1);
-  assertOneOf(m.contentType, ['application/json', 'application/octet-stream'], `${argument}.metadata.contentType`);
+  if (m.timeoutMs !== undefined && m.timeoutMs !== null)
+    assertDurationMs(m.timeoutMs, `${argument}.metadata.timeoutMs`, 1);
+  assertOneOf(
+    m.contentType,
+    ['application/json', 'application/octet-stream'],
+    `${argument}.metadata.contentType`,
+  );
   assertOneOf(m.contentEncoding, ['identity', 'deflate'], `${argument}.metadata.contentEncoding`);
   if (m.retryPolicy !== undefined) assertRetryPolicySpec(m.retryPolicy, `${argument}.metadata.retryPolicy`);
   assertOptionalObject(m.custom, `${argument}.metadata.custom`);
   if (m.custom) assertTraceMetadata(m.custom, `${argument}.metadata.custom`); // issue 4: malformed traceparent
-  if (!(t.payload instanceof Uint8Array)) throw CelersError.invalidArgument(`${argument}.payload`, 'expected a Uint8Array');
+  if (!(t.payload instanceof Uint8Array))
+    throw CelersError.invalidArgument(`${argument}.payload`, 'expected a Uint8Array');
   assertPayloadSize(t.payload);
   return t;
 }
@@ -41,11 +49,13 @@ export function assertSerializedTask(task: unknown, argument = 'task'): Serializ
 /** Checks a batch of tasks (non-empty array, at most `max`, unique ids). @internal */
 export function assertSerializedTasks(tasks: unknown, argument = 'tasks', max = 100_000): SerializedTask[] {
   if (!Array.isArray(tasks)) throw CelersError.invalidArgument(argument, 'expected an array of tasks');
-  if (tasks.length > max) throw CelersError.invalidArgument(argument, `at most ${max} tasks per call, got ${tasks.length}`);
+  if (tasks.length > max)
+    throw CelersError.invalidArgument(argument, `at most ${max} tasks per call, got ${tasks.length}`);
   const ids = new Set<string>();
   return tasks.map((task, i) => {
     const checked = assertSerializedTask(task, `${argument}[${i}]`);
-    if (ids.has(checked.metadata.id)) throw CelersError.invalidArgument(`${argument}[${i}].metadata.id`, 'duplicate id in batch');
+    if (ids.has(checked.metadata.id))
+      throw CelersError.invalidArgument(`${argument}[${i}].metadata.id`, 'duplicate id in batch');
     ids.add(checked.metadata.id);
     return checked;
   });

@@ -9,18 +9,28 @@ import {
   TelemetryAttributes,
 } from '@celers/core';
 import type { BrokerContext } from '../broker-context.js';
+import { dbNowPlusMs } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { explainMissingOwnership } from '../queue/ack.sql.js';
 import { cancelLiveTasks } from '../queue/cancel.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
-import { extendOwnedLease, lockTimedOutTaskIds, readLease, releaseOwnedTask, requeueTasks } from '../queue/lease.sql.js';
-import { dbNowPlusMs } from '../internal/db-time.js';
+import {
+  extendOwnedLease,
+  lockTimedOutTaskIds,
+  readLease,
+  releaseOwnedTask,
+  requeueTasks,
+} from '../queue/lease.sql.js';
 
 /** Tasks recovered per transaction, so a huge recovery never holds one giant lock set. */
 export const RECOVERY_CHUNK_SIZE = 500;
 
 /** Cancels pending/processing tasks; returns how many changed. @internal */
-export async function cancelTasks(ctx: BrokerContext, taskIds: readonly string[], operation = 'cancelBatch'): Promise<number> {
+export async function cancelTasks(
+  ctx: BrokerContext,
+  taskIds: readonly string[],
+  operation = 'cancelBatch',
+): Promise<number> {
   const ids = assertTaskIds(taskIds, 'taskIds');
   if (ids.length === 0) return 0;
   const n = await ctx.run(operation, async () => {
@@ -34,8 +44,16 @@ export async function cancelTasks(ctx: BrokerContext, taskIds: readonly string[]
         .where('state', 'in', ['pending', 'processing'])
         .forUpdate()
         .execute();
-      const changed = await cancelLiveTasks(trx, ctx.queue, live.map((r) => r.id));
-      await recordTransitions(trx, ctx.queue, live.map((r) => ({ taskId: r.id, from: r.state, to: 'cancelled' })));
+      const changed = await cancelLiveTasks(
+        trx,
+        ctx.queue,
+        live.map((r) => r.id),
+      );
+      await recordTransitions(
+        trx,
+        ctx.queue,
+        live.map((r) => ({ taskId: r.id, from: r.state, to: 'cancelled' })),
+      );
       return changed;
     });
   });
@@ -62,21 +80,32 @@ export async function countPending(ctx: BrokerContext): Promise<number> {
 }
 
 /** Extends an owned lease; returns the new expiry. @internal */
-export async function extendLease(ctx: BrokerContext, taskId: string, receiptHandle: string, leaseMs: number): Promise<Date> {
+export async function extendLease(
+  ctx: BrokerContext,
+  taskId: string,
+  receiptHandle: string,
+  leaseMs: number,
+): Promise<Date> {
   const id = assertTaskId(taskId, 'taskId');
   const receipt = assertTaskId(receiptHandle, 'receiptHandle');
   const ms = assertDurationMs(leaseMs, 'leaseMs', 1);
   return ctx.run('extendLease', async () => {
     if ((await extendOwnedLease(ctx.db, ctx.queue, id, receipt, ms)) !== 1) {
       const code = await explainMissingOwnership(ctx.db, ctx.queue, id);
-      throw new CelersError(code, `Cannot extend the lease of task ${id}: ${code}`, { details: { taskId: id } });
+      throw new CelersError(code, `Cannot extend the lease of task ${id}: ${code}`, {
+        details: { taskId: id },
+      });
     }
     return (await readLease(ctx.db, id)) ?? new Date(Date.now() + ms);
   });
 }
 
 /** Gives an owned, unstarted task back to `pending` without counting a retry. @internal */
-export async function releaseTask(ctx: BrokerContext, taskId: string, receiptHandle: string): Promise<boolean> {
+export async function releaseTask(
+  ctx: BrokerContext,
+  taskId: string,
+  receiptHandle: string,
+): Promise<boolean> {
   const id = assertTaskId(taskId, 'taskId');
   const receipt = assertTaskId(receiptHandle, 'receiptHandle');
   return ctx.run('release', async () => (await releaseOwnedTask(ctx.db, ctx.queue, id, receipt)) === 1, {
@@ -85,7 +114,12 @@ export async function releaseTask(ctx: BrokerContext, taskId: string, receiptHan
 }
 
 /** Records progress on a task (0–100, optional step label). @internal */
-export async function updateProgress(ctx: BrokerContext, taskId: string, percent: number, step?: string): Promise<boolean> {
+export async function updateProgress(
+  ctx: BrokerContext,
+  taskId: string,
+  percent: number,
+  step?: string,
+): Promise<boolean> {
   const id = assertTaskId(taskId, 'taskId');
   const pct = assertPercent(percent, 'percent');
   const label = step === undefined ? null : assertName(step, 'step');
@@ -111,10 +145,19 @@ export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
     for (;;) {
       const n = await withLockRetry(() =>
         ctx.db.transaction().execute(async (trx) => {
-          const ids = await lockTimedOutTaskIds(trx, ctx.queue, ctx.options.workerStaleAfterMs, RECOVERY_CHUNK_SIZE);
+          const ids = await lockTimedOutTaskIds(
+            trx,
+            ctx.queue,
+            ctx.options.workerStaleAfterMs,
+            RECOVERY_CHUNK_SIZE,
+          );
           const changed = await requeueTasks(trx, ids);
           if (ctx.options.recordHistory) {
-            await recordTransitions(trx, ctx.queue, ids.map((id) => ({ taskId: id, from: 'processing', to: 'pending', note: 'recovered' })));
+            await recordTransitions(
+              trx,
+              ctx.queue,
+              ids.map((id) => ({ taskId: id, from: 'processing', to: 'pending', note: 'recovered' })),
+            );
           }
           return changed;
         }),
@@ -151,7 +194,10 @@ export async function recoverStuck(ctx: BrokerContext, olderThanMs: number): Pro
             .forUpdate()
             .skipLocked()
             .execute();
-          return requeueTasks(trx, rows.map((r) => r.id));
+          return requeueTasks(
+            trx,
+            rows.map((r) => r.id),
+          );
         }),
       );
       recovered += n;

@@ -25,11 +25,18 @@ export const MAX_DEQUEUE_BATCH = 1_000;
  * transaction. Returns `[]` when nothing is due or the queue is paused.
  * @internal
  */
-export async function dequeueTasks(ctx: BrokerContext, count: number, options: DequeueOptions = {}): Promise<BrokerMessage[]> {
+export async function dequeueTasks(
+  ctx: BrokerContext,
+  count: number,
+  options: DequeueOptions = {},
+): Promise<BrokerMessage[]> {
   assertInteger(count, 'count', 1, MAX_DEQUEUE_BATCH);
   assertOptionalObject(options, 'options');
   const workerId = options.workerId === undefined ? null : assertName(options.workerId, 'options.workerId');
-  const leaseMs = options.leaseMs === undefined ? ctx.options.leaseMs : assertDurationMs(options.leaseMs, 'options.leaseMs', 1);
+  const leaseMs =
+    options.leaseMs === undefined
+      ? ctx.options.leaseMs
+      : assertDurationMs(options.leaseMs, 'options.leaseMs', 1);
   if (ctx.hooks.has('beforeDequeue')) await ctx.hooks.runBefore(hookContext('beforeDequeue', ctx.queue));
 
   const messages = await ctx.run(
@@ -56,11 +63,18 @@ export async function dequeueTasks(ctx: BrokerContext, count: number, options: D
           return rows.map((r) => toBrokerMessage(r, receiptHandle, leaseExpiresAt, workerId));
         }),
       ),
-    { [TelemetryAttributes.TaskCount]: count, ...(workerId ? { [TelemetryAttributes.WorkerId]: workerId } : {}) },
+    {
+      [TelemetryAttributes.TaskCount]: count,
+      ...(workerId ? { [TelemetryAttributes.WorkerId]: workerId } : {}),
+    },
   );
 
   if (messages.length > 0) {
-    ctx.emit('task:dequeued', { queue: ctx.queue, taskIds: messages.map((m) => m.task.metadata.id), workerId });
+    ctx.emit('task:dequeued', {
+      queue: ctx.queue,
+      taskIds: messages.map((m) => m.task.metadata.id),
+      workerId,
+    });
     if (ctx.hooks.has('afterDequeue')) {
       for (const m of messages) {
         await ctx.hooks.runAfter(

@@ -33,13 +33,21 @@ async function prepare(ctx: BrokerContext, task: SerializedTask): Promise<Serial
   const custom = { ...task.metadata.custom };
   if (ctx.hooks.has('beforeEnqueue')) {
     await ctx.hooks.runBefore(
-      hookContext('beforeEnqueue', ctx.queue, { taskId: task.metadata.id, taskName: task.metadata.name, metadata: custom }),
+      hookContext('beforeEnqueue', ctx.queue, {
+        taskId: task.metadata.id,
+        taskName: task.metadata.name,
+        metadata: custom,
+      }),
     );
   }
   return { metadata: { ...task.metadata, custom }, payload: task.payload };
 }
 
-async function afterEnqueue(ctx: BrokerContext, tasks: readonly SerializedTask[], delayed: boolean): Promise<void> {
+async function afterEnqueue(
+  ctx: BrokerContext,
+  tasks: readonly SerializedTask[],
+  delayed: boolean,
+): Promise<void> {
   ctx.emit('task:enqueued', {
     queue: ctx.queue,
     taskIds: tasks.map((t) => t.metadata.id),
@@ -49,14 +57,20 @@ async function afterEnqueue(ctx: BrokerContext, tasks: readonly SerializedTask[]
   if (!ctx.hooks.has('afterEnqueue')) return;
   for (const t of tasks) {
     await ctx.hooks.runAfter(
-      hookContext('afterEnqueue', ctx.queue, { taskId: t.metadata.id, taskName: t.metadata.name, metadata: { ...t.metadata.custom } }),
+      hookContext('afterEnqueue', ctx.queue, {
+        taskId: t.metadata.id,
+        taskName: t.metadata.name,
+        metadata: { ...t.metadata.custom },
+      }),
       (error) => ctx.emit('error', { queue: ctx.queue, error }),
     );
   }
 }
 
 function draining(queue: string): CelersError {
-  return new CelersError('QUEUE_DRAINING', `Queue "${queue}" is in drain mode and accepts no new tasks`, { details: { queue } });
+  return new CelersError('QUEUE_DRAINING', `Queue "${queue}" is in drain mode and accepts no new tasks`, {
+    details: { queue },
+  });
 }
 
 /**
@@ -88,7 +102,10 @@ export async function enqueueOne(
       }
       if (!inserted) throw draining(ctx.queue);
     },
-    { [TelemetryAttributes.TaskId]: prepared.metadata.id, [TelemetryAttributes.TaskName]: prepared.metadata.name },
+    {
+      [TelemetryAttributes.TaskId]: prepared.metadata.id,
+      [TelemetryAttributes.TaskName]: prepared.metadata.name,
+    },
   );
   await afterEnqueue(ctx, [prepared], schedule.delayed ?? false);
   return prepared.metadata.id;
@@ -113,7 +130,11 @@ export async function enqueueMany(
     if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode)) throw draining(ctx.queue);
     // issue 4: inject inside the PRODUCER span (see enqueueOne); repeating it on a lock retry is a no-op.
     for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
-    await insertTasks(trx, prepared.map((t) => toInsertValues(ctx.queue, t)), schedule.due ?? dbNow());
+    await insertTasks(
+      trx,
+      prepared.map((t) => toInsertValues(ctx.queue, t)),
+      schedule.due ?? dbNow(),
+    );
   };
   await ctx.run(
     'enqueueBatch',
@@ -135,9 +156,13 @@ function duplicateOr(error: unknown, id?: string): unknown {
   const e = error as { errno?: number; sqlMessage?: string };
   if (e?.errno === 1062) {
     if (e.sqlMessage?.includes('uq_tasks_live_dedup')) {
-      return new CelersError('DUPLICATE_TASK', 'A live task with this dedup key already exists', { cause: error });
+      return new CelersError('DUPLICATE_TASK', 'A live task with this dedup key already exists', {
+        cause: error,
+      });
     }
-    return new CelersError('DUPLICATE_TASK', `A task with id ${id ?? '(in batch)'} already exists`, { cause: error });
+    return new CelersError('DUPLICATE_TASK', `A task with id ${id ?? '(in batch)'} already exists`, {
+      cause: error,
+    });
   }
   return error;
 }

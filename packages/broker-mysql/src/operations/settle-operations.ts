@@ -12,47 +12,65 @@ import {
 } from '@celers/core';
 import { computeRetryDelay, hookContext } from '@celers/resilience';
 import { parseJsonColumn } from '@celers/schema';
+import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
 import type { BrokerContext, Executor } from '../broker-context.js';
+import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
-import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
+import { assertResultFields } from '../internal/validate-result.js';
 import { completeOwnedTasks, explainMissingOwnership } from '../queue/ack.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from '../queue/reject.sql.js';
 import { upsertResults } from '../queue/results.sql.js';
-import { assertResultFields } from '../internal/validate-result.js';
-import { truncateUtf8 } from '../internal/assert-text.js';
-
 
 function ownershipError(code: 'TASK_NOT_FOUND' | 'STALE_RECEIPT', taskId: string): CelersError {
   return code === 'TASK_NOT_FOUND'
-    ? new CelersError('TASK_NOT_FOUND', `Task ${taskId} does not exist in this queue`, { details: { taskId } })
-    : new CelersError('STALE_RECEIPT', `Receipt no longer owns task ${taskId} (its lease expired or it was settled)`, {
+    ? new CelersError('TASK_NOT_FOUND', `Task ${taskId} does not exist in this queue`, {
         details: { taskId },
-      });
+      })
+    : new CelersError(
+        'STALE_RECEIPT',
+        `Receipt no longer owns task ${taskId} (its lease expired or it was settled)`,
+        {
+          details: { taskId },
+        },
+      );
 }
 
-async function runHook(ctx: BrokerContext, point: 'beforeAck' | 'beforeReject', taskId: string): Promise<void> {
+async function runHook(
+  ctx: BrokerContext,
+  point: 'beforeAck' | 'beforeReject',
+  taskId: string,
+): Promise<void> {
   if (ctx.hooks.has(point)) await ctx.hooks.runBefore(hookContext(point, ctx.queue, { taskId }));
 }
 
-async function runAfterHook(ctx: BrokerContext, point: 'afterAck' | 'afterReject', taskIds: readonly string[]): Promise<void> {
+async function runAfterHook(
+  ctx: BrokerContext,
+  point: 'afterAck' | 'afterReject',
+  taskIds: readonly string[],
+): Promise<void> {
   if (!ctx.hooks.has(point)) return;
   for (const taskId of taskIds) {
-    await ctx.hooks.runAfter(hookContext(point, ctx.queue, { taskId }), (error) => ctx.emit('error', { queue: ctx.queue, error }));
+    await ctx.hooks.runAfter(hookContext(point, ctx.queue, { taskId }), (error) =>
+      ctx.emit('error', { queue: ctx.queue, error }),
+    );
   }
 }
 
 function assertAckItems(items: unknown, argument: string, requireResult: boolean): AckItem[] {
   if (!Array.isArray(items)) throw CelersError.invalidArgument(argument, 'expected an array');
-  if (items.length > 10_000) throw CelersError.invalidArgument(argument, `at most 10000 items, got ${items.length}`);
+  if (items.length > 10_000)
+    throw CelersError.invalidArgument(argument, `at most 10000 items, got ${items.length}`);
   return items.map((item, i) => {
-    if (typeof item !== 'object' || item === null) throw CelersError.invalidArgument(`${argument}[${i}]`, 'expected an object');
+    if (typeof item !== 'object' || item === null)
+      throw CelersError.invalidArgument(`${argument}[${i}]`, 'expected an object');
     const it = item as AckItem;
     assertTaskId(it.taskId, `${argument}[${i}].taskId`);
     assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
     if (it.result === undefined) {
-      if (requireResult) throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');
+      if (requireResult)
+        throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');
       return it;
     }
     // Validated like broker.results.store: a bad status or an unserializable value must not reach the table.
@@ -102,9 +120,7 @@ export async function ackTasks(
   const ackedIds = await ctx.run(
     'ackBatch',
     () =>
-      withLockRetry(() =>
-        ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, checked)),
-      ),
+      withLockRetry(() => ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, checked))),
     { [TelemetryAttributes.TaskCount]: checked.length },
   );
   if (ackedIds.length > 0) ctx.emit('task:acked', { queue: ctx.queue, taskIds: ackedIds });
@@ -113,7 +129,11 @@ export async function ackTasks(
 }
 
 /** Locks the items' rows, completes those the receipts own, stores their results; returns the acked ids. */
-async function ackOwnedInTransaction(trx: Executor, ctx: BrokerContext, items: readonly AckItem[]): Promise<string[]> {
+async function ackOwnedInTransaction(
+  trx: Executor,
+  ctx: BrokerContext,
+  items: readonly AckItem[],
+): Promise<string[]> {
   const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
   const rows = await trx
     .selectFrom('celers_tasks')
@@ -157,7 +177,12 @@ async function ackOwnedInTransaction(trx: Executor, ctx: BrokerContext, items: r
     await recordTransitions(
       trx,
       ctx.queue,
-      ownedIds.map((id) => ({ taskId: id, from: 'processing', to: 'completed', workerId: byId.get(id)?.worker_id ?? null })),
+      ownedIds.map((id) => ({
+        taskId: id,
+        from: 'processing',
+        to: 'completed',
+        workerId: byId.get(id)?.worker_id ?? null,
+      })),
     );
   }
   return ownedIds;
@@ -165,12 +190,14 @@ async function ackOwnedInTransaction(trx: Executor, ctx: BrokerContext, items: r
 
 function assertRejectOptions(options: unknown, argument: string): RejectOptions {
   const o = (assertOptionalObject(options, argument) ?? {}) as RejectOptions;
-  if (o.error !== undefined && typeof o.error !== 'string') throw CelersError.invalidArgument(`${argument}.error`, 'expected a string');
+  if (o.error !== undefined && typeof o.error !== 'string')
+    throw CelersError.invalidArgument(`${argument}.error`, 'expected a string');
   if (o.traceback !== undefined && typeof o.traceback !== 'string') {
     throw CelersError.invalidArgument(`${argument}.traceback`, 'expected a string');
   }
   if (o.delayMs !== undefined) assertDurationMs(o.delayMs, `${argument}.delayMs`);
-  if (o.requeue !== undefined && typeof o.requeue !== 'boolean') throw CelersError.invalidArgument(`${argument}.requeue`, 'expected a boolean');
+  if (o.requeue !== undefined && typeof o.requeue !== 'boolean')
+    throw CelersError.invalidArgument(`${argument}.requeue`, 'expected a boolean');
   return o;
 }
 
@@ -200,7 +227,11 @@ export async function rejectInTransaction(
     outcome = { outcome: 'failed' };
   } else if (row.retry_count < row.max_retries) {
     const retryCount = row.retry_count + 1;
-    const policy = policyOverride ?? (row.retry_policy == null ? ctx.options.retryPolicy : parseJsonColumn<RetryPolicySpec>(row.retry_policy));
+    const policy =
+      policyOverride ??
+      (row.retry_policy == null
+        ? ctx.options.retryPolicy
+        : parseJsonColumn<RetryPolicySpec>(row.retry_policy));
     const delayMs = options.delayMs ?? computeRetryDelay(policy, retryCount, ctx.options.random);
     const retryAt = addMs(now, delayMs);
     await scheduleRetry(trx, id, retryCount, retryAt, error);
@@ -222,7 +253,9 @@ export async function rejectInTransaction(
   }
   if (ctx.options.recordHistory) {
     const to = outcome.outcome === 'retried' ? 'pending' : 'failed';
-    await recordTransitions(trx, ctx.queue, [{ taskId: id, from: 'processing', to, workerId: row.worker_id, note: outcome.outcome }]);
+    await recordTransitions(trx, ctx.queue, [
+      { taskId: id, from: 'processing', to, workerId: row.worker_id, note: outcome.outcome },
+    ]);
   }
   return outcome;
 }
@@ -241,7 +274,12 @@ export async function rejectTask(
   await runHook(ctx, 'beforeReject', id);
   const outcome = await ctx.run(
     'reject',
-    () => withLockRetry(() => ctx.db.transaction().execute((trx) => rejectInTransaction(trx, ctx, id, receipt, opts, policyOverride))),
+    () =>
+      withLockRetry(() =>
+        ctx.db
+          .transaction()
+          .execute((trx) => rejectInTransaction(trx, ctx, id, receipt, opts, policyOverride)),
+      ),
     { [TelemetryAttributes.TaskId]: id },
   );
   ctx.emit('task:rejected', { queue: ctx.queue, taskId: id, outcome });
@@ -250,7 +288,10 @@ export async function rejectTask(
 }
 
 /** Rejects many tasks in one transaction; a stale or missing item yields `null`. @internal */
-export async function rejectTasks(ctx: BrokerContext, items: readonly RejectItem[]): Promise<Array<RejectOutcome | null>> {
+export async function rejectTasks(
+  ctx: BrokerContext,
+  items: readonly RejectItem[],
+): Promise<Array<RejectOutcome | null>> {
   if (!Array.isArray(items)) throw CelersError.invalidArgument('items', 'expected an array');
   const checked = items.map((item, i) => {
     assertOptionalObject(item, `items[${i}]`);
@@ -272,7 +313,10 @@ export async function rejectTasks(ctx: BrokerContext, items: readonly RejectItem
             try {
               results.push(await rejectInTransaction(trx, ctx, c.id, c.receipt, c.options));
             } catch (error) {
-              if (CelersError.isInstance(error) && (error.code === 'STALE_RECEIPT' || error.code === 'TASK_NOT_FOUND')) {
+              if (
+                CelersError.isInstance(error) &&
+                (error.code === 'STALE_RECEIPT' || error.code === 'TASK_NOT_FOUND')
+              ) {
                 results.push(null);
               } else throw error;
             }

@@ -6,7 +6,12 @@ import { dbNow } from '../internal/db-time.js';
  * rows completed; rows whose lease was lost are left untouched.
  * @internal
  */
-export async function completeOwnedTasks(db: Executor, queue: string, ids: readonly string[], receiptHandle: string): Promise<number> {
+export async function completeOwnedTasks(
+  db: Executor,
+  queue: string,
+  ids: readonly string[],
+  receiptHandle: string,
+): Promise<number> {
   if (ids.length === 0) return 0;
   const result = await db
     .updateTable('celers_tasks')
@@ -20,7 +25,11 @@ export async function completeOwnedTasks(db: Executor, queue: string, ids: reado
 }
 
 /** Why an owned-task update matched nothing: the task is gone, or the receipt lost it. @internal */
-export async function explainMissingOwnership(db: Executor, queue: string, id: string): Promise<'TASK_NOT_FOUND' | 'STALE_RECEIPT'> {
+export async function explainMissingOwnership(
+  db: Executor,
+  queue: string,
+  id: string,
+): Promise<'TASK_NOT_FOUND' | 'STALE_RECEIPT'> {
   const row = await db
     .selectFrom('celers_tasks')
     .select('id')

@@ -37,7 +37,9 @@ export async function insertTasks(
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
   for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK_SIZE) {
-    const chunk = rows.slice(i, i + ENQUEUE_CHUNK_SIZE).map((r) => ({ ...r, created_at: dbNow(), scheduled_at: scheduledAt }));
+    const chunk = rows
+      .slice(i, i + ENQUEUE_CHUNK_SIZE)
+      .map((r) => ({ ...r, created_at: dbNow(), scheduled_at: scheduledAt }));
     await db.insertInto('celers_tasks').values(chunk).execute();
   }
 }

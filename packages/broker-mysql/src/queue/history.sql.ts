@@ -11,7 +11,11 @@ export interface Transition {
 }
 
 /** Appends transitions (only called when the broker's `recordHistory` option is on). @internal */
-export async function recordTransitions(db: Executor, queue: string, transitions: readonly Transition[]): Promise<void> {
+export async function recordTransitions(
+  db: Executor,
+  queue: string,
+  transitions: readonly Transition[],
+): Promise<void> {
   if (transitions.length === 0) return;
   await db
     .insertInto('celers_task_history')

@@ -3,7 +3,13 @@ import type { Executor } from '../broker-context.js';
 import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
 
 /** Pushes the lease of an owned task to now + `leaseMs`; returns rows matched (0 or 1). @internal */
-export async function extendOwnedLease(db: Executor, queue: string, id: string, receiptHandle: string, leaseMs: number): Promise<number> {
+export async function extendOwnedLease(
+  db: Executor,
+  queue: string,
+  id: string,
+  receiptHandle: string,
+  leaseMs: number,
+): Promise<number> {
   const result = await db
     .updateTable('celers_tasks')
     .set({ lease_expires_at: dbNowPlusMs(leaseMs) })
@@ -17,15 +23,30 @@ export async function extendOwnedLease(db: Executor, queue: string, id: string, 
 
 /** Reads a task's lease expiry. @internal */
 export async function readLease(db: Executor, id: string): Promise<Date | null> {
-  const row = await db.selectFrom('celers_tasks').select('lease_expires_at').where('id', '=', id).executeTakeFirst();
+  const row = await db
+    .selectFrom('celers_tasks')
+    .select('lease_expires_at')
+    .where('id', '=', id)
+    .executeTakeFirst();
   return row?.lease_expires_at ?? null;
 }
 
 /** Returns an owned, claimed task to `pending` without counting a retry. @internal */
-export async function releaseOwnedTask(db: Executor, queue: string, id: string, receiptHandle: string): Promise<number> {
+export async function releaseOwnedTask(
+  db: Executor,
+  queue: string,
+  id: string,
+  receiptHandle: string,
+): Promise<number> {
   const result = await db
     .updateTable('celers_tasks')
-    .set({ state: 'pending', started_at: null, lease_expires_at: null, receipt_handle: null, worker_id: null })
+    .set({
+      state: 'pending',
+      started_at: null,
+      lease_expires_at: null,
+      receipt_handle: null,
+      worker_id: null,
+    })
     .where('id', '=', id)
     .where('queue_name', '=', queue)
     .where('state', '=', 'processing')
@@ -40,7 +61,12 @@ export async function releaseOwnedTask(db: Executor, queue: string, id: string, 
  * by worker capacity), so scanning them through idx_tasks_dequeue's (queue_name, state) prefix is cheap.
  * @internal
  */
-export async function lockTimedOutTaskIds(trx: Executor, queue: string, workerStaleAfterMs: number, limit: number): Promise<string[]> {
+export async function lockTimedOutTaskIds(
+  trx: Executor,
+  queue: string,
+  workerStaleAfterMs: number,
+  limit: number,
+): Promise<string[]> {
   const rows = await trx
     .selectFrom('celers_tasks as t')
     .select('t.id')
@@ -55,7 +81,12 @@ export async function lockTimedOutTaskIds(trx: Executor, queue: string, workerSt
             .select(sql`1`.as('one'))
             .whereRef('w.worker_id', '=', 't.worker_id')
             .where('w.queue_name', '=', queue)
-            .where((w) => w.or([w('w.last_heartbeat', '<', dbNowPlusMs(-workerStaleAfterMs)), w('w.status', '=', 'offline')])),
+            .where((w) =>
+              w.or([
+                w('w.last_heartbeat', '<', dbNowPlusMs(-workerStaleAfterMs)),
+                w('w.status', '=', 'offline'),
+              ]),
+            ),
         ),
       ]),
     )
@@ -72,7 +103,13 @@ export async function requeueTasks(trx: Executor, ids: readonly string[]): Promi
   if (ids.length === 0) return 0;
   const result = await trx
     .updateTable('celers_tasks')
-    .set({ state: 'pending', started_at: null, lease_expires_at: null, receipt_handle: null, worker_id: null })
+    .set({
+      state: 'pending',
+      started_at: null,
+      lease_expires_at: null,
+      receipt_handle: null,
+      worker_id: null,
+    })
     .where('id', 'in', [...ids].sort())
     .where('state', '=', 'processing')
     .executeTakeFirst();

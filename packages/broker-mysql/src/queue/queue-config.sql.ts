@@ -11,7 +11,11 @@ export const QueueConfigKey = {
 export type QueueConfigKey = (typeof QueueConfigKey)[keyof typeof QueueConfigKey] | (string & {});
 
 /** Reads a config value; `null` when unset. @internal */
-export async function getQueueConfig(db: Executor, queue: string, key: QueueConfigKey): Promise<string | null> {
+export async function getQueueConfig(
+  db: Executor,
+  queue: string,
+  key: QueueConfigKey,
+): Promise<string | null> {
   const row = await db
     .selectFrom('celers_queue_config')
     .select('config_value')
@@ -22,7 +26,12 @@ export async function getQueueConfig(db: Executor, queue: string, key: QueueConf
 }
 
 /** Writes a config value (upsert). @internal */
-export async function setQueueConfig(db: Executor, queue: string, key: QueueConfigKey, value: string): Promise<void> {
+export async function setQueueConfig(
+  db: Executor,
+  queue: string,
+  key: QueueConfigKey,
+  value: string,
+): Promise<void> {
   // VALUES(col) is accepted by MySQL 8.x (deprecated, still supported in 8.4) and MariaDB; MariaDB rejects
   // MySQL's `AS new` row alias, so this one form serves both.
   await db
