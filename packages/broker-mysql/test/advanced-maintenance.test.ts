@@ -211,7 +211,7 @@ describe('broker.maintenance policies', () => {
     expect(await prio(old)).toBe(115);
   });
 
-  it('applyDlqRetention deletes old DLQ entries and refuses under one hour', async () => {
+  it('applyDlqRetention deletes old DLQ entries, refuses under one hour and warns under a day', async () => {
     const b = await root.forQueue('m-dlq');
     for (let i = 0; i < 3; i++) await b.enqueue(createTask('d', i, { maxRetries: 0 }));
     for (let i = 0; i < 3; i++) {
@@ -234,8 +234,20 @@ describe('broker.maintenance policies', () => {
     await expect(b.maintenance.applyDlqRetention({ retentionMs: 3_599_999 })).rejects.toMatchObject({
       argument: 'options.retentionMs',
     });
-    expect(await b.maintenance.applyDlqRetention({ retentionMs: 86_400_000 })).toBe(2);
-    expect(await b.maintenance.applyDlqRetention({ olderThanMs: 3_600_000 })).toBe(0);
+    const warnings: Error[] = [];
+    const onWarning = (w: Error) => warnings.push(w);
+    process.on('warning', onWarning);
+    try {
+      expect(await b.maintenance.applyDlqRetention({ retentionMs: 86_400_000 })).toBe(2);
+      expect(await b.maintenance.applyDlqRetention({ olderThanMs: 3_600_000 })).toBe(0);
+      await new Promise((r) => setImmediate(r)); // warnings are emitted on the next tick
+    } finally {
+      process.off('warning', onWarning);
+    }
+    // The seed's guard rail: a day is fine, one hour is allowed with a warning.
+    expect(warnings.map((w) => (w as Error & { code?: string }).code)).toEqual([
+      'CELERS_SHORT_DLQ_RETENTION',
+    ]);
     const left = await b.database
       .selectFrom('celers_dead_letter_queue')
       .select('id')

@@ -15,6 +15,8 @@ import { deleteInChunks } from './chunked-delete.js';
 
 /** Shortest DLQ retention accepted: one hour, as in the seed (a guard against deleting the whole DLQ by mistake). */
 export const MIN_DLQ_RETENTION_MS = 3_600_000;
+/** Retentions under a day are allowed but warned about (`CELERS_SHORT_DLQ_RETENTION`), as in the seed. */
+export const DLQ_RETENTION_WARNING_MS = 86_400_000;
 
 /** Options for `maintenance.applyDlqRetention`; `olderThanMs` is accepted as an alias of `retentionMs`. */
 export type DlqRetentionOptions =
@@ -52,6 +54,16 @@ export async function applyDlqRetention(ctx: BrokerContext, options: DlqRetentio
     throw CelersError.invalidArgument(
       argument,
       `retention must be at least 1 hour (${MIN_DLQ_RETENTION_MS} ms), got ${ms}`,
+    );
+  }
+  if (ms < DLQ_RETENTION_WARNING_MS) {
+    // Legal, but dead letters are usually kept long enough for someone to look at them.
+    process.emitWarning(
+      `DLQ retention of ${ms} ms (under 24 h) deletes dead letters before most teams review them`,
+      {
+        type: 'CelersWarning',
+        code: 'CELERS_SHORT_DLQ_RETENTION',
+      },
     );
   }
   return ctx.run('maintenance.applyDlqRetention', () =>
