@@ -130,6 +130,12 @@ describe('writeReport', () => {
       expect(await readFile(paths.markdown, 'utf8')).toBe(
         `${renderMarkdown(sampleReport())}\n## Investigation\n\nW3 misses because …\n`,
       );
+      // --render rebuilds latest.md from latest.json after the notes change.
+      await writeFile(join(out, 'investigation.md'), '## Investigation\n\nrevised\n');
+      expect(await rerenderReport(out)).toBe(paths.markdown);
+      expect(await readFile(paths.markdown, 'utf8')).toBe(
+        `${renderMarkdown(sampleReport())}\n## Investigation\n\nrevised\n`,
+      );
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
