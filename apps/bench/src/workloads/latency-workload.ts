@@ -86,7 +86,7 @@ export const latencyWorkload: Workload = async (ctx) => {
       raw: raw.idleQueriesPerSecond,
       unit: 'queries/s',
       target: { kind: 'at-most', max: 20 },
-      notes: `per worker process (${DRAIN_CONCURRENCY} loops), empty queue, median of 3 × ${ctx.sizes.idleSeconds} s Questions deltas minus the median background rate (celers ${celers.backgroundQueriesPerSecond.toFixed(1)}, raw ${raw.backgroundQueriesPerSecond.toFixed(1)} q/s); producer max lag celers ${celers.producerMaxLagMs.toFixed(1)} ms, raw ${raw.producerMaxLagMs.toFixed(1)} ms`,
+      notes: `per worker process (celers: one Worker, concurrency ${DRAIN_CONCURRENCY}; raw: ${DRAIN_CONCURRENCY} loops), empty queue, median of 3 × ${ctx.sizes.idleSeconds} s Questions deltas minus the median background rate (celers ${celers.backgroundQueriesPerSecond.toFixed(1)}, raw ${raw.backgroundQueriesPerSecond.toFixed(1)} q/s); producer max lag celers ${celers.producerMaxLagMs.toFixed(1)} ms, raw ${raw.producerMaxLagMs.toFixed(1)} ms`,
     }),
   };
 };
