@@ -60,6 +60,8 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   /** The resolved, frozen options. */
   readonly options: ResolvedWorkerOptions;
   readonly #running = new Set<TaskRunner>(); // not keyed by task id: a recovered task may come back to us
+  /** Handlers still executing (a subset of #running: the others are only waiting for their ack or reject). */
+  #executing = 0;
   readonly #acker: AckBatcher;
   readonly #backoff: PollBackoff;
   /** Cuts the idle wait short: a local enqueue, recovered tasks, shutdown. */
@@ -187,7 +189,9 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   async #poll(): Promise<void> {
     const o = this.options;
     while (!this.#stopping) {
-      const free = o.concurrency - this.#running.size;
+      // Capacity counts executing handlers, so the next claim overlaps the previous batch's acks; at most
+      // `concurrency` more tasks may wait for their ack, so a worker never holds over 2 × concurrency leases.
+      const free = Math.min(o.concurrency - this.#executing, 2 * o.concurrency - this.#running.size);
       if (free <= 0) {
         await this.#slotWake.wait();
         // Yield one macrotask so slots freed together (one ackBatch settles many tasks) make one claim.
@@ -231,6 +235,11 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       message,
     );
     this.#running.add(runner);
+    this.#executing += 1;
+    void runner.handlerDone.then(() => {
+      this.#executing -= 1;
+      this.#slotWake.wake();
+    });
     void runner.done.finally(() => {
       this.#running.delete(runner);
       this.#slotWake.wake();

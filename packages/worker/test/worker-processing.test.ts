@@ -91,7 +91,7 @@ describe('Worker processing', () => {
     const completed = collectEvents(worker, 'completed');
     await broker.enqueueBatch(Array.from({ length: 15 }, (_, i) => createTask('slow', i)));
     await worker.start();
-    // While it works, the database never shows more than 3 of this queue's tasks processing.
+    // While it works, the database never shows more than 2 × 3 of this queue's tasks processing.
     let maxProcessing = 0;
     await waitFor(
       async () => {
@@ -107,7 +107,8 @@ describe('Worker processing', () => {
       { intervalMs: 5, message: '15 completions' },
     );
     expect(maxActive).toBe(3);
-    expect(maxProcessing).toBeLessThanOrEqual(3);
+    // Leases held: the 3 running plus at most 3 whose handlers finished and whose ack is on its way.
+    expect(maxProcessing).toBeLessThanOrEqual(6);
     await worker.close();
   });
 

@@ -15,26 +15,23 @@ export interface ClaimedRows {
  * rows other transactions hold. Must run inside a transaction, which the caller then uses to mark them
  * claimed with {@link markClaimed}. Returns nothing while the queue is paused (checked in the same statement).
  *
- * Clause order is `ORDER BY … LIMIT n FOR UPDATE SKIP LOCKED` (kysely compiles it; `FOR UPDATE SKIP LOCKED
- * LIMIT` is a syntax error). It walks idx_tasks_dequeue in order, so the cost is O(log n + rows skipped).
+ * Clause order is `ORDER BY … LIMIT n FOR UPDATE SKIP LOCKED` (`FOR UPDATE SKIP LOCKED LIMIT` is a syntax
+ * error). It walks idx_tasks_dequeue in order, so the cost is O(log n + rows skipped).
  * @internal
  */
 export async function lockDueTasks(trx: Executor, queue: string, limit: number): Promise<ClaimedRows> {
-  const rows = await trx
-    .selectFrom('celers_tasks')
-    .selectAll()
-    .select(sql<Date>`UTC_TIMESTAMP(6)`.as('db_now'))
-    .where('queue_name', '=', queue)
-    .where('state', '=', 'pending')
-    .where('scheduled_at', '<=', sql<Date>`UTC_TIMESTAMP(6)`)
-    .where(sql<boolean>`NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}`)
-    .orderBy('priority', 'desc')
-    .orderBy('scheduled_at', 'asc')
-    .orderBy('id', 'asc')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
+  // Raw SQL only for the index hint (kysely has none): on a small or freshly loaded table the optimizer may
+  // pick a full scan + filesort, which under FOR UPDATE locks every pending row it reads, so a second worker
+  // claims nothing while the first transaction is open (measured in apps/bench: 0 vs 50 of 150 waiting).
+  // FORCE INDEX works on MySQL and MariaDB alike (MariaDB ignores MySQL's /*+ INDEX() */ hints).
+  const result = await sql<TaskRow & { db_now: Date }>`SELECT t.*, UTC_TIMESTAMP(6) AS db_now
+    FROM celers_tasks AS t FORCE INDEX (idx_tasks_dequeue)
+    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6)
+      AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
+    ORDER BY t.priority DESC, t.scheduled_at ASC, t.id ASC
+    LIMIT ${limit}
+    FOR UPDATE SKIP LOCKED`.execute(trx);
+  const rows = result.rows;
   const claimedAt = rows[0]?.db_now ?? new Date();
   return { rows: rows.map(({ db_now: _, ...row }) => row as TaskRow), claimedAt };
 }

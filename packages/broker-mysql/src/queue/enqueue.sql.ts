@@ -1,4 +1,4 @@
-import { type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
 import { TASK_INSERT_COLUMNS, type TaskInsertValues } from '../internal/task-row-mapper.js';
@@ -26,9 +26,18 @@ export async function insertTaskUnlessDraining(
   return Number(result.numAffectedRows ?? 0n) === 1;
 }
 
+/** `INSERT INTO celers_tasks (…columns…) VALUES`, constant text. */
+const INSERT_PREFIX = `INSERT INTO celers_tasks (${[...TASK_INSERT_COLUMNS, 'created_at', 'scheduled_at'].join(', ')}) VALUES `;
+/** One row's placeholders; created_at is the database clock. The scheduled_at fragment is appended. */
+const ROW_PLACEHOLDERS = `(${TASK_INSERT_COLUMNS.map(() => '?').join(', ')}, UTC_TIMESTAMP(6), `;
+
 /**
  * Inserts tasks with multi-row INSERTs of {@link ENQUEUE_CHUNK_SIZE}. Run it inside a transaction for
  * all-or-nothing batches; check drain mode before calling.
+ *
+ * The statement is built as constant text plus one flat parameter list instead of through kysely's
+ * `.values(objects)`, whose per-value nodes cost ~9 ms of CPU per 500 rows (profiled in apps/bench). Only
+ * column names from {@link TASK_INSERT_COLUMNS} and `?` placeholders go into the text.
  * @internal
  */
 export async function insertTasks(
@@ -36,10 +45,17 @@ export async function insertTasks(
   rows: readonly TaskInsertValues[],
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
+  const scheduled =
+    scheduledAt instanceof Date ? { sql: '?', parameters: [scheduledAt] } : scheduledAt.compile(db);
+  const rowSql = `${ROW_PLACEHOLDERS}${scheduled.sql})`;
   for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK_SIZE) {
-    const chunk = rows
-      .slice(i, i + ENQUEUE_CHUNK_SIZE)
-      .map((r) => ({ ...r, created_at: dbNow(), scheduled_at: scheduledAt }));
-    await db.insertInto('celers_tasks').values(chunk).execute();
+    const chunk = rows.slice(i, i + ENQUEUE_CHUNK_SIZE);
+    const parameters: unknown[] = [];
+    for (const row of chunk) {
+      for (const column of TASK_INSERT_COLUMNS) parameters.push(row[column]);
+      parameters.push(...scheduled.parameters);
+    }
+    const text = INSERT_PREFIX + Array.from(chunk, () => rowSql).join(', ');
+    await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
 }

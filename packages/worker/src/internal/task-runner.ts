@@ -43,13 +43,24 @@ export class TaskRunner {
   readonly #controller = new AbortController();
   /** Settles when the task has been acked, rejected, released or given up. */
   readonly done: Promise<void>;
+  /**
+   * Settles as soon as the handler has finished (before the ack or reject is sent), so the worker can claim
+   * the next task while this one's ack is still on its way.
+   */
+  readonly handlerDone: Promise<void>;
+  #markHandlerDone!: () => void;
 
   constructor(deps: TaskRunnerDeps, message: BrokerMessage) {
     this.#deps = deps;
     this.#message = message;
     this.taskId = message.task.metadata.id;
     this.taskName = message.task.metadata.name;
-    this.done = this.#run().catch((error: unknown) => deps.reportError(error, 'process'));
+    this.handlerDone = new Promise<void>((resolve) => {
+      this.#markHandlerDone = resolve;
+    });
+    this.done = this.#run()
+      .catch((error: unknown) => deps.reportError(error, 'process'))
+      .finally(() => this.#markHandlerDone());
   }
 
   /** Aborts the handler's signal with `reason` (shutdown timeout, lease lost). */
@@ -99,6 +110,7 @@ export class TaskRunner {
     try {
       const ending = await this.#execute(handler, payload, this.#taskContext(metadata, attempt), spanContext);
       const durationMs = performance.now() - started;
+      this.#markHandlerDone();
       keeper.stop();
       clearTimeout(timeout);
       this.#recordOnSpan(span, ending);
