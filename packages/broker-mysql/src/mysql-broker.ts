@@ -154,6 +154,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
       options,
       hooks: this.hooks,
       breaker,
+      claimFoundNothing: false,
       emit,
       run: (operation, fn, attributes) =>
         runOperation(options.queue, breaker, emit, operation, fn, attributes),

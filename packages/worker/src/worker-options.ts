@@ -19,12 +19,14 @@ export const DEFAULT_BATCH_SIZE = 10;
 export const MAX_BATCH_SIZE = 1_000;
 /**
  * Default wait before polling again after a poll that found less than a full batch; it doubles with each empty
- * poll up to {@link DEFAULT_MAX_POLL_INTERVAL_MS}. Short, so a busy queue sees tasks within ~10 ms; an idle one
- * settles at one claim transaction (3 statements) per second.
+ * poll up to {@link DEFAULT_MAX_POLL_INTERVAL_MS}. Short, so a busy queue sees new tasks within a few ms.
  */
-export const DEFAULT_POLL_INTERVAL_MS = 10;
-/** Default longest wait between polls of an idle queue. */
-export const DEFAULT_MAX_POLL_INTERVAL_MS = 1_000;
+export const DEFAULT_POLL_INTERVAL_MS = 5;
+/**
+ * Default longest wait between polls of an idle queue: a task enqueued by another process waits at most this
+ * long. The MySQL broker polls an idle queue with one plain SELECT, so this costs ~10 queries/s per worker.
+ */
+export const DEFAULT_MAX_POLL_INTERVAL_MS = 100;
 /** Default lease per claim; extended every `leaseMs / 3` while a handler runs. */
 export const DEFAULT_LEASE_MS = 30_000;
 /** Default heartbeat period. Keep it well under the broker's `workerStaleAfterMs` (60 s by default). */

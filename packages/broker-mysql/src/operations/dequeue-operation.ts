@@ -13,7 +13,7 @@ import type { BrokerContext } from '../broker-context.js';
 import { addMs } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { toBrokerMessage } from '../internal/task-row-mapper.js';
-import { lockDueTasks, markClaimed } from '../queue/claim.sql.js';
+import { hasDueTask, lockDueTasks, markClaimed } from '../queue/claim.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
 
 /** Largest `dequeueBatch` count. */
@@ -41,8 +41,10 @@ export async function dequeueTasks(
 
   const messages = await ctx.run(
     'dequeue',
-    () =>
-      withLockRetry(() =>
+    async () => {
+      // An idle queue is polled with one cheap read; only a queue with due work pays for the claim transaction.
+      if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue))) return [];
+      const claimed = await withLockRetry(() =>
         ctx.db.transaction().execute(async (trx) => {
           const { rows, claimedAt } = await lockDueTasks(trx, ctx.queue, count);
           if (rows.length === 0) return [];
@@ -62,7 +64,10 @@ export async function dequeueTasks(
           }
           return rows.map((r) => toBrokerMessage(r, receiptHandle, leaseExpiresAt, workerId));
         }),
-      ),
+      );
+      ctx.claimFoundNothing = claimed.length === 0;
+      return claimed;
+    },
     {
       [TelemetryAttributes.TaskCount]: count,
       ...(workerId ? { [TelemetryAttributes.WorkerId]: workerId } : {}),
