@@ -1,16 +1,30 @@
-import { CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type RawBuilder } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
 import { TASK_INSERT_COLUMNS, type TaskInsertValues } from '../internal/task-row-mapper.js';
-import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
+import { QueueConfigKey } from './queue-config.sql.js';
 
 /** Rows per multi-row INSERT: 500 × 15 columns stays far below the 65,535 placeholder limit. */
 export const ENQUEUE_CHUNK_SIZE = 500;
 
+/** Column list of a new task row (constant text). */
+const INSERT_COLUMNS_SQL = [...TASK_INSERT_COLUMNS, 'created_at', 'scheduled_at'].join(', ');
+/** One row's value placeholders; created_at is the database clock. The scheduled_at fragment follows. */
+const VALUE_PLACEHOLDERS = `${TASK_INSERT_COLUMNS.map(() => '?').join(', ')}, UTC_TIMESTAMP(6), `;
+
+/** The SQL and parameters of a `scheduled_at` value: a parameter for a `Date`, else the compiled expression. */
+function scheduledFragment(
+  db: Executor,
+  scheduledAt: Date | RawBuilder<Date>,
+): { sql: string; parameters: readonly unknown[] } {
+  return scheduledAt instanceof Date ? { sql: '?', parameters: [scheduledAt] } : scheduledAt.compile(db);
+}
+
 /**
  * Inserts one task unless the queue is in drain mode, in ONE statement (`INSERT … SELECT … WHERE NOT EXISTS`),
  * so the drain check costs no extra round trip. Returns false when the queue is draining (nothing written).
- * `created_at` comes from the database clock; `scheduledAt` defaults to it too.
+ * `created_at` comes from the database clock; `scheduledAt` defaults to it too. Built as constant text plus
+ * parameters (no query-builder work on the hottest path; see {@link insertTasks}).
  * @internal
  */
 export async function insertTaskUnlessDraining(
@@ -18,18 +32,21 @@ export async function insertTaskUnlessDraining(
   values: TaskInsertValues,
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<boolean> {
-  const columns = sql.join([...TASK_INSERT_COLUMNS, 'created_at', 'scheduled_at'].map((c) => sql.ref(c)));
-  const params = sql.join([...TASK_INSERT_COLUMNS.map((c) => values[c]), dbNow(), scheduledAt]);
-  const result = await sql`INSERT INTO celers_tasks (${columns})
-    SELECT ${params} FROM DUAL
-    WHERE NOT ${queueFlagIsSet(values.queue_name, QueueConfigKey.DrainMode)}`.execute(db);
+  const scheduled = scheduledFragment(db, scheduledAt);
+  const text = `INSERT INTO celers_tasks (${INSERT_COLUMNS_SQL}) SELECT ${VALUE_PLACEHOLDERS}${scheduled.sql} FROM DUAL
+    WHERE NOT EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ? AND config_key = ? AND config_value = 'true')`;
+  const parameters = [
+    ...TASK_INSERT_COLUMNS.map((c) => values[c]),
+    ...scheduled.parameters,
+    values.queue_name,
+    QueueConfigKey.DrainMode,
+  ];
+  const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
   return Number(result.numAffectedRows ?? 0n) === 1;
 }
 
 /** `INSERT INTO celers_tasks (…columns…) VALUES`, constant text. */
-const INSERT_PREFIX = `INSERT INTO celers_tasks (${[...TASK_INSERT_COLUMNS, 'created_at', 'scheduled_at'].join(', ')}) VALUES `;
-/** One row's placeholders; created_at is the database clock. The scheduled_at fragment is appended. */
-const ROW_PLACEHOLDERS = `(${TASK_INSERT_COLUMNS.map(() => '?').join(', ')}, UTC_TIMESTAMP(6), `;
+const INSERT_PREFIX = `INSERT INTO celers_tasks (${INSERT_COLUMNS_SQL}) VALUES `;
 
 /**
  * Inserts tasks with multi-row INSERTs of {@link ENQUEUE_CHUNK_SIZE}. Run it inside a transaction for
@@ -45,9 +62,8 @@ export async function insertTasks(
   rows: readonly TaskInsertValues[],
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
-  const scheduled =
-    scheduledAt instanceof Date ? { sql: '?', parameters: [scheduledAt] } : scheduledAt.compile(db);
-  const rowSql = `${ROW_PLACEHOLDERS}${scheduled.sql})`;
+  const scheduled = scheduledFragment(db, scheduledAt);
+  const rowSql = `(${VALUE_PLACEHOLDERS}${scheduled.sql})`;
   for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK_SIZE) {
     const chunk = rows.slice(i, i + ENQUEUE_CHUNK_SIZE);
     const parameters: unknown[] = [];
