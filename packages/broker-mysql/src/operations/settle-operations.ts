@@ -93,10 +93,8 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
   await ctx.run(
     'ack',
     async () => {
-      const n = await completeOwnedTasks(ctx.db, ctx.queue, [id], receipt);
-      if (n !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
-      // issue 5 (chains): make the next chain link due now that this one completed.
-      await promoteChainSuccessors(ctx.db, ctx.queue, [id]);
+      const { count } = await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }]);
+      if (count !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
     },
     { [TelemetryAttributes.TaskId]: id },
   );
