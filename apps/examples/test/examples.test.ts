@@ -1,6 +1,7 @@
 // Runs every seed example as `pnpm example <name>` would (a child process through tsx) against a fresh database,
 // and checks it exits 0 and prints the results it claims. An example that rots fails here.
 import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
@@ -151,6 +152,14 @@ describe('seed examples', () => {
       expect(output).not.toContain('✗');
       for (const marker of MARKERS[name]) expect(output, output).toContain(marker);
     }, 180_000);
+  });
+
+  it('the README lists every example with its file', () => {
+    const readme = readFileSync(join(APP_DIR, 'README.md'), 'utf8');
+    for (const name of Object.keys(EXAMPLES)) {
+      const file = `src/examples/${name.replace(/_/g, '-')}.ts`;
+      expect(readme, name).toContain(`| \`${name}\` | [\`${file}\`](${file}) |`);
+    }
   });
 
   it('an unknown example name exits 2 with the list of examples', async () => {
