@@ -8,7 +8,7 @@ import {
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { inLockedChunks, lockTaskIds } from '../internal/locked-chunks.js';
 import { PURGE_CHUNK_SIZE } from './chunked-delete.js';
 
 /** Options for `maintenance.applyPriorityAging`. `priorityBoost` is accepted as an alias of `boost`. */
@@ -34,42 +34,33 @@ export async function expirePending(ctx: BrokerContext, options: { ttlMs: number
   const o = assertOptionalObject(options, 'options');
   if (!o) throw CelersError.invalidArgument('options', 'expected { ttlMs }');
   const ttl = assertDurationMs(o.ttlMs, 'options.ttlMs', 1);
-  const expired: string[] = [];
-  await ctx.run('maintenance.expirePending', async () => {
-    for (;;) {
-      const ids = await withLockRetry(() =>
-        ctx.db.transaction().execute(async (trx) => {
-          const rows = await trx
+  const expired = await ctx.run('maintenance.expirePending', () =>
+    inLockedChunks(
+      ctx,
+      PURGE_CHUNK_SIZE,
+      (trx) =>
+        lockTaskIds(
+          trx
             .selectFrom('celers_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
             .where('state', '=', 'pending')
-            .where('scheduled_at', '<', dbNowPlusMs(-ttl))
-            .orderBy('id')
-            .limit(PURGE_CHUNK_SIZE)
-            .forUpdate()
-            .skipLocked()
-            .execute();
-          const chunk = rows.map((r) => r.id);
-          if (chunk.length > 0) {
-            await trx
-              .updateTable('celers_tasks')
-              .set({
-                state: 'cancelled',
-                completed_at: dbNow(),
-                error_message: 'expired: pending longer than its TTL',
-              })
-              .where('id', 'in', chunk)
-              .where('state', '=', 'pending')
-              .execute();
-          }
-          return chunk;
-        }),
-      );
-      expired.push(...ids);
-      if (ids.length < PURGE_CHUNK_SIZE) return;
-    }
-  });
+            .where('scheduled_at', '<', dbNowPlusMs(-ttl)),
+          PURGE_CHUNK_SIZE,
+        ),
+      (trx, ids) =>
+        trx
+          .updateTable('celers_tasks')
+          .set({
+            state: 'cancelled',
+            completed_at: dbNow(),
+            error_message: 'expired: pending longer than its TTL',
+          })
+          .where('id', 'in', ids)
+          .where('state', '=', 'pending')
+          .execute(),
+    ),
+  );
   if (expired.length > 0) ctx.emit('task:cancelled', { queue: ctx.queue, taskIds: expired });
   return expired.length;
 }
@@ -92,40 +83,29 @@ export async function applyPriorityAging(ctx: BrokerContext, options: PriorityAg
     1,
     MAX_PRIORITY_BOOST,
   );
-  return ctx.run('maintenance.applyPriorityAging', async () => {
-    let total = 0;
-    let after = '';
-    for (;;) {
-      const ids = await withLockRetry(() =>
-        ctx.db.transaction().execute(async (trx) => {
-          const rows = await trx
+  const boosted = await ctx.run('maintenance.applyPriorityAging', () =>
+    inLockedChunks(
+      ctx,
+      PURGE_CHUNK_SIZE,
+      (trx, afterId) =>
+        lockTaskIds(
+          trx
             .selectFrom('celers_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
             .where('state', '=', 'pending')
             .where('created_at', '<', dbNowPlusMs(-age))
-            .where('id', '>', after)
-            .orderBy('id')
-            .limit(PURGE_CHUNK_SIZE)
-            .forUpdate()
-            .skipLocked()
-            .execute();
-          const chunk = rows.map((r) => r.id);
-          if (chunk.length > 0) {
-            await trx
-              .updateTable('celers_tasks')
-              .set({ priority: sql<number>`LEAST(CAST(priority AS SIGNED) + ${boost}, ${MAX_PRIORITY})` })
-              .where('id', 'in', chunk)
-              .where('state', '=', 'pending')
-              .execute();
-          }
-          return chunk;
-        }),
-      );
-      total += ids.length;
-      const last = ids[ids.length - 1];
-      if (ids.length < PURGE_CHUNK_SIZE || last === undefined) return total;
-      after = last;
-    }
-  });
+            .where('id', '>', afterId),
+          PURGE_CHUNK_SIZE,
+        ),
+      (trx, ids) =>
+        trx
+          .updateTable('celers_tasks')
+          .set({ priority: sql<number>`LEAST(CAST(priority AS SIGNED) + ${boost}, ${MAX_PRIORITY})` })
+          .where('id', 'in', ids)
+          .where('state', '=', 'pending')
+          .execute(),
+    ),
+  );
+  return boosted.length;
 }

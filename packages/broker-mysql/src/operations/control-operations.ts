@@ -1,6 +1,5 @@
 import {
   assertDurationMs,
-  assertInteger,
   assertName,
   assertPercent,
   assertTaskId,
@@ -10,7 +9,7 @@ import {
 } from '@celers/core';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { inLockedChunks, lockTaskIds } from '../internal/locked-chunks.js';
 import { explainMissingOwnership } from '../queue/ack.sql.js';
 import { cancelLiveTasks } from '../queue/cancel.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
@@ -140,34 +139,25 @@ export async function updateProgress(
  * @internal
  */
 export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
-  const total = await ctx.run('recoverTimedOutTasks', async () => {
-    let recovered = 0;
-    for (;;) {
-      const n = await withLockRetry(() =>
-        ctx.db.transaction().execute(async (trx) => {
-          const ids = await lockTimedOutTaskIds(
+  const recovered = await ctx.run('recoverTimedOutTasks', () =>
+    inLockedChunks(
+      ctx,
+      RECOVERY_CHUNK_SIZE,
+      (trx) => lockTimedOutTaskIds(trx, ctx.queue, ctx.options.workerStaleAfterMs, RECOVERY_CHUNK_SIZE),
+      async (trx, ids) => {
+        await requeueTasks(trx, ids);
+        if (ctx.options.recordHistory) {
+          await recordTransitions(
             trx,
             ctx.queue,
-            ctx.options.workerStaleAfterMs,
-            RECOVERY_CHUNK_SIZE,
+            ids.map((id) => ({ taskId: id, from: 'processing', to: 'pending', note: 'recovered' })),
           );
-          const changed = await requeueTasks(trx, ids);
-          if (ctx.options.recordHistory) {
-            await recordTransitions(
-              trx,
-              ctx.queue,
-              ids.map((id) => ({ taskId: id, from: 'processing', to: 'pending', note: 'recovered' })),
-            );
-          }
-          return changed;
-        }),
-      );
-      recovered += n;
-      if (n < RECOVERY_CHUNK_SIZE) return recovered;
-    }
-  });
-  if (total > 0) ctx.emit('task:recovered', { queue: ctx.queue, count: total });
-  return total;
+        }
+      },
+    ),
+  );
+  if (recovered.length > 0) ctx.emit('task:recovered', { queue: ctx.queue, count: recovered.length });
+  return recovered.length;
 }
 
 /**
@@ -177,33 +167,23 @@ export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
  */
 export async function recoverStuck(ctx: BrokerContext, olderThanMs: number): Promise<number> {
   const ms = assertDurationMs(olderThanMs, 'olderThanMs');
-  const limit = assertInteger(RECOVERY_CHUNK_SIZE, 'limit', 1, 10_000);
-  const total = await ctx.run('recoverStuckTasks', async () => {
-    let recovered = 0;
-    for (;;) {
-      const n = await withLockRetry(() =>
-        ctx.db.transaction().execute(async (trx) => {
-          const rows = await trx
+  const recovered = await ctx.run('recoverStuckTasks', () =>
+    inLockedChunks(
+      ctx,
+      RECOVERY_CHUNK_SIZE,
+      (trx) =>
+        lockTaskIds(
+          trx
             .selectFrom('celers_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
             .where('state', '=', 'processing')
-            .where('started_at', '<', dbNowPlusMs(-ms))
-            .orderBy('id')
-            .limit(limit)
-            .forUpdate()
-            .skipLocked()
-            .execute();
-          return requeueTasks(
-            trx,
-            rows.map((r) => r.id),
-          );
-        }),
-      );
-      recovered += n;
-      if (n < limit) return recovered;
-    }
-  });
-  if (total > 0) ctx.emit('task:recovered', { queue: ctx.queue, count: total });
-  return total;
+            .where('started_at', '<', dbNowPlusMs(-ms)),
+          RECOVERY_CHUNK_SIZE,
+        ),
+      (trx, ids) => requeueTasks(trx, ids),
+    ),
+  );
+  if (recovered.length > 0) ctx.emit('task:recovered', { queue: ctx.queue, count: recovered.length });
+  return recovered.length;
 }
