@@ -14,7 +14,16 @@ import { consoleWarnLogger, type WorkerLogger } from './worker-logger.js';
 /** Default number of handlers running at once. */
 export const DEFAULT_CONCURRENCY = 10;
 /** Default largest claim (`dequeueBatch` count) per poll. */
-export const DEFAULT_BATCH_SIZE = 10;
+export const DEFAULT_BATCH_SIZE = 100;
+/** Largest {@link WorkerOptions.prefetch}. */
+export const MAX_PREFETCH = 10_000;
+/** Default {@link WorkerOptions.prefetch} is this many times `concurrency` (Celery uses 4, without an adaptive cap). */
+export const DEFAULT_PREFETCH_MULTIPLIER = 10;
+/**
+ * The worker prefetches only as many tasks as it finishes in this many ms (measured), so a prefetched task
+ * waits about this long at most and slow tasks are not prefetched at all.
+ */
+export const PREFETCH_WINDOW_MS = 200;
 /** Largest claim per poll (the broker's `dequeueBatch` limit). */
 export const MAX_BATCH_SIZE = 1_000;
 /**
@@ -48,11 +57,18 @@ export interface WorkerOptions {
   handlers: TaskHandlers;
   /**
    * Handlers running at once. The worker claims the next tasks while finished ones wait for their (batched)
-   * ack, so it holds at most 2 × `concurrency` leases. @defaultValue {@link DEFAULT_CONCURRENCY}
+   * ack, so it holds at most 2 × `concurrency` + `prefetch` leases. @defaultValue {@link DEFAULT_CONCURRENCY}
    */
   concurrency?: number;
-  /** Most tasks claimed per poll (the prefetch), never more than the free capacity. @defaultValue {@link DEFAULT_BATCH_SIZE} */
+  /** Most tasks claimed per poll (one `dequeueBatch`). @defaultValue {@link DEFAULT_BATCH_SIZE} */
   batchSize?: number;
+  /**
+   * Most tasks claimed ahead of a free slot, waiting locally (under their lease) for a handler slot, so fast
+   * tasks are claimed in large batches. Adaptive below this cap: the worker holds only what it finishes in
+   * {@link PREFETCH_WINDOW_MS} at its measured rate, so slow tasks are never hoarded. `0` claims only for
+   * free slots. @defaultValue {@link DEFAULT_PREFETCH_MULTIPLIER} × `concurrency`
+   */
+  prefetch?: number;
   /** Wait after an empty poll, in ms; doubles (with jitter) up to `maxPollIntervalMs`. @defaultValue {@link DEFAULT_POLL_INTERVAL_MS} */
   pollIntervalMs?: number;
   /** Longest wait between polls of an idle queue, in ms. @defaultValue {@link DEFAULT_MAX_POLL_INTERVAL_MS} */
@@ -95,6 +111,7 @@ export interface ResolvedWorkerOptions {
   readonly handlers: Readonly<Record<string, TaskHandler>>;
   readonly concurrency: number;
   readonly batchSize: number;
+  readonly prefetch: number;
   readonly pollIntervalMs: number;
   readonly maxPollIntervalMs: number;
   readonly leaseMs: number;
@@ -133,7 +150,8 @@ export function defaultWorkerId(): string {
  * @example
  * ```ts
  * const resolved = resolveWorkerOptions({ broker, handlers: { echo: (p) => p }, concurrency: 4 });
- * resolved.batchSize; // 10
+ * resolved.batchSize; // 100
+ * resolved.prefetch; // 40
  * ```
  */
 export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOptions {
@@ -172,6 +190,13 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     handlers,
     concurrency,
     batchSize: optionalInteger(options.batchSize, 'options.batchSize', 1, MAX_BATCH_SIZE, DEFAULT_BATCH_SIZE),
+    prefetch: optionalInteger(
+      options.prefetch,
+      'options.prefetch',
+      0,
+      MAX_PREFETCH,
+      DEFAULT_PREFETCH_MULTIPLIER * concurrency,
+    ),
     pollIntervalMs,
     maxPollIntervalMs,
     leaseMs,

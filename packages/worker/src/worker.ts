@@ -12,12 +12,14 @@ import {
 import { AckBatcher } from './internal/ack-batcher.js';
 import { PeriodicTask } from './internal/periodic-task.js';
 import { PollBackoff } from './internal/poll-backoff.js';
+import { PrefetchSizer } from './internal/prefetch-sizer.js';
 import { installSignalHandlers } from './internal/signal-handlers.js';
 import { TaskRunner } from './internal/task-runner.js';
 import { Wakeup } from './internal/wakeup.js';
 import type { WorkerEventMap } from './worker-events.js';
 import {
   MAX_ACK_BATCH_SIZE,
+  PREFETCH_WINDOW_MS,
   type ResolvedWorkerOptions,
   resolveWorkerOptions,
   type WorkerOptions,
@@ -32,10 +34,18 @@ export interface CloseWorkerOptions {
   timeoutMs?: number;
 }
 
+/** A claimed task waiting in the prefetch buffer for a free slot. */
+interface Prefetched {
+  message: BrokerMessage;
+  /** `performance.now()` when the claim returned. */
+  claimedAt: number;
+}
+
 /**
- * Runs task handlers against a {@link Broker}: claims tasks up to its free capacity, runs them with bounded
- * concurrency under leases it keeps extending, acks (batched) or rejects them, heartbeats, recovers dead
- * workers' tasks, and shuts down without losing work. Depends only on core's `Broker` interface.
+ * Runs task handlers against a {@link Broker}: claims tasks for its free slots plus an adaptive prefetch, runs
+ * them with bounded concurrency under leases it keeps extending, acks (batched) or rejects them, heartbeats,
+ * recovers dead workers' tasks, and shuts down without losing work (prefetched tasks are released). Depends
+ * only on core's `Broker` interface.
  *
  * @example
  * ```ts
@@ -60,6 +70,9 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   /** The resolved, frozen options. */
   readonly options: ResolvedWorkerOptions;
   readonly #running = new Set<TaskRunner>(); // not keyed by task id: a recovered task may come back to us
+  /** Claimed tasks waiting for a slot, oldest first. */
+  #prefetched: Prefetched[] = [];
+  readonly #prefetchSizer: PrefetchSizer;
   /** Handlers still executing (a subset of #running: the others are only waiting for their ack or reject). */
   #executing = 0;
   readonly #acker: AckBatcher;
@@ -95,9 +108,9 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
     );
     this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs);
+    this.#prefetchSizer = new PrefetchSizer(o.prefetch, PREFETCH_WINDOW_MS);
     this.#heartbeat = new PeriodicTask(
-      () =>
-        o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.#running.size),
+      () => o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.heldTasks),
       o.heartbeatIntervalMs,
       (error) => this.#reportError(error, 'workerHeartbeat'),
     );
@@ -123,9 +136,14 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     return this.#isRunning;
   }
 
-  /** Handlers running right now. */
+  /** Tasks started and not yet settled (running, or finished and waiting for their ack). */
   get inFlight(): number {
     return this.#running.size;
+  }
+
+  /** Tasks this worker holds a lease on: in flight plus prefetched (claimed, waiting for a slot). */
+  get heldTasks(): number {
+    return this.#running.size + this.#prefetched.length;
   }
 
   /**
@@ -189,16 +207,13 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   async #poll(): Promise<void> {
     const o = this.options;
     while (!this.#stopping) {
-      // Capacity counts executing handlers, so the next claim overlaps the previous batch's acks; at most
-      // `concurrency` more tasks may wait for their ack, so a worker never holds over 2 × concurrency leases.
-      const free = Math.min(o.concurrency - this.#executing, 2 * o.concurrency - this.#running.size);
-      if (free <= 0) {
+      const want = this.#claimSize();
+      if (want === 0) {
         await this.#slotWake.wait();
         // Yield one macrotask so slots freed together (one ackBatch settles many tasks) make one claim.
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
-      const want = Math.min(free, o.batchSize);
       let messages: BrokerMessage[];
       try {
         messages = await o.broker.dequeueBatch(want, { workerId: o.workerId, leaseMs: o.leaseMs });
@@ -211,7 +226,9 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         await this.#releaseUnstarted(messages); // claimed while shutting down: give them straight back
         break;
       }
-      for (const message of messages) this.#dispatch(message);
+      const claimedAt = performance.now();
+      for (const message of messages) this.#prefetched.push({ message, claimedAt });
+      this.#fillSlots();
       if (messages.length === want) {
         this.#backoff.reset();
         continue; // a full batch: more is probably waiting, claim again at once
@@ -222,7 +239,35 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     }
   }
 
-  #dispatch(message: BrokerMessage): void {
+  /**
+   * How many tasks to claim now: the free slots plus the prefetch target, minus what is already prefetched,
+   * within `batchSize` and the lease bound (2 × concurrency + prefetch). 0 means wait for a slot: below the
+   * low-water mark (half of slots + target) a claim would be small, so the worker waits unless it has nothing
+   * to start at all.
+   */
+  #claimSize(): number {
+    const o = this.options;
+    const freeSlots = o.concurrency - this.#executing;
+    const target = this.#prefetchSizer.target();
+    const leaseRoom = 2 * o.concurrency + o.prefetch - this.heldTasks;
+    const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom);
+    if (room <= 0) return 0;
+    const starving = freeSlots > 0 && this.#prefetched.length === 0;
+    if (!starving && room < Math.ceil((o.concurrency + target) / 2)) return 0;
+    return Math.min(room, o.batchSize);
+  }
+
+  /** Starts prefetched tasks while slots are free (never once shutdown began: those are released). */
+  #fillSlots(): void {
+    const now = performance.now();
+    while (!this.#stopping && this.#executing < this.options.concurrency && this.#prefetched.length > 0) {
+      const next = this.#prefetched.shift() as Prefetched;
+      // A task that waited a third of its lease is renewed before it starts (normally it waits ~ms).
+      this.#dispatch(next.message, now - next.claimedAt > this.options.leaseMs / 3);
+    }
+  }
+
+  #dispatch(message: BrokerMessage, renewLeaseFirst: boolean): void {
     this.#idle = false;
     this.#processedSinceDrained += 1;
     const runner = new TaskRunner(
@@ -233,17 +278,20 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         reportError: (error, operation) => this.#reportError(error, operation),
       },
       message,
+      renewLeaseFirst,
     );
     this.#running.add(runner);
     this.#executing += 1;
     void runner.handlerDone.then(() => {
       this.#executing -= 1;
+      this.#prefetchSizer.noteCompleted();
+      this.#fillSlots();
       this.#slotWake.wake();
     });
     void runner.done.finally(() => {
       this.#running.delete(runner);
       this.#slotWake.wake();
-      if (this.#running.size === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
+      if (this.heldTasks === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
     });
   }
 
@@ -253,7 +301,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       this.#processedSinceDrained = 0;
       this.#emitSafely('drained', { workerId: this.workerId, processed });
     }
-    if (this.#running.size === 0) this.#noteIdle();
+    if (this.heldTasks === 0) this.#noteIdle();
   }
 
   #noteIdle(): void {
@@ -290,6 +338,9 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     await this.#recovery?.stop();
     await this.#maintenance?.stop();
     await this.#pollLoop;
+    const unstarted = this.#prefetched;
+    this.#prefetched = [];
+    await this.#releaseUnstarted(unstarted.map((p) => p.message)); // at once, so other workers can take them
     if (!(await this.#allSettledWithin(timeoutMs))) {
       o.logger.warn('shutdown timeout: aborting running tasks', {
         workerId: this.workerId,

@@ -8,6 +8,7 @@ import {
   DEFAULT_LEASE_MS,
   DEFAULT_MAX_POLL_INTERVAL_MS,
   DEFAULT_POLL_INTERVAL_MS,
+  DEFAULT_PREFETCH_MULTIPLIER,
   DEFAULT_RECOVERY_INTERVAL_MS,
   DEFAULT_SHUTDOWN_TIMEOUT_MS,
   resolveWorkerOptions,
@@ -36,6 +37,7 @@ describe('resolveWorkerOptions', () => {
     expect(o).toMatchObject({
       concurrency: DEFAULT_CONCURRENCY,
       batchSize: DEFAULT_BATCH_SIZE,
+      prefetch: DEFAULT_PREFETCH_MULTIPLIER * DEFAULT_CONCURRENCY,
       pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
       maxPollIntervalMs: DEFAULT_MAX_POLL_INTERVAL_MS,
       leaseMs: DEFAULT_LEASE_MS,
@@ -52,6 +54,11 @@ describe('resolveWorkerOptions', () => {
     // Handler lookup must not find Object.prototype members for task names like "constructor".
     expect(o.handlers.constructor).toBeUndefined();
     expect(resolveWorkerOptions({ broker, handlers, pollIntervalMs: 10_000 }).maxPollIntervalMs).toBe(10_000);
+    // The default prefetch follows the concurrency; an explicit 0 turns it off.
+    expect(resolveWorkerOptions({ broker, handlers, concurrency: 3 }).prefetch).toBe(
+      3 * DEFAULT_PREFETCH_MULTIPLIER,
+    );
+    expect(resolveWorkerOptions({ broker, handlers, prefetch: 0 }).prefetch).toBe(0);
   });
 
   it('rejects bad options with INVALID_ARGUMENT naming the option', async () => {
@@ -64,6 +71,9 @@ describe('resolveWorkerOptions', () => {
       [{ concurrency: '4' }, 'options.concurrency'],
       [{ batchSize: 0 }, 'options.batchSize'],
       [{ batchSize: 1_001 }, 'options.batchSize'],
+      [{ prefetch: -1 }, 'options.prefetch'],
+      [{ prefetch: 10_001 }, 'options.prefetch'],
+      [{ prefetch: 2.5 }, 'options.prefetch'],
       [{ pollIntervalMs: -1 }, 'options.pollIntervalMs'],
       [{ pollIntervalMs: Number.POSITIVE_INFINITY }, 'options.pollIntervalMs'],
       [{ pollIntervalMs: 500, maxPollIntervalMs: 100 }, 'options.maxPollIntervalMs'],

@@ -79,6 +79,7 @@ describe('Worker processing', () => {
       broker,
       concurrency: 3,
       batchSize: 10,
+      prefetch: 0, // the prefetch's own bound is tested in worker-prefetch.test.ts
       handlers: {
         slow: async () => {
           active += 1;

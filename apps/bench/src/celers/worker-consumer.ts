@@ -1,5 +1,5 @@
 import type { MysqlBroker } from '@celers/broker-mysql';
-import { silentLogger, Worker } from '@celers/worker';
+import { DEFAULT_BATCH_SIZE, DEFAULT_PREFETCH_MULTIPLIER, silentLogger, Worker } from '@celers/worker';
 import { ConsumerProgress } from '../workloads/consumer-progress.js';
 import type { ConsumerRun, JobHandler } from '../workloads/consumer-types.js';
 
@@ -15,7 +15,7 @@ export interface WorkerConsumerOptions {
 
 /**
  * Runs the drain and latency workloads through `@celers/worker`'s `Worker`, as an application would: its
- * own polling, backoff and ack batching, with `batchSize = concurrency`. Progress counts `completed` events,
+ * own polling, adaptive prefetch, backoff and ack batching, all at their defaults. Progress counts `completed` events,
  * which the Worker emits after the ack is confirmed.
  */
 export async function startWorkerConsumer(
@@ -31,7 +31,6 @@ export async function startWorkerConsumer(
     broker,
     handlers: Object.fromEntries(BENCH_TASK_NAMES.map((name) => [name, handler])),
     concurrency: options.concurrency,
-    batchSize: options.concurrency,
     storeResults: options.storeResults,
     logger: silentLogger,
   });
@@ -51,5 +50,5 @@ export async function startWorkerConsumer(
 
 /** What the report says about the Worker consumer. */
 export function describeWorkerConsumer(concurrency: number): string {
-  return `@celers/worker Worker (concurrency ${concurrency}, batchSize ${concurrency}, default polling and ack batching)`;
+  return `@celers/worker Worker (concurrency ${concurrency}; defaults otherwise: batchSize ${DEFAULT_BATCH_SIZE}, adaptive prefetch up to ${DEFAULT_PREFETCH_MULTIPLIER * concurrency}, polling and ack batching)`;
 }

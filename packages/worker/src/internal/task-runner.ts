@@ -40,6 +40,7 @@ export class TaskRunner {
   readonly taskName: string;
   readonly #deps: TaskRunnerDeps;
   readonly #message: BrokerMessage;
+  readonly #renewLeaseFirst: boolean;
   readonly #controller = new AbortController();
   /** Settles when the task has been acked, rejected, released or given up. */
   readonly done: Promise<void>;
@@ -50,9 +51,14 @@ export class TaskRunner {
   readonly handlerDone: Promise<void>;
   #markHandlerDone!: () => void;
 
-  constructor(deps: TaskRunnerDeps, message: BrokerMessage) {
+  /**
+   * @param renewLeaseFirst - extend the lease before the handler starts (the task waited long in the
+   *   prefetch buffer); a task whose lease was already lost is then not run at all.
+   */
+  constructor(deps: TaskRunnerDeps, message: BrokerMessage, renewLeaseFirst = false) {
     this.#deps = deps;
     this.#message = message;
+    this.#renewLeaseFirst = renewLeaseFirst;
     this.taskId = message.task.metadata.id;
     this.taskName = message.task.metadata.name;
     this.handlerDone = new Promise<void>((resolve) => {
@@ -82,6 +88,7 @@ export class TaskRunner {
       );
       return this.#settleFailure(error, false);
     }
+    if (this.#renewLeaseFirst && !(await this.#renewLease())) return;
     let payload: unknown;
     try {
       payload = decodePayload(this.#message.task);
@@ -119,6 +126,25 @@ export class TaskRunner {
       keeper.stop();
       clearTimeout(timeout);
       span.end();
+    }
+  }
+
+  /** Extends the lease once; false (and `stalled`) when the receipt no longer owns the task. */
+  async #renewLease(): Promise<boolean> {
+    const { broker, leaseMs } = this.#deps.options;
+    try {
+      await broker.extendLease(this.taskId, this.#message.receiptHandle, leaseMs);
+      return true;
+    } catch (error) {
+      if (
+        CelersError.isInstance(error) &&
+        (error.code === 'STALE_RECEIPT' || error.code === 'TASK_NOT_FOUND')
+      ) {
+        this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
+        return false;
+      }
+      this.#deps.reportError(error, 'extendLease'); // database trouble: the lease may still hold, so run
+      return true;
     }
   }
 
