@@ -2,6 +2,7 @@ import { createTask } from '@celers/core';
 import { describe, expect, it } from 'vitest';
 import { AckBatcher } from '../src/internal/ack-batcher.js';
 import { PollBackoff } from '../src/internal/poll-backoff.js';
+import { PrefetchSizer } from '../src/internal/prefetch-sizer.js';
 import { Wakeup } from '../src/internal/wakeup.js';
 import { useWorkerFixture } from './support/worker-fixture.js';
 
@@ -88,5 +89,26 @@ describe('Wakeup', () => {
     wakeup.wake(); // nobody waiting: remembered
     await wakeup.wait(); // returns at once (it would hang forever otherwise)
     await wakeup.wait(5); // and only once: this one ends by its timeout
+  });
+});
+
+describe('PrefetchSizer', () => {
+  it('prefetches nothing until it has seen a rate, then what finishes in the window, capped, decaying when idle', () => {
+    const sizer = new PrefetchSizer(40, 200, 0);
+    expect(sizer.target(50)).toBe(0); // no sample yet
+    for (let i = 0; i < 10; i++) sizer.noteCompleted();
+    expect(sizer.target(100)).toBe(20); // 10 per 100 ms = 0.1/ms × 200 ms
+    for (let i = 0; i < 1_000; i++) sizer.noteCompleted();
+    expect(sizer.target(200)).toBe(40); // fast tasks: capped at max
+    expect(sizer.target(300)).toBe(40); // one idle sample halves the rate (still above the cap)
+    let t = 300;
+    for (let i = 0; i < 20; i++) sizer.target((t += 100));
+    expect(sizer.target((t += 100))).toBe(0); // nothing completes: the prefetch dries up
+  });
+
+  it('keeps slow tasks unprefetched: one per second at a 200 ms window is 0', () => {
+    const sizer = new PrefetchSizer(100, 200, 0);
+    sizer.noteCompleted();
+    expect(sizer.target(1_000)).toBe(0);
   });
 });
