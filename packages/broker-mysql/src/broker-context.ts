@@ -4,6 +4,7 @@ import type { CelersDatabase, ServerProfile } from '@celers/schema';
 import type { Attributes } from '@opentelemetry/api';
 import type { Kysely, Transaction } from 'kysely';
 import type { ResolvedBrokerOptions } from './broker-options.js';
+import type { DrainFlagCache } from './internal/drain-flag-cache.js';
 
 /** A Kysely instance or an open transaction: every SQL module accepts either. */
 export type Executor = Kysely<CelersDatabase> | Transaction<CelersDatabase>;
@@ -20,6 +21,8 @@ export interface BrokerContext {
   readonly options: ResolvedBrokerOptions;
   readonly hooks: HookRegistry;
   readonly breaker: CircuitBreaker | null;
+  /** Drain flags read by enqueues, shared by every broker on the same pool (`db`). */
+  readonly drainFlags: DrainFlagCache;
   /**
    * True after a claim found nothing: the next claim first peeks with one plain SELECT, so polling an idle
    * queue costs 1 statement instead of a 3-statement transaction.

@@ -20,6 +20,7 @@ export { TasksFacet } from './facets/tasks-facet.js';
 export { TransferFacet } from './facets/transfer-facet.js';
 export { WorkersFacet } from './facets/workers-facet.js';
 export { MAX_TEXT_BYTES } from './internal/assert-text.js';
+export { DRAIN_FLAG_CACHE_MS } from './internal/drain-flag-cache.js';
 export * from './maintainer/index.js';
 export { MysqlBroker } from './mysql-broker.js';
 export { RECOVERY_CHUNK_SIZE } from './operations/control-operations.js';

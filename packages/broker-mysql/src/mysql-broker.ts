@@ -61,6 +61,7 @@ import { TasksFacet } from './facets/tasks-facet.js';
 import { TransferFacet } from './facets/transfer-facet.js';
 import { WorkersFacet } from './facets/workers-facet.js';
 import { dbNowPlusMs } from './internal/db-time.js';
+import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
 import { runOperation } from './internal/run-operation.js';
 import { Maintainer } from './maintainer/maintainer.js';
 import type { MaintainerOptions } from './maintainer/maintainer-options.js';
@@ -154,6 +155,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
       options,
       hooks: this.hooks,
       breaker,
+      drainFlags: drainFlagCacheFor(db),
       claimFoundNothing: false,
       emit,
       run: (operation, fn, attributes) =>
@@ -345,21 +347,37 @@ export class MysqlBroker extends EventEmitter implements Broker {
     );
   }
 
-  /** Drain mode: enqueues fail with `QUEUE_DRAINING`, claiming continues (zero-downtime deploys). */
-  enableDrainMode(): Promise<void> {
-    return this.#ctx.run('enableDrainMode', () =>
+  /**
+   * Drain mode: enqueues of every kind fail with `QUEUE_DRAINING` while claiming, acks and retries continue
+   * (zero-downtime deploys). Persisted in `celers_queue_config`, so it applies to every broker on every host.
+   *
+   * Enqueues trust the drain flag they read for up to {@link DRAIN_FLAG_CACHE_MS} (one read per queue and pool
+   * per second instead of a check in every INSERT), so this method writes the flag, makes this pool's brokers
+   * see it at once, and then waits {@link DRAIN_FLAG_CACHE_MS} before resolving. Guarantee: once it has
+   * resolved, no enqueue that STARTS afterwards succeeds, in any process. An enqueue that is already running
+   * while this method runs may land either way.
+   */
+  async enableDrainMode(): Promise<void> {
+    await this.#ctx.run('enableDrainMode', () =>
       setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'),
     );
+    this.#ctx.drainFlags.set(this.#ctx.queue, true);
+    // Every cached "not draining" in any process was read before the write and expires within this wait.
+    await waitAtLeast(DRAIN_FLAG_CACHE_MS);
   }
 
-  /** Leaves drain mode. */
-  disableDrainMode(): Promise<void> {
-    return this.#ctx.run('disableDrainMode', () =>
+  /**
+   * Leaves drain mode. Brokers on this pool accept enqueues at once; other processes (other pools) within
+   * {@link DRAIN_FLAG_CACHE_MS}, when their cached flag expires.
+   */
+  async disableDrainMode(): Promise<void> {
+    await this.#ctx.run('disableDrainMode', () =>
       setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'false'),
     );
+    this.#ctx.drainFlags.set(this.#ctx.queue, false);
   }
 
-  /** Whether drain mode is on. */
+  /** Whether drain mode is on (always read from the database, never from the enqueue cache). */
   isDrainMode(): Promise<boolean> {
     return this.#ctx.run('isDrainMode', () =>
       getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode),

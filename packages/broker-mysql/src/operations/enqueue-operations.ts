@@ -7,7 +7,12 @@ import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
 import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
-import { insertTasks, insertTaskUnlessDraining } from '../queue/enqueue.sql.js';
+import {
+  ENQUEUE_CHUNK_SIZE,
+  insertTask,
+  insertTasks,
+  insertTaskUnlessDraining,
+} from '../queue/enqueue.sql.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { injectActiveTraceContext } from '../tracing/trace-propagation.js';
 
@@ -74,8 +79,23 @@ function draining(queue: string): CelersError {
 }
 
 /**
+ * The drain flag from the broker's cache (`internal/drain-flag-cache.ts`, shared per pool), read through the
+ * pool at most once per `DRAIN_FLAG_CACHE_MS`. Inside a caller's transaction it never waits for the pool (that
+ * transaction may hold the connection the read would need): an expired flag is `undefined`, a refresh starts
+ * in the background, and the caller checks through its transaction instead (as strongly as before).
+ */
+async function cachedDrainFlag(ctx: BrokerContext, inTransaction: boolean): Promise<boolean | undefined> {
+  if (!inTransaction) return ctx.drainFlags.isDraining(ctx.queue);
+  const cached = ctx.drainFlags.peek(ctx.queue);
+  if (cached === undefined) ctx.drainFlags.refreshSoon(ctx.queue);
+  return cached;
+}
+
+/**
  * Stores one task due at `due` (default: now, by the database clock). Validates, runs hooks, refuses with
- * `QUEUE_DRAINING` in drain mode, maps a duplicate id to `DUPLICATE_TASK`.
+ * `QUEUE_DRAINING` in drain mode, maps a duplicate id to `DUPLICATE_TASK`. The drain check uses the cached
+ * flag, so the write is one plain INSERT; inside a caller's transaction with an expired flag it is folded
+ * into the INSERT instead (`INSERT … SELECT … WHERE NOT EXISTS`, still one statement).
  * @internal
  */
 export async function enqueueOne(
@@ -91,12 +111,16 @@ export async function enqueueOne(
   await ctx.run(
     operation,
     async () => {
+      const drain = await cachedDrainFlag(ctx, options.transaction !== undefined);
+      if (drain === true) throw draining(ctx.queue);
       // issue 4: inject inside the PRODUCER span, so consumers become children of `celers.<operation>`.
       injectActiveTraceContext(prepared.metadata.custom);
       const values = toInsertValues(ctx.queue, prepared);
-      let inserted: boolean;
+      const due = schedule.due ?? dbNow();
+      let inserted = true;
       try {
-        inserted = await insertTaskUnlessDraining(executor, values, schedule.due ?? dbNow());
+        if (drain === false) await insertTask(executor, values, due);
+        else inserted = await insertTaskUnlessDraining(executor, values, due);
       } catch (error) {
         throw duplicateOr(error, prepared.metadata.id);
       }
@@ -111,9 +135,18 @@ export async function enqueueOne(
   return prepared.metadata.id;
 }
 
+/** How {@link enqueueMany} checks drain mode. */
+export type DrainCheck =
+  /** The broker's cached flag (a strong read through the caller's transaction when it expired). */
+  | 'cached'
+  /** The caller already read the flag in its transaction (recurring schedules): no second check. */
+  | 'done';
+
 /**
- * Stores many tasks in one transaction (multi-row INSERTs of 500): all or none. In drain mode nothing is
- * written and `QUEUE_DRAINING` is thrown.
+ * Stores many tasks, all or none: in drain mode nothing is written and `QUEUE_DRAINING` is thrown. Without a
+ * caller's transaction, a batch of at most {@link ENQUEUE_CHUNK_SIZE} is ONE multi-row INSERT (atomic by
+ * itself, so no explicit transaction: one round trip after the cached drain check); larger batches insert
+ * their chunks in one transaction.
  * @internal
  */
 export async function enqueueMany(
@@ -121,27 +154,31 @@ export async function enqueueMany(
   tasks: readonly SerializedTask[],
   schedule: Schedule = {},
   options: EnqueueOptions = {},
+  drainCheck: DrainCheck = 'cached',
 ): Promise<TaskId[]> {
   assertSerializedTasks(tasks);
   if (tasks.length === 0) return [];
   const prepared: SerializedTask[] = [];
   for (const t of tasks) prepared.push(await prepare(ctx, t));
-  const write = async (trx: Executor) => {
-    if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode)) throw draining(ctx.queue);
-    // issue 4: inject inside the PRODUCER span (see enqueueOne); repeating it on a lock retry is a no-op.
-    for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
-    await insertTasks(
-      trx,
-      prepared.map((t) => toInsertValues(ctx.queue, t)),
-      schedule.due ?? dbNow(),
-    );
-  };
+  const trx = options.transaction as Executor | undefined;
+  const due = schedule.due ?? dbNow();
   await ctx.run(
     'enqueueBatch',
     async () => {
+      if (drainCheck === 'cached') {
+        const drain = await cachedDrainFlag(ctx, trx !== undefined);
+        if (drain === true) throw draining(ctx.queue);
+        if (drain === undefined && (await getQueueFlag(trx as Executor, ctx.queue, QueueConfigKey.DrainMode)))
+          throw draining(ctx.queue);
+      }
+      // issue 4: inject inside the PRODUCER span (see enqueueOne).
+      for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
+      const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
       try {
-        if (options.transaction) await write(options.transaction as Executor);
-        else await withLockRetry(() => ctx.db.transaction().execute((trx) => write(trx)));
+        if (trx) await insertTasks(trx, rows, due);
+        // One statement: a deadlock or lock wait timeout rolled it back whole, so repeating it is safe.
+        else if (rows.length <= ENQUEUE_CHUNK_SIZE) await withLockRetry(() => insertTasks(ctx.db, rows, due));
+        else await withLockRetry(() => ctx.db.transaction().execute((t) => insertTasks(t, rows, due)));
       } catch (error) {
         throw duplicateOr(error);
       }

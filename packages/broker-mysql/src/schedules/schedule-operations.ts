@@ -190,8 +190,9 @@ async function processBatch(trx: Executor, ctx: BrokerContext): Promise<number> 
       taskId,
     );
   }
-  // Last, so `task:enqueued` (emitted by enqueueMany) follows every other write of the transaction.
-  await enqueueMany(ctx, tasks, {}, { transaction: trx });
+  // Last, so `task:enqueued` (emitted by enqueueMany) follows every other write of the transaction. Drain
+  // mode was read above in this transaction (strong), so enqueueMany does not check it again.
+  await enqueueMany(ctx, tasks, {}, { transaction: trx }, 'done');
   return rows.length;
 }
 
