@@ -52,6 +52,10 @@ describe('parseBenchArgs', () => {
     });
   });
 
+  it('resolves a relative --out against the directory pnpm was run from (INIT_CWD), not apps/bench', () => {
+    expect(parseBenchArgs(['--out', 'results'], { INIT_CWD: '/repo' }, OUT).outDir).toBe('/repo/results');
+  });
+
   it('takes the URL from CELERS_BENCH_DATABASE_URL when --url is absent', () => {
     expect(parseBenchArgs([], { CELERS_BENCH_DATABASE_URL: 'mysql://env@h/db' }, OUT).url).toBe(
       'mysql://env@h/db',

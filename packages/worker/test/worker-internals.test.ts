@@ -101,9 +101,8 @@ describe('PrefetchSizer', () => {
     for (let i = 0; i < 1_000; i++) sizer.noteCompleted();
     expect(sizer.target(200)).toBe(40); // fast tasks: capped at max
     expect(sizer.target(300)).toBe(40); // one idle sample halves the rate (still above the cap)
-    let t = 300;
-    for (let i = 0; i < 20; i++) sizer.target((t += 100));
-    expect(sizer.target((t += 100))).toBe(0); // nothing completes: the prefetch dries up
+    for (let t = 400; t <= 2_400; t += 100) sizer.target(t);
+    expect(sizer.target(2_500)).toBe(0); // nothing completes: the prefetch dries up
   });
 
   it('keeps slow tasks unprefetched: one per second at a 200 ms window is 0', () => {

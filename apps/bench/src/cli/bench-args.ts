@@ -1,3 +1,4 @@
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 
 /** The workloads `pnpm bench` knows, in run order. */
@@ -41,7 +42,7 @@ export const BENCH_USAGE = `usage: pnpm bench [--full] [--scale <n>] [--only W1,
   --scale <n>     multiply job counts by n (0 < n <= 10), e.g. 0.05 for a smoke run
   --only <ids>    comma-separated workloads (${WORKLOAD_IDS.join(', ')})
   --url <url>     server to use (default $${BENCH_DATABASE_URL_ENV} or ${DEFAULT_BENCH_DATABASE_URL})
-  --out <dir>     output directory (default <repo>/bench-results)
+  --out <dir>     output directory, relative to where pnpm was run (default <repo>/bench-results)
   --experiment    run one docs/performance experiment instead of the workloads
   --render        only re-render latest.md from latest.json and investigation.md`;
 
@@ -82,7 +83,8 @@ export function parseBenchArgs(
     scale: values.scale === undefined ? 1 : parseScale(values.scale),
     only: values.only === undefined ? defaultWorkloads(mode) : parseWorkloadList(values.only),
     url: parseUrl(values.url ?? env[BENCH_DATABASE_URL_ENV] ?? DEFAULT_BENCH_DATABASE_URL),
-    outDir: values.out ?? defaultOutDir,
+    // pnpm runs the script inside apps/bench; a relative --out means relative to where the user typed it.
+    outDir: values.out === undefined ? defaultOutDir : resolve(env.INIT_CWD ?? process.cwd(), values.out),
     experiment: values.experiment === undefined ? null : parseExperiment(values.experiment),
     render: values.render ?? false,
     help: values.help ?? false,
