@@ -82,6 +82,8 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   /** Cuts the wait for a free slot short: a task finished, shutdown. */
   readonly #slotWake = new Wakeup();
   readonly #heartbeat: PeriodicTask;
+  /** Gives back prefetched tasks that could not start within a third of their lease (slots stuck in slow handlers). */
+  readonly #prefetchReturn: PeriodicTask;
   readonly #recovery: PeriodicTask | undefined;
   /** The broker's background maintenance, run for as long as the worker runs (see the `maintenance` option). */
   readonly #maintenance: BackgroundService | undefined;
@@ -113,6 +115,11 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       () => o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.heldTasks),
       o.heartbeatIntervalMs,
       (error) => this.#reportError(error, 'workerHeartbeat'),
+    );
+    this.#prefetchReturn = new PeriodicTask(
+      () => this.#returnStalePrefetched(),
+      Math.max(1, Math.floor(o.leaseMs / 3)),
+      (error) => this.#reportError(error, 'release'),
     );
     this.#recovery =
       o.recoveryIntervalMs === 0
@@ -197,6 +204,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     });
     o.broker.on('task:enqueued', this.#onEnqueued);
     this.#heartbeat.start();
+    this.#prefetchReturn.start();
     this.#recovery?.start(true); // at start too: a restarted host picks up what its predecessor left
     this.#maintenance?.start();
     if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
@@ -265,6 +273,22 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       // A task that waited a third of its lease is renewed before it starts (normally it waits ~ms).
       this.#dispatch(next.message, now - next.claimedAt > this.options.leaseMs / 3);
     }
+  }
+
+  /**
+   * Releases prefetched tasks that waited over a third of their lease: the slots are busy with slow handlers,
+   * so another worker should run them now (normally a prefetched task waits ~ms; see PrefetchSizer).
+   */
+  async #returnStalePrefetched(): Promise<void> {
+    const cutoff = performance.now() - this.options.leaseMs / 3;
+    const stale = this.#prefetched.filter((p) => p.claimedAt < cutoff);
+    if (stale.length === 0) return;
+    this.#prefetched = this.#prefetched.filter((p) => p.claimedAt >= cutoff);
+    this.options.logger.debug('returning prefetched tasks that could not start in time', {
+      workerId: this.workerId,
+      count: stale.length,
+    });
+    await this.#releaseUnstarted(stale.map((p) => p.message));
   }
 
   #dispatch(message: BrokerMessage, renewLeaseFirst: boolean): void {
@@ -338,6 +362,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     await this.#recovery?.stop();
     await this.#maintenance?.stop();
     await this.#pollLoop;
+    await this.#prefetchReturn.stop();
     const unstarted = this.#prefetched;
     this.#prefetched = [];
     await this.#releaseUnstarted(unstarted.map((p) => p.message)); // at once, so other workers can take them

@@ -116,4 +116,37 @@ describe('Worker prefetch', () => {
     expect(counts.completed).toBe(ran.size - 1); // every task that ran completed, except the aborted one
     expect((counts.completed ?? 0) + (counts.pending ?? 0)).toBe(600);
   });
+
+  it('gives prefetched tasks back while it runs when its slots stay busy past a third of the lease', async () => {
+    const broker = await fx.queue();
+    const blocked = gate();
+    const ran = new Set<number>();
+    const worker = fx.worker({
+      broker,
+      concurrency: 1,
+      prefetch: 100,
+      leaseMs: 300, // prefetched tasks older than 100 ms are returned
+      handlers: {
+        job: async (i: number) => {
+          ran.add(i);
+          if (i >= 300) await blocked.promise;
+        },
+      },
+    });
+    await broker.enqueueBatch(Array.from({ length: 600 }, (_, i) => createTask('job', i)));
+    await worker.start();
+    await waitFor(() => ran.has(300), { timeoutMs: 20_000, message: 'the blocking task to start' });
+    // Without closing: only the running task stays claimed; everything prefetched behind it is pending again.
+    const counts = await waitFor(
+      async () => {
+        const c = await countsByState(broker.queueName);
+        return worker.heldTasks === 1 && c.processing === 1 ? c : undefined;
+      },
+      { timeoutMs: 10_000, message: 'prefetched tasks returned to the queue' },
+    );
+    expect(counts.completed).toBe(300);
+    expect(counts.pending).toBe(299);
+    blocked.open();
+    await worker.close();
+  });
 });
