@@ -1,19 +1,44 @@
 import { createTask } from '@celers/core';
 import { describe, expect, it } from 'vitest';
+import type { WorkerOptions } from '../src/index.js';
+import { countsByState } from './support/task-counts.js';
 import { collectEvents, gate, waitFor } from './support/wait-for.js';
 import { useWorkerFixture } from './support/worker-fixture.js';
 
 const fx = useWorkerFixture('prefetch');
 
-/** This queue's task counts by state, read from the table. */
-async function countsByState(queue: string): Promise<Record<string, number>> {
-  const rows = await fx.root.database
-    .selectFrom('celers_tasks')
-    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('queue_name', '=', queue)
-    .groupBy('state')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+function countsByStateOf(queue: string): Promise<Record<string, number>> {
+  return countsByState(fx.root.database, queue);
+}
+
+/**
+ * 600 tasks for a worker of concurrency 1 whose handler blocks from task 300 on, once the first 300 (fast)
+ * have taught it to prefetch. Resolves when task 300 holds the only slot and the worker holds at least
+ * `minHeld` tasks (more than 1: tasks prefetched behind the stuck one).
+ */
+async function workerStuckBehindPrefetch(options: Partial<WorkerOptions>, minHeld = 1) {
+  const broker = await fx.queue();
+  const blocked = gate();
+  const ran = new Set<number>();
+  const worker = fx.worker({
+    broker,
+    concurrency: 1,
+    prefetch: 100,
+    ...options,
+    handlers: {
+      job: async (i: number) => {
+        ran.add(i);
+        if (i >= 300) await blocked.promise; // the slot is stuck from here on; the prefetch buffer is not
+      },
+    },
+  });
+  await broker.enqueueBatch(Array.from({ length: 600 }, (_, i) => createTask('job', i)));
+  await worker.start();
+  await waitFor(() => ran.has(300) && worker.heldTasks >= minHeld, {
+    timeoutMs: 20_000,
+    message: 'a blocked handler (with tasks prefetched behind it)',
+  });
+  return { broker, worker, ran, unblock: () => blocked.open() };
 }
 
 describe('Worker prefetch', () => {
@@ -47,7 +72,7 @@ describe('Worker prefetch', () => {
     expect(maxHeld).toBeLessThanOrEqual(2 * 2 + 50); // the lease bound: 2 × concurrency + prefetch
     expect(runs.size).toBe(1_500);
     expect([...runs.values()].every((n) => n === 1)).toBe(true);
-    expect(await countsByState(broker.queueName)).toEqual({ completed: 1_500 });
+    expect(await countsByStateOf(broker.queueName)).toEqual({ completed: 1_500 });
   });
 
   it('prefetches nothing with prefetch 0: it claims only for free slots', async () => {
@@ -85,32 +110,12 @@ describe('Worker prefetch', () => {
   });
 
   it('close() releases prefetched tasks at once: back to pending, none lost, none run', async () => {
-    const broker = await fx.queue();
-    const blocked = gate();
-    const ran = new Set<number>();
-    const worker = fx.worker({
-      broker,
-      concurrency: 1,
-      prefetch: 100,
-      shutdownTimeoutMs: 50,
-      handlers: {
-        job: async (i: number) => {
-          ran.add(i);
-          if (i >= 300) await blocked.promise; // the slot is stuck from here on; the prefetch buffer is not
-        },
-      },
-    });
-    await broker.enqueueBatch(Array.from({ length: 600 }, (_, i) => createTask('job', i)));
-    await worker.start();
-    await waitFor(() => ran.has(300) && worker.heldTasks > 1, {
-      timeoutMs: 20_000,
-      message: 'a blocked handler with tasks prefetched behind it',
-    });
+    const { broker, worker, ran, unblock } = await workerStuckBehindPrefetch({ shutdownTimeoutMs: 50 }, 2);
     const held = worker.heldTasks;
     await worker.close();
-    blocked.open();
+    unblock();
 
-    const counts = await countsByState(broker.queueName);
+    const counts = await countsByStateOf(broker.queueName);
     expect(held).toBeGreaterThan(1);
     expect(counts.processing ?? 0).toBe(0); // the prefetched and the aborted one were all released
     expect(counts.completed).toBe(ran.size - 1); // every task that ran completed, except the aborted one
@@ -118,35 +123,19 @@ describe('Worker prefetch', () => {
   });
 
   it('gives prefetched tasks back while it runs when its slots stay busy past a third of the lease', async () => {
-    const broker = await fx.queue();
-    const blocked = gate();
-    const ran = new Set<number>();
-    const worker = fx.worker({
-      broker,
-      concurrency: 1,
-      prefetch: 100,
-      leaseMs: 300, // prefetched tasks older than 100 ms are returned
-      handlers: {
-        job: async (i: number) => {
-          ran.add(i);
-          if (i >= 300) await blocked.promise;
-        },
-      },
-    });
-    await broker.enqueueBatch(Array.from({ length: 600 }, (_, i) => createTask('job', i)));
-    await worker.start();
-    await waitFor(() => ran.has(300), { timeoutMs: 20_000, message: 'the blocking task to start' });
+    // leaseMs 300: prefetched tasks older than 100 ms are returned.
+    const { broker, worker, unblock } = await workerStuckBehindPrefetch({ leaseMs: 300 });
     // Without closing: only the running task stays claimed; everything prefetched behind it is pending again.
     const counts = await waitFor(
       async () => {
-        const c = await countsByState(broker.queueName);
+        const c = await countsByStateOf(broker.queueName);
         return worker.heldTasks === 1 && c.processing === 1 ? c : undefined;
       },
       { timeoutMs: 10_000, message: 'prefetched tasks returned to the queue' },
     );
     expect(counts.completed).toBe(300);
     expect(counts.pending).toBe(299);
-    blocked.open();
+    unblock();
     await worker.close();
   });
 });

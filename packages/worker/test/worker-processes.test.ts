@@ -2,6 +2,7 @@ import { MysqlBroker } from '@celers/broker-mysql';
 import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { countsByState } from './support/task-counts.js';
 import { waitFor } from './support/wait-for.js';
 import { killAll, spawnWorker, type WorkerProcess } from './support/worker-processes.js';
 
@@ -70,14 +71,8 @@ async function enqueueMany(broker: MysqlBroker, count: number): Promise<string[]
   return ids;
 }
 
-async function stateCounts(queue: string): Promise<Record<string, number>> {
-  const rows = await admin.database
-    .selectFrom('celers_tasks')
-    .select(['state', (eb) => eb.fn.countAll<number>().as('n')])
-    .where('queue_name', '=', queue)
-    .groupBy('state')
-    .execute();
-  return Object.fromEntries(rows.map((r) => [r.state, Number(r.n)]));
+function stateCounts(queue: string): Promise<Record<string, number>> {
+  return countsByState(admin.database, queue);
 }
 
 async function runsOf(taskIds: readonly string[]): Promise<Map<string, RunRow[]>> {
