@@ -159,7 +159,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
       claimFoundNothing: false,
       emit,
       run: (operation, fn, attributes) =>
-        runOperation(options.queue, breaker, emit, operation, fn, attributes),
+        runOperation(options.queue, profile.flavour, breaker, emit, operation, fn, attributes),
     };
     this.tasks = new TasksFacet(this.#ctx);
     this.dlq = new DlqFacet(this.#ctx);

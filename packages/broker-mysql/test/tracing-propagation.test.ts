@@ -146,7 +146,8 @@ describe('trace propagation producer → broker → consumer', () => {
     const enqueue = only('celers.enqueue');
     expect(enqueue.instrumentationScope.name).toBe(BROKER_INSTRUMENTATION_NAME);
     expect(enqueue.attributes).toMatchObject({
-      [TelemetryAttributes.DbSystem]: 'mysql',
+      // The detected server, as OpenTelemetry names it: `mariadb` on MariaDB, `mysql` on MySQL.
+      [TelemetryAttributes.DbSystem]: /mariadb/i.test(b.serverProfile.version) ? 'mariadb' : 'mysql',
       [TelemetryAttributes.DbOperation]: 'enqueue',
       [TelemetryAttributes.Operation]: 'enqueue',
       [TelemetryAttributes.QueueName]: b.queueName,

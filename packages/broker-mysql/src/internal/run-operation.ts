@@ -17,7 +17,7 @@ export const ERROR_TYPE_ATTRIBUTE = 'error.type';
  * Wraps a broker operation in the circuit breaker and an OpenTelemetry span named `celers.<operation>` (a
  * no-op without an SDK), maps driver errors to CelersError and reports the duration as an `operation` event.
  *
- * - Span attributes: `db.system`, `db.operation`, `celers.queue.name`, `celers.operation` plus the caller's
+ * - Span attributes: `db.system` (`mysql` or `mariadb`, as detected at connect), `db.operation`, `celers.queue.name`, `celers.operation` plus the caller's
  *   (task id, task name, count, worker id). Never payloads or metadata values.
  * - Enqueues are `PRODUCER` spans, everything else `CLIENT` spans. The span is active while `fn` runs, so
  *   a traceparent injected inside `fn` makes consumers children of this span.
@@ -29,6 +29,7 @@ export const ERROR_TYPE_ATTRIBUTE = 'error.type';
  */
 export async function runOperation<T>(
   queue: string,
+  dbSystem: 'mysql' | 'mariadb',
   breaker: CircuitBreaker | null,
   emit: <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) => void,
   operation: string,
@@ -42,7 +43,7 @@ export async function runOperation<T>(
     {
       kind,
       attributes: {
-        [TelemetryAttributes.DbSystem]: 'mysql',
+        [TelemetryAttributes.DbSystem]: dbSystem,
         [TelemetryAttributes.DbOperation]: operation,
         [TelemetryAttributes.QueueName]: queue,
         [TelemetryAttributes.Operation]: operation,
