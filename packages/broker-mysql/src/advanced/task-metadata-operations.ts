@@ -13,7 +13,7 @@ import {
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
-import { selectTaskInfos, toTaskInfo } from '../queue/task-info.sql.js';
+import { newestFirstPage, selectTaskInfos } from '../queue/task-info.sql.js';
 import { type PageOptions, resolvePage } from '../types/page-options.js';
 import type { TaskInfo } from '../types/task-info.js';
 
@@ -68,14 +68,10 @@ export async function queryByMetadata(
   const text = metadataText(value);
   const { limit, offset } = resolvePage(options);
   return ctx.run('tasks.queryByMetadata', async () => {
-    const rows = await selectTaskInfos(ctx.db, ctx.queue)
-      .where(sql<boolean>`JSON_UNQUOTE(JSON_EXTRACT(metadata, ${p})) = ${text}`)
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    return rows.map(toTaskInfo);
+    const query = selectTaskInfos(ctx.db, ctx.queue).where(
+      sql<boolean>`JSON_UNQUOTE(JSON_EXTRACT(metadata, ${p})) = ${text}`,
+    );
+    return newestFirstPage(query, { limit, offset });
   });
 }
 
@@ -128,13 +124,7 @@ export async function searchByDateRange(ctx: BrokerContext, search: DateRangeSea
   return ctx.run('tasks.searchByDateRange', async () => {
     let q = selectTaskInfos(ctx.db, ctx.queue).where('created_at', '>=', from).where('created_at', '<', to);
     if (state !== undefined) q = q.where('state', '=', state);
-    const rows = await q
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(limit)
-      .offset(offset)
-      .execute();
-    return rows.map(toTaskInfo);
+    return newestFirstPage(q, { limit, offset });
   });
 }
 

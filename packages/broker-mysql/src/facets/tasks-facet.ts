@@ -14,7 +14,7 @@ import {
 } from '../advanced/task-metadata-operations.js';
 import type { BrokerContext } from '../broker-context.js';
 import { assertText } from '../internal/assert-text.js';
-import { selectTaskInfos, toTaskInfo } from '../queue/task-info.sql.js';
+import { newestFirstPage, selectTaskInfos, toTaskInfo } from '../queue/task-info.sql.js';
 import {
   countScheduledTasks,
   countTasksInState,
@@ -73,13 +73,7 @@ export class TasksFacet {
     return this.#ctx.run('tasks.list', async () => {
       let query = selectTaskInfos(this.#ctx.db, this.#ctx.queue);
       if (state !== undefined) query = query.where('state', '=', state);
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toTaskInfo);
+      return newestFirstPage(query, { limit, offset });
     });
   }
 
@@ -127,13 +121,7 @@ export class TasksFacet {
     return this.#ctx.run('tasks.byWorker', async () => {
       let query = selectTaskInfos(this.#ctx.db, this.#ctx.queue).where('worker_id', '=', worker);
       if (state !== undefined) query = query.where('state', '=', state);
-      const rows = await query
-        .orderBy('created_at', 'desc')
-        .orderBy('id', 'desc')
-        .limit(limit)
-        .offset(offset)
-        .execute();
-      return rows.map(toTaskInfo);
+      return newestFirstPage(query, { limit, offset });
     });
   }
 

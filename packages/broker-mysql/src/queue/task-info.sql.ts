@@ -43,6 +43,27 @@ export function selectTaskInfos(db: Executor, queue: string) {
     .where('queue_name', '=', queue);
 }
 
+/** A {@link selectTaskInfos} query, with whatever filters the caller added. */
+export type TaskInfoQuery = ReturnType<typeof selectTaskInfos>;
+
+/**
+ * One page of `query`, newest first (`created_at`, then `id`, both descending: a stable order for paging),
+ * as {@link TaskInfo}s. The order every "list tasks" read shares.
+ * @internal
+ */
+export async function newestFirstPage(
+  query: TaskInfoQuery,
+  page: { limit: number; offset: number },
+): Promise<TaskInfo[]> {
+  const rows = await query
+    .orderBy('created_at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(page.limit)
+    .offset(page.offset)
+    .execute();
+  return rows.map(toTaskInfo);
+}
+
 /** A row read by {@link selectTaskInfos}. */
 export type TaskInfoRow = Awaited<ReturnType<ReturnType<typeof selectTaskInfos>['executeTakeFirstOrThrow']>>;
 
