@@ -12,7 +12,7 @@ import {
 import { AckBatcher } from './internal/ack-batcher.js';
 import { PeriodicTask } from './internal/periodic-task.js';
 import { PollBackoff } from './internal/poll-backoff.js';
-import { PrefetchSizer } from './internal/prefetch-sizer.js';
+import { PrefetchBuffer } from './internal/prefetch-buffer.js';
 import { installSignalHandlers } from './internal/signal-handlers.js';
 import { TaskRunner } from './internal/task-runner.js';
 import { Wakeup } from './internal/wakeup.js';
@@ -32,13 +32,6 @@ type WorkerEventArgs = { [K in keyof WorkerEventMap]: [WorkerEventMap[K]] };
 export interface CloseWorkerOptions {
   /** How long to wait for running handlers before aborting them. @defaultValue the worker's `shutdownTimeoutMs` */
   timeoutMs?: number;
-}
-
-/** A claimed task waiting in the prefetch buffer for a free slot. */
-interface Prefetched {
-  message: BrokerMessage;
-  /** `performance.now()` when the claim returned. */
-  claimedAt: number;
 }
 
 /**
@@ -70,9 +63,8 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   /** The resolved, frozen options. */
   readonly options: ResolvedWorkerOptions;
   readonly #running = new Set<TaskRunner>(); // not keyed by task id: a recovered task may come back to us
-  /** Claimed tasks waiting for a slot, oldest first. */
-  #prefetched: Prefetched[] = [];
-  readonly #prefetchSizer: PrefetchSizer;
+  /** Claimed tasks waiting for a slot. */
+  readonly #prefetched: PrefetchBuffer;
   /** Handlers still executing (a subset of #running: the others are only waiting for their ack or reject). */
   #executing = 0;
   readonly #acker: AckBatcher;
@@ -110,7 +102,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
     );
     this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs);
-    this.#prefetchSizer = new PrefetchSizer(o.prefetch, PREFETCH_WINDOW_MS);
+    this.#prefetched = new PrefetchBuffer(o.prefetch, PREFETCH_WINDOW_MS);
     this.#heartbeat = new PeriodicTask(
       () => o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.heldTasks),
       o.heartbeatIntervalMs,
@@ -234,8 +226,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         await this.#releaseUnstarted(messages); // claimed while shutting down: give them straight back
         break;
       }
-      const claimedAt = performance.now();
-      for (const message of messages) this.#prefetched.push({ message, claimedAt });
+      this.#prefetched.add(messages);
       this.#fillSlots();
       if (messages.length === want) {
         this.#backoff.reset();
@@ -256,7 +247,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   #claimSize(): number {
     const o = this.options;
     const freeSlots = o.concurrency - this.#executing;
-    const target = this.#prefetchSizer.target();
+    const target = this.#prefetched.target();
     const leaseRoom = 2 * o.concurrency + o.prefetch - this.heldTasks;
     const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom);
     if (room <= 0) return 0;
@@ -267,11 +258,11 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
 
   /** Starts prefetched tasks while slots are free (never once shutdown began: those are released). */
   #fillSlots(): void {
-    const now = performance.now();
-    while (!this.#stopping && this.#executing < this.options.concurrency && this.#prefetched.length > 0) {
-      const next = this.#prefetched.shift() as Prefetched;
+    while (!this.#stopping && this.#executing < this.options.concurrency) {
+      const next = this.#prefetched.next();
+      if (next === undefined) return;
       // A task that waited a third of its lease is renewed before it starts (normally it waits ~ms).
-      this.#dispatch(next.message, now - next.claimedAt > this.options.leaseMs / 3);
+      this.#dispatch(next.message, next.waitedMs > this.options.leaseMs / 3);
     }
   }
 
@@ -280,15 +271,13 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
    * so another worker should run them now (normally a prefetched task waits ~ms; see PrefetchSizer).
    */
   async #returnStalePrefetched(): Promise<void> {
-    const cutoff = performance.now() - this.options.leaseMs / 3;
-    const stale = this.#prefetched.filter((p) => p.claimedAt < cutoff);
+    const stale = this.#prefetched.takeOlderThan(this.options.leaseMs / 3);
     if (stale.length === 0) return;
-    this.#prefetched = this.#prefetched.filter((p) => p.claimedAt >= cutoff);
     this.options.logger.debug('returning prefetched tasks that could not start in time', {
       workerId: this.workerId,
       count: stale.length,
     });
-    await this.#releaseUnstarted(stale.map((p) => p.message));
+    await this.#releaseUnstarted(stale);
   }
 
   #dispatch(message: BrokerMessage, renewLeaseFirst: boolean): void {
@@ -308,7 +297,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     this.#executing += 1;
     void runner.handlerDone.then(() => {
       this.#executing -= 1;
-      this.#prefetchSizer.noteCompleted();
+      this.#prefetched.noteCompleted();
       this.#fillSlots();
       this.#slotWake.wake();
     });
@@ -363,9 +352,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     await this.#maintenance?.stop();
     await this.#pollLoop;
     await this.#prefetchReturn.stop();
-    const unstarted = this.#prefetched;
-    this.#prefetched = [];
-    await this.#releaseUnstarted(unstarted.map((p) => p.message)); // at once, so other workers can take them
+    await this.#releaseUnstarted(this.#prefetched.takeAll()); // at once, so other workers can take them
     if (!(await this.#allSettledWithin(timeoutMs))) {
       o.logger.warn('shutdown timeout: aborting running tasks', {
         workerId: this.workerId,
