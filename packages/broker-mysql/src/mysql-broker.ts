@@ -60,6 +60,7 @@ import { SchedulesFacet } from './facets/schedules-facet.js';
 import { TasksFacet } from './facets/tasks-facet.js';
 import { TransferFacet } from './facets/transfer-facet.js';
 import { WorkersFacet } from './facets/workers-facet.js';
+import { transactionWithAfterCommit } from './internal/after-commit.js';
 import { dbNowPlusMs } from './internal/db-time.js';
 import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
 import { runOperation } from './internal/run-operation.js';
@@ -398,10 +399,13 @@ export class MysqlBroker extends EventEmitter implements Broker {
 
   /**
    * Runs `fn` in one transaction of this broker's database (the seed's `with_transaction`). Pass the
-   * transaction to enqueue methods as `{ transaction: trx }`: the tasks commit or roll back with your writes.
+   * transaction to enqueue methods as `{ transaction: trx }`: the tasks commit or roll back with your writes,
+   * and their `task:enqueued` events (which wake workers in this process) fire only after the commit, never
+   * for a rollback. In a transaction you open yourself, celers cannot see the commit, so the event fires at
+   * once (a local worker may then poll before the tasks are visible and find them on its next poll).
    */
   transaction<T>(fn: (trx: Transaction<CelersDatabase>) => Promise<T>): Promise<T> {
-    return this.#ctx.run('transaction', () => this.#ctx.db.transaction().execute(fn));
+    return this.#ctx.run('transaction', () => transactionWithAfterCommit(this.#ctx.db, fn));
   }
 
   // ------------------------------------------------------------------ workers (Broker interface)

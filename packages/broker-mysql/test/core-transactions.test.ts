@@ -53,6 +53,43 @@ describe('broker.transaction (with_transaction)', () => {
     expect(ids[0]).toBe(task.metadata.id);
   });
 
+  it('task:enqueued fires only after the commit (the task is visible to the listener), never for a rollback', async () => {
+    const seen: Array<{ ids: string[]; visible: boolean }> = [];
+    const listener = ({ taskIds }: { taskIds: string[] }) => {
+      // Read on another connection, as a worker woken by the event would.
+      seen.push({ ids: taskIds, visible: false });
+      const entry = seen[seen.length - 1]!;
+      void taskRow(broker.database, taskIds[0]!).then((row) => {
+        entry.visible = row !== undefined;
+      });
+    };
+    broker.on('task:enqueued', listener);
+    try {
+      const committed = createTask('t', 'commit');
+      const batch = [createTask('t', 'b1'), createTask('t', 'b2')];
+      await broker.transaction(async (trx) => {
+        await broker.enqueue(committed, { transaction: trx });
+        await broker.enqueueBatch(batch, { transaction: trx });
+        expect(seen).toEqual([]); // nothing announced while the transaction is open
+      });
+      expect(seen.map((s) => s.ids)).toEqual([[committed.metadata.id], batch.map((t) => t.metadata.id)]);
+
+      const rolledBack = createTask('t', 'rollback');
+      await expect(
+        broker.transaction(async (trx) => {
+          await broker.enqueue(rolledBack, { transaction: trx });
+          throw new Error('abort');
+        }),
+      ).rejects.toThrow('abort');
+      expect(seen.flatMap((s) => s.ids)).not.toContain(rolledBack.metadata.id);
+
+      await new Promise((resolve) => setTimeout(resolve, 100)); // let the listener's reads finish
+      expect(seen.every((s) => s.visible)).toBe(true);
+    } finally {
+      broker.off('task:enqueued', listener);
+    }
+  });
+
   it('a rolled-back enqueueBatch writes none of its tasks', async () => {
     const before = await broker.queueSize();
     const batch = Array.from({ length: 600 }, (_, i) => createTask('rb', i));

@@ -3,6 +3,7 @@ import { hookContext } from '@celers/resilience';
 import type { CelersDatabase } from '@celers/schema';
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
+import { afterCommit } from '../internal/after-commit.js';
 import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
@@ -48,17 +49,23 @@ async function prepare(ctx: BrokerContext, task: SerializedTask): Promise<Serial
   return { metadata: { ...task.metadata, custom }, payload: task.payload };
 }
 
+/**
+ * Emits `task:enqueued` (after the commit when the tasks went into a `broker.transaction`, so a worker woken
+ * by it can see them) and runs the `afterEnqueue` hooks (at once).
+ */
 async function afterEnqueue(
   ctx: BrokerContext,
   tasks: readonly SerializedTask[],
   delayed: boolean,
+  transaction: EnqueueOptions['transaction'],
 ): Promise<void> {
-  ctx.emit('task:enqueued', {
+  const event = {
     queue: ctx.queue,
     taskIds: tasks.map((t) => t.metadata.id),
     taskNames: tasks.map((t) => t.metadata.name),
     delayed,
-  });
+  };
+  afterCommit(transaction, () => ctx.emit('task:enqueued', event));
   if (!ctx.hooks.has('afterEnqueue')) return;
   for (const t of tasks) {
     await ctx.hooks.runAfter(
@@ -131,7 +138,7 @@ export async function enqueueOne(
       [TelemetryAttributes.TaskName]: prepared.metadata.name,
     },
   );
-  await afterEnqueue(ctx, [prepared], schedule.delayed ?? false);
+  await afterEnqueue(ctx, [prepared], schedule.delayed ?? false, options.transaction);
   return prepared.metadata.id;
 }
 
@@ -185,7 +192,7 @@ export async function enqueueMany(
     },
     { [TelemetryAttributes.TaskCount]: prepared.length },
   );
-  await afterEnqueue(ctx, prepared, schedule.delayed ?? false);
+  await afterEnqueue(ctx, prepared, schedule.delayed ?? false, options.transaction);
   return prepared.map((t) => t.metadata.id);
 }
 
