@@ -14,6 +14,27 @@ export function forkBenchScript(relativePath: string, config: unknown): ChildPro
   });
 }
 
+/**
+ * The child side of {@link forkBenchScript}: when this process was forked with a config argument, runs
+ * `main(config, send)`, then disconnects; a failure is sent as the `{ type: 'error', message }` that
+ * {@link nextMessage} rejects with, and sets a non-zero exit code. Does nothing when the module is imported.
+ */
+export function runAsBenchChild<C, M>(main: (config: C, send: (message: M) => void) => Promise<void>): void {
+  if (!process.send || !process.argv[2]) return;
+  const send = (message: M | { type: 'error'; message: string }) => process.send?.(message);
+  main(JSON.parse(process.argv[2]) as C, send).then(
+    () => process.disconnect(),
+    (error: unknown) => {
+      send({
+        type: 'error',
+        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
+      });
+      process.exitCode = 1;
+      process.disconnect();
+    },
+  );
+}
+
 /** Resolves with the first IPC message matching `type`; rejects on an `error` message or an early exit. */
 export function nextMessage<T extends { type: string }>(child: ChildProcess, type: T['type']): Promise<T> {
   return new Promise((resolvePromise, reject) => {

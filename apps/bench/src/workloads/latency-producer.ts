@@ -6,6 +6,7 @@ import { createTask } from '@celers/core';
 import mysql from 'mysql2/promise';
 import { rawEnqueueOne } from '../raw/raw-queue.sql.js';
 import { pause } from '../stats/stopwatch.js';
+import { runAsBenchChild } from './child-process.js';
 
 /** Configuration passed as the child's first argument (JSON). */
 export interface ProducerConfig {
@@ -65,17 +66,4 @@ async function produce(config: ProducerConfig, send: (m: ProducerMessage) => voi
   send({ type: 'done', sent: config.count, maxLagMs });
 }
 
-if (process.send && process.argv[2]) {
-  const send = (m: ProducerMessage) => process.send?.(m);
-  produce(JSON.parse(process.argv[2]) as ProducerConfig, send).then(
-    () => process.disconnect(),
-    (error: unknown) => {
-      send({
-        type: 'error',
-        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      });
-      process.exitCode = 1;
-      process.disconnect();
-    },
-  );
-}
+runAsBenchChild<ProducerConfig, ProducerMessage>(produce);

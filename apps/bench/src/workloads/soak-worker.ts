@@ -2,6 +2,7 @@
 import { MysqlBroker } from '@celers/broker-mysql';
 import { startWorkerConsumer } from '../celers/worker-consumer.js';
 import { DRAIN_CONCURRENCY } from '../cli/bench-sizes.js';
+import { runAsBenchChild } from './child-process.js';
 
 /** Configuration passed as the child's first argument (JSON). */
 export interface SoakConfig {
@@ -44,17 +45,4 @@ async function soak(config: SoakConfig, send: (m: SoakMessage) => void): Promise
   send({ type: 'done', processed: run.processed() });
 }
 
-if (process.send && process.argv[2]) {
-  const send = (m: SoakMessage) => process.send?.(m);
-  soak(JSON.parse(process.argv[2]) as SoakConfig, send).then(
-    () => process.disconnect(),
-    (error: unknown) => {
-      send({
-        type: 'error',
-        message: error instanceof Error ? (error.stack ?? error.message) : String(error),
-      });
-      process.exitCode = 1;
-      process.disconnect();
-    },
-  );
-}
+runAsBenchChild<SoakConfig, SoakMessage>(soak);
