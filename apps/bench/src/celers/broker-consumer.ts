@@ -1,7 +1,6 @@
 import type { MysqlBroker } from '@celers/broker-mysql';
 import { type AckItem, decodePayload } from '@celers/core';
-import { pause } from '../stats/stopwatch.js';
-import { ConsumerProgress } from '../workloads/consumer-progress.js';
+import { runConsumerLoops } from '../workloads/consumer-loops.js';
 import type { ConsumerOptions, ConsumerRun } from '../workloads/consumer-types.js';
 
 /** Options of the broker-level consumer. */
@@ -16,39 +15,15 @@ export interface BrokerConsumerOptions extends ConsumerOptions {
  * shape as the raw baseline, through celers' public API.
  */
 export function startBrokerConsumer(broker: MysqlBroker, options: BrokerConsumerOptions): ConsumerRun {
-  const progress = new ConsumerProgress();
-  let stopping = false;
-  const loop = async () => {
-    while (!stopping) {
-      const messages = await broker.dequeueBatch(options.claimBatch);
-      if (messages.length === 0) {
-        await pause(options.idlePollMs);
-        continue;
-      }
-      const items: AckItem[] = messages.map((m) => {
-        options.handler(decodePayload(m.task));
-        const item: AckItem = { taskId: m.task.metadata.id, receiptHandle: m.receiptHandle };
-        if (options.storeResults) item.result = { status: 'SUCCESS', result: { ok: true }, runtimeMs: 0 };
-        return item;
-      });
-      progress.add(await broker.ackBatch(items));
-    }
-  };
-  const loops = Array.from({ length: options.loops }, () =>
-    loop().catch((error: unknown) => {
-      progress.fail(error instanceof Error ? error : new Error(String(error)));
-    }),
-  );
-  let stopped: Promise<void> | undefined;
-  return {
-    processed: () => progress.count,
-    reached: (target) => progress.reached(target),
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        await Promise.all(loops);
-      })();
-      return stopped;
-    },
-  };
+  return runConsumerLoops(options.loops, options.idlePollMs, async () => {
+    const messages = await broker.dequeueBatch(options.claimBatch);
+    if (messages.length === 0) return null;
+    const items: AckItem[] = messages.map((m) => {
+      options.handler(decodePayload(m.task));
+      const item: AckItem = { taskId: m.task.metadata.id, receiptHandle: m.receiptHandle };
+      if (options.storeResults) item.result = { status: 'SUCCESS', result: { ok: true }, runtimeMs: 0 };
+      return item;
+    });
+    return broker.ackBatch(items);
+  });
 }

@@ -1,6 +1,5 @@
 import type { Connection } from 'mysql2/promise';
-import { pause } from '../stats/stopwatch.js';
-import { ConsumerProgress } from '../workloads/consumer-progress.js';
+import { runConsumerLoops } from '../workloads/consumer-loops.js';
 import type { ConsumerOptions, ConsumerRun } from '../workloads/consumer-types.js';
 import { rawClaim, rawDelete } from './raw-queue.sql.js';
 
@@ -14,40 +13,23 @@ export async function startRawConsumer(
   queue: string,
   options: ConsumerOptions,
 ): Promise<ConsumerRun> {
-  const progress = new ConsumerProgress();
   const connections = await Promise.all(Array.from({ length: options.loops }, connect));
-  let stopping = false;
-  const loop = async (conn: Connection) => {
-    while (!stopping) {
+  return runConsumerLoops(
+    options.loops,
+    options.idlePollMs,
+    async (index) => {
+      const conn = connections[index] as Connection;
       const jobs = await rawClaim(conn, queue, options.claimBatch);
-      if (jobs.length === 0) {
-        await pause(options.idlePollMs);
-        continue;
-      }
+      if (jobs.length === 0) return null;
       for (const job of jobs) options.handler(job.payload);
       await rawDelete(
         conn,
         jobs.map((j) => j.id),
       );
-      progress.add(jobs.length);
-    }
-  };
-  const loops = connections.map((c) =>
-    loop(c).catch((error: unknown) => {
-      progress.fail(error instanceof Error ? error : new Error(String(error)));
-    }),
-  );
-  let stopped: Promise<void> | undefined;
-  return {
-    processed: () => progress.count,
-    reached: (target) => progress.reached(target),
-    stop() {
-      stopped ??= (async () => {
-        stopping = true;
-        await Promise.all(loops);
-        await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
-      })();
-      return stopped;
+      return jobs.length;
     },
-  };
+    async () => {
+      await Promise.all(connections.map((c) => c.end().catch(() => undefined)));
+    },
+  );
 }
