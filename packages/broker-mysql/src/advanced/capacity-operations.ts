@@ -3,6 +3,7 @@ import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
 import { enqueueOne } from '../operations/enqueue-operations.js';
+import { countTasksInState } from '../queue/task-statistics.sql.js';
 
 /** Result of `checkRateLimit` (the seed's `RateLimitStatus`). */
 export interface RateLimitStatus {
@@ -24,16 +25,8 @@ export const DEFAULT_MAX_BATCH_SIZE = 100;
 /** Largest upper bound accepted by `getOptimalBatchSize` (the seed warned above 10,000). */
 export const MAX_OPTIMAL_BATCH_SIZE = 10_000;
 
-async function pendingCount(ctx: BrokerContext, operation: string): Promise<number> {
-  return ctx.run(operation, async () => {
-    const row = await ctx.db
-      .selectFrom('celers_tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('queue_name', '=', ctx.queue)
-      .where('state', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  });
+function pendingCount(ctx: BrokerContext, operation: string): Promise<number> {
+  return ctx.run(operation, () => countTasksInState(ctx.db, ctx.queue, 'pending'));
 }
 
 /** Whether fewer than `maxSize` tasks are pending (the seed's `has_capacity`). @internal */

@@ -20,6 +20,7 @@ import {
   releaseOwnedTask,
   requeueTasks,
 } from '../queue/lease.sql.js';
+import { countTasksInState } from '../queue/task-statistics.sql.js';
 
 /** Tasks recovered per transaction, so a huge recovery never holds one giant lock set. */
 export const RECOVERY_CHUNK_SIZE = 500;
@@ -67,15 +68,7 @@ export async function cancelTask(ctx: BrokerContext, taskId: string): Promise<bo
 
 /** Pending tasks of the queue (delayed ones included). @internal */
 export async function countPending(ctx: BrokerContext): Promise<number> {
-  return ctx.run('queueSize', async () => {
-    const row = await ctx.db
-      .selectFrom('celers_tasks')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('queue_name', '=', ctx.queue)
-      .where('state', '=', 'pending')
-      .executeTakeFirstOrThrow();
-    return Number(row.n);
-  });
+  return ctx.run('queueSize', () => countTasksInState(ctx.db, ctx.queue, 'pending'));
 }
 
 /** Extends an owned lease; returns the new expiry. @internal */

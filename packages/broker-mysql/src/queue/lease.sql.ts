@@ -31,6 +31,18 @@ export async function readLease(db: Executor, id: string): Promise<Date | null> 
   return row?.lease_expires_at ?? null;
 }
 
+/**
+ * What giving a claimed task back sets: `pending` again, no claim, lease, receipt or worker (a release or a
+ * recovery keeps the retry count; a retry adds its own fields). @internal
+ */
+export const BACK_TO_PENDING = {
+  state: 'pending',
+  started_at: null,
+  lease_expires_at: null,
+  receipt_handle: null,
+  worker_id: null,
+} as const;
+
 /** Returns an owned, claimed task to `pending` without counting a retry. @internal */
 export async function releaseOwnedTask(
   db: Executor,
@@ -40,13 +52,7 @@ export async function releaseOwnedTask(
 ): Promise<number> {
   const result = await db
     .updateTable('celers_tasks')
-    .set({
-      state: 'pending',
-      started_at: null,
-      lease_expires_at: null,
-      receipt_handle: null,
-      worker_id: null,
-    })
+    .set(BACK_TO_PENDING)
     .where('id', '=', id)
     .where('queue_name', '=', queue)
     .where('state', '=', 'processing')
@@ -103,13 +109,7 @@ export async function requeueTasks(trx: Executor, ids: readonly string[]): Promi
   if (ids.length === 0) return 0;
   const result = await trx
     .updateTable('celers_tasks')
-    .set({
-      state: 'pending',
-      started_at: null,
-      lease_expires_at: null,
-      receipt_handle: null,
-      worker_id: null,
-    })
+    .set(BACK_TO_PENDING)
     .where('id', 'in', [...ids].sort())
     .where('state', '=', 'processing')
     .executeTakeFirst();

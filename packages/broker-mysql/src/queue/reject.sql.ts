@@ -2,6 +2,7 @@ import type { TaskRow } from '@celers/schema';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../broker-context.js';
+import { BACK_TO_PENDING } from './lease.sql.js';
 
 /** Locks one task row of `queue` for a state change, with the database time. @internal */
 export async function lockTask(
@@ -32,16 +33,7 @@ export async function scheduleRetry(
 ): Promise<void> {
   await trx
     .updateTable('celers_tasks')
-    .set({
-      state: 'pending',
-      retry_count: retryCount,
-      scheduled_at: retryAt,
-      started_at: null,
-      lease_expires_at: null,
-      receipt_handle: null,
-      worker_id: null,
-      error_message: error,
-    })
+    .set({ ...BACK_TO_PENDING, retry_count: retryCount, scheduled_at: retryAt, error_message: error })
     .where('id', '=', id)
     .execute();
 }
