@@ -2,3 +2,9 @@
 
 export { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';
+export {
+  canStartPrivateServer,
+  type PrivateServer,
+  type PrivateServerOptions,
+  startPrivateServer,
+} from './private-server.js';

@@ -1,0 +1,203 @@
+// A private mariadbd on a free loopback port with its own datadir, for tests that need server settings the
+// shared test server does not have (another sql_mode, a small max_allowed_packet) or that stop, freeze or
+// restart the server under running clients. Debian's mariadb-server provides the binaries (.ci/run installs it).
+import { type ChildProcess, execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { createServer, Socket } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+
+const run = promisify(execFile);
+
+/** Where Debian puts the server and its bootstrap script. */
+const MARIADBD = '/usr/sbin/mariadbd';
+const INSTALL_DB = '/usr/bin/mariadb-install-db';
+
+/** How to start a {@link PrivateServer}. */
+export interface PrivateServerOptions {
+  /** Extra `mariadbd` options, e.g. `['--sql-mode=NO_BACKSLASH_ESCAPES']`. */
+  args?: readonly string[];
+  /** Database created at start and named in {@link PrivateServer.url}. Default `celers`. */
+  database?: string;
+  /** How long to wait for the port to open, per start. Default 30 s. */
+  startTimeoutMs?: number;
+}
+
+/** A running private server. The URL stays valid across {@link PrivateServer.restart}. */
+export interface PrivateServer {
+  /** `mysql://root@127.0.0.1:<port>/<database>` (root, empty password). */
+  readonly url: string;
+  readonly port: number;
+  /** Stops the server cleanly (SIGTERM, waits for exit). Safe to call twice. */
+  stop(): Promise<void>;
+  /** Kills the server at once (SIGKILL), as a crash would. */
+  kill(): Promise<void>;
+  /** Starts the server again on the same port and datadir after {@link stop} or {@link kill}. */
+  start(): Promise<void>;
+  /** `stop()` then `start()`, with `downMs` of downtime between them. */
+  restart(downMs?: number): Promise<void>;
+  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a silent partition. */
+  freeze(): void;
+  /** Resumes a frozen server (SIGCONT). */
+  thaw(): void;
+  /** Stops the server and deletes its datadir. */
+  destroy(): Promise<void>;
+}
+
+/** True when this machine can start a private server (Debian's mariadb-server is installed). */
+export function canStartPrivateServer(): boolean {
+  return existsSync(MARIADBD) && existsSync(INSTALL_DB);
+}
+
+/**
+ * Starts a private MariaDB server for one test file. Fails with instructions (never skips) when mariadbd is
+ * not installed.
+ *
+ * @example
+ * ```ts
+ * const server = await startPrivateServer({ args: ['--sql-mode=NO_BACKSLASH_ESCAPES'] });
+ * const broker = await MysqlBroker.connect({ url: server.url, queue: 'q', migrate: true });
+ * await server.restart(2_000);
+ * await server.destroy();
+ * ```
+ */
+export async function startPrivateServer(options: PrivateServerOptions = {}): Promise<PrivateServer> {
+  if (!canStartPrivateServer()) {
+    throw new Error(
+      `No ${MARIADBD}: this test starts a private MariaDB server. Install Debian's mariadb-server ` +
+        '(`apt-get install mariadb-server`, as `bash .ci/run` does).',
+    );
+  }
+  const database = options.database ?? 'celers';
+  const startTimeoutMs = options.startTimeoutMs ?? 30_000;
+  const dir = await mkdtemp(join(tmpdir(), 'celers-mariadbd-'));
+  const datadir = join(dir, 'data');
+  const asRoot = process.getuid?.() === 0;
+  // mariadbd refuses to run as root; as root the datadir goes to the mysql user.
+  const userArgs = asRoot ? ['--user=mysql'] : [];
+  if (asRoot) await chownTree(dir);
+  await run(INSTALL_DB, [
+    '--no-defaults',
+    `--datadir=${datadir}`,
+    '--auth-root-authentication-method=normal',
+    '--skip-test-db',
+    ...userArgs,
+  ]);
+  const port = await freePort();
+  const serverArgs = [
+    '--no-defaults',
+    `--datadir=${datadir}`,
+    `--port=${port}`,
+    '--bind-address=127.0.0.1',
+    `--socket=${join(dir, 'mysqld.sock')}`,
+    `--pid-file=${join(dir, 'mysqld.pid')}`,
+    `--log-error=${join(dir, 'error.log')}`,
+    '--skip-name-resolve',
+    '--innodb-buffer-pool-size=64M',
+    '--innodb-log-file-size=16M',
+    ...userArgs,
+    ...(options.args ?? []),
+  ];
+
+  let child: ChildProcess | undefined;
+  let exited: Promise<void> = Promise.resolve();
+  const startProcess = async () => {
+    const proc = spawn(MARIADBD, serverArgs, { stdio: 'ignore' });
+    child = proc;
+    exited = new Promise((resolve) => proc.once('exit', () => resolve()));
+    await waitForPort(port, startTimeoutMs, () => proc.exitCode !== null || proc.signalCode !== null, dir);
+  };
+  const signal = async (sig: NodeJS.Signals) => {
+    const proc = child;
+    if (!proc || proc.exitCode !== null || proc.signalCode !== null) return;
+    if (sig !== 'SIGCONT') proc.kill('SIGCONT'); // a frozen server cannot act on SIGTERM
+    proc.kill(sig);
+    await exited;
+  };
+  const cleanupOnExit = () => child?.kill('SIGKILL');
+  process.once('exit', cleanupOnExit);
+
+  await startProcess();
+  await rootQuery(port, `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+
+  const server: PrivateServer = {
+    url: `mysql://root@127.0.0.1:${port}/${database}`,
+    port,
+    stop: () => signal('SIGTERM'),
+    kill: () => signal('SIGKILL'),
+    start: async () => {
+      if (child && child.exitCode === null && child.signalCode === null) return;
+      await startProcess();
+    },
+    restart: async (downMs = 0) => {
+      await server.stop();
+      if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
+      await server.start();
+    },
+    freeze: () => child?.kill('SIGSTOP'),
+    thaw: () => child?.kill('SIGCONT'),
+    destroy: async () => {
+      await server.kill();
+      process.removeListener('exit', cleanupOnExit);
+      await rm(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
+
+async function chownTree(dir: string): Promise<void> {
+  const { stdout } = await run('id', ['-u', 'mysql']);
+  const { stdout: gid } = await run('id', ['-g', 'mysql']);
+  await chown(dir, Number(stdout.trim()), Number(gid.trim()));
+}
+
+function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const srv = createServer();
+    srv.once('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const address = srv.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+async function waitForPort(port: number, timeoutMs: number, died: () => boolean, dir: string): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (died()) throw new Error(`mariadbd exited during start; see ${join(dir, 'error.log')}`);
+    if (await portOpen(port)) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`mariadbd did not open 127.0.0.1:${port} within ${timeoutMs} ms; see ${join(dir, 'error.log')}`);
+}
+
+function portOpen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = new Socket();
+    socket.setTimeout(500);
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.connect(port, '127.0.0.1');
+  });
+}
+
+async function rootQuery(port: number, statement: string): Promise<void> {
+  const mysql = await import('mysql2/promise');
+  const conn = await mysql.createConnection({ host: '127.0.0.1', port, user: 'root' });
+  try {
+    await conn.query(statement);
+  } finally {
+    await conn.end();
+  }
+}
