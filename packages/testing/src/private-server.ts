@@ -120,7 +120,10 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
   process.once('exit', cleanupOnExit);
 
   await startProcess();
-  await rootQuery(port, `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`);
+  await rootQuery(
+    port,
+    `CREATE DATABASE IF NOT EXISTS \`${database}\` CHARACTER SET utf8mb4 COLLATE utf8mb4_unicode_ci`,
+  );
 
   const server: PrivateServer = {
     url: `mysql://root@127.0.0.1:${port}/${database}`,
@@ -172,7 +175,9 @@ async function waitForPort(port: number, timeoutMs: number, died: () => boolean,
     if (await portOpen(port)) return;
     await new Promise((r) => setTimeout(r, 50));
   }
-  throw new Error(`mariadbd did not open 127.0.0.1:${port} within ${timeoutMs} ms; see ${join(dir, 'error.log')}`);
+  throw new Error(
+    `mariadbd did not open 127.0.0.1:${port} within ${timeoutMs} ms; see ${join(dir, 'error.log')}`,
+  );
 }
 
 function portOpen(port: number): Promise<boolean> {

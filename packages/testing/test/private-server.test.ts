@@ -36,7 +36,10 @@ describe('startPrivateServer', () => {
   it('freeze makes queries hang until thaw', async () => {
     server.freeze();
     const pending = queryOnce(server.url, 'SELECT 1 AS one');
-    const raced = await Promise.race([pending.then(() => 'answered'), new Promise((r) => setTimeout(() => r('hung'), 300))]);
+    const raced = await Promise.race([
+      pending.then(() => 'answered'),
+      new Promise((r) => setTimeout(() => r('hung'), 300)),
+    ]);
     expect(raced).toBe('hung');
     server.thaw();
     expect(await pending).toEqual([{ one: 1 }]);
