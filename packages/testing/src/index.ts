@@ -1,10 +1,11 @@
 // @celers/testing (private): one fresh database per test file, on the server the global setup resolved.
 
-export { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
-export { createTestDatabase, type TestDatabase } from './test-database.js';
 export {
   canStartPrivateServer,
   type PrivateServer,
   type PrivateServerOptions,
   startPrivateServer,
 } from './private-server.js';
+export { type RawHttpAnswer, type RawHttpRequestInit, rawHttpRequest } from './raw-http-request.js';
+export { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
+export { createTestDatabase, type TestDatabase } from './test-database.js';
