@@ -44,11 +44,12 @@ describe('metricsHandler with a token and a Host allow-list', () => {
   });
 
   it('answers 401 with a Bearer challenge to a missing or wrong token, and no metrics', async () => {
-    for (const headers of [
+    const attempts: Array<Record<string, string>> = [
       {},
       { authorization: 'Bearer wrong-token-1' },
       { authorization: `Basic ${TOKEN}` },
-    ]) {
+    ];
+    for (const headers of attempts) {
       const res = await rawHttpRequest(url, { headers });
       expect(res.status).toBe(401);
       expect(res.headers['www-authenticate']).toBe('Bearer realm="celers metrics"');
