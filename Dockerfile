@@ -38,6 +38,8 @@ COPY --from=build --chown=node:node /out/producer ./
 CMD ["node", "dist/main.js"]
 
 # ---------------------------------------------------------------- demo worker (Prometheus metrics on 9464)
+# /metrics listens on the container's loopback unless METRICS_HOST=0.0.0.0 is set, which also needs
+# METRICS_TOKEN (or an explicit METRICS_INSECURE_NO_AUTH=1, as docker-compose.yml's demo does).
 FROM runtime AS worker
 COPY --from=build --chown=node:node /out/worker ./
 ENV METRICS_PORT=9464
@@ -45,7 +47,9 @@ EXPOSE 9464
 CMD ["node", "dist/main.js"]
 
 # ---------------------------------------------------------------- web dashboard (http://localhost:8080)
+# Listens on all interfaces of the container, so it refuses to start without CELERS_DASHBOARD_TOKEN (or
+# CELERS_DASHBOARD_USER + CELERS_DASHBOARD_PASSWORD, or an explicit --insecure-no-auth).
 FROM runtime AS dashboard
 COPY --from=build --chown=node:node /out/dashboard ./
 EXPOSE 8080
-CMD ["node", "dist/main.js", "--port", "8080"]
+CMD ["node", "dist/main.js", "--port", "8080", "--host", "0.0.0.0"]

@@ -11,6 +11,8 @@ import { type DashboardOptions, resolveDashboardOptions } from './dashboard-opti
 import { QueueRegistry } from './data/queue-registry.js';
 import { authMiddleware } from './security/auth-middleware.js';
 import { csrfMiddleware } from './security/csrf-middleware.js';
+import { CsrfTokens } from './security/csrf-token.js';
+import { hostCheckMiddleware } from './security/host-check-middleware.js';
 import { readOnlyMiddleware } from './security/read-only-middleware.js';
 import { pageRoutes } from './ui/page-routes.js';
 import { loadStaticAssets } from './ui/static-assets.js';
@@ -66,9 +68,10 @@ export async function createDashboardApp(options: DashboardOptions): Promise<Das
       },
     }),
   );
+  app.use('*', hostCheckMiddleware(resolved.allowedHosts));
   if (resolved.auth) app.use('*', authMiddleware(resolved.auth));
   if (resolved.readOnly) app.use('/api/*', readOnlyMiddleware());
-  app.use('*', csrfMiddleware());
+  app.use('*', csrfMiddleware(new CsrfTokens(), resolved.allowedHosts));
   app.use(
     '/api/*',
     bodyLimit({

@@ -13,5 +13,7 @@ export interface DashboardEnv {
   Variables: {
     /** True when the caller authenticated with a bearer token (exempt from CSRF checks). */
     bearerAuthenticated: boolean;
+    /** The CSRF token of the caller's session (set on safe requests; `/api/config` hands it to the page). */
+    csrfToken: string;
   };
 }

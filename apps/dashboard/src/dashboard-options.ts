@@ -1,4 +1,5 @@
 import { CelersError } from '@celers/core';
+import { LOOPBACK_HOST_NAMES, MIN_ACCESS_TOKEN_LENGTH, resolveAllowedHosts } from '@celers/monitoring';
 import type { createDatabase } from '@celers/schema';
 
 /** The Kysely instance type `@celers/schema` creates (kysely is not a direct dependency of the dashboard). */
@@ -21,6 +22,13 @@ export interface DashboardOptions {
   readOnly?: boolean;
   /** Require credentials on every request; none when omitted. */
   auth?: DashboardAuth;
+  /**
+   * Host names (Host header, without port) the dashboard answers; any other gets 421, which defeats DNS
+   * rebinding. Origins of state-changing requests must be among them too. `startDashboardServer` adds the
+   * bind address (and for `0.0.0.0` every interface address).
+   * @defaultValue {@link LOOPBACK_HOST_NAMES}
+   */
+  allowedHosts?: readonly string[];
   /** Most queues whose brokers are kept open at once. @defaultValue {@link DEFAULT_MAX_CACHED_QUEUES} */
   maxCachedQueues?: number;
 }
@@ -29,6 +37,7 @@ export interface DashboardOptions {
 export interface ResolvedDashboardOptions {
   readonly readOnly: boolean;
   readonly auth: DashboardAuth | null;
+  readonly allowedHosts: ReadonlySet<string>;
   readonly maxCachedQueues: number;
 }
 
@@ -41,8 +50,11 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
     throw CelersError.invalidArgument('url', 'give a database URL or an existing database');
   }
   const auth = options.auth ?? null;
-  if (auth?.kind === 'token' && auth.token.length < 8) {
-    throw CelersError.invalidArgument('auth.token', 'use a token of at least 8 characters');
+  if (auth?.kind === 'token' && auth.token.length < MIN_ACCESS_TOKEN_LENGTH) {
+    throw CelersError.invalidArgument(
+      'auth.token',
+      `use a token of at least ${MIN_ACCESS_TOKEN_LENGTH} characters`,
+    );
   }
   if (auth?.kind === 'basic' && (auth.user.length === 0 || auth.password.length === 0)) {
     throw CelersError.invalidArgument('auth', 'basic auth needs a non-empty user and password');
@@ -51,5 +63,7 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
   if (!Number.isInteger(max) || max < 1) {
     throw CelersError.invalidArgument('maxCachedQueues', 'expected an integer ≥ 1');
   }
-  return Object.freeze({ readOnly: options.readOnly === true, auth, maxCachedQueues: max });
+  // The loopback names are always in; the caller's list extends them.
+  const allowedHosts = new Set(resolveAllowedHosts('localhost', options.allowedHosts ?? [], 'allowedHosts'));
+  return Object.freeze({ readOnly: options.readOnly === true, auth, allowedHosts, maxCachedQueues: max });
 }

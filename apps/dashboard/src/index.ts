@@ -8,4 +8,11 @@ export {
   DEFAULT_MAX_CACHED_QUEUES,
   resolveDashboardOptions,
 } from './dashboard-options.js';
-export { CSRF_COOKIE, CSRF_HEADER } from './security/csrf-middleware.js';
+export {
+  type DashboardServer,
+  type DashboardServerOptions,
+  DEFAULT_PORT,
+  startDashboardServer,
+} from './dashboard-server.js';
+export { CSRF_HEADER } from './security/csrf-middleware.js';
+export { SESSION_COOKIE } from './security/csrf-token.js';

@@ -1,7 +1,7 @@
 // `pnpm dashboard`: serves the dashboard over CELERS_DATABASE_URL (see USAGE in cli-args.ts).
-import { serve } from '@hono/node-server';
+import { isCelersError } from '@celers/core';
 import { parseCliConfig, USAGE } from './cli-args.js';
-import { createDashboardApp } from './dashboard-app.js';
+import { startDashboardServer } from './dashboard-server.js';
 
 /** Grace period for open connections at shutdown before the process exits anyway. */
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -22,15 +22,29 @@ async function main(): Promise<void> {
     console.log(USAGE);
     return;
   }
-  const dashboard = await createDashboardApp({
-    url: config.url,
-    readOnly: config.readOnly,
-    ...(config.auth ? { auth: config.auth } : {}),
-  });
-  const server = serve({ fetch: dashboard.app.fetch, port: config.port, hostname: config.host }, (info) => {
-    const mode = config.readOnly ? ' (read-only)' : '';
-    console.log(`celers dashboard on http://${config.host}:${info.port}${mode}`);
-  });
+  let server: Awaited<ReturnType<typeof startDashboardServer>>;
+  try {
+    server = await startDashboardServer({
+      url: config.url,
+      host: config.host,
+      port: config.port,
+      readOnly: config.readOnly,
+      allowedHosts: config.allowedHosts,
+      insecureNoAuth: config.insecureNoAuth,
+      ...(config.auth ? { auth: config.auth } : {}),
+    });
+  } catch (error) {
+    if (!isCelersError(error, 'INVALID_ARGUMENT')) throw error;
+    // A refused configuration (e.g. a public bind without auth): say why, exit before serving anything.
+    console.error(`celers-dashboard: ${error.message}`);
+    process.exitCode = 2;
+    return;
+  }
+  const mode = [config.readOnly ? 'read-only' : '', config.auth ? `${config.auth.kind} auth` : '']
+    .filter(Boolean)
+    .join(', ');
+  console.log(`celers dashboard on ${server.url}${mode ? ` (${mode})` : ''}`);
+  console.log(`celers dashboard: answering Host ${server.allowedHosts.join(', ')}`);
 
   let stopping = false;
   const stop = (signal: string) => {
@@ -38,15 +52,13 @@ async function main(): Promise<void> {
     stopping = true;
     console.log(`celers dashboard: ${signal}, shutting down`);
     setTimeout(() => process.exit(1), SHUTDOWN_TIMEOUT_MS).unref();
-    server.close(() => {
-      dashboard.close().then(
-        () => process.exit(0),
-        (error: unknown) => {
-          console.error(error);
-          process.exit(1);
-        },
-      );
-    });
+    server.close().then(
+      () => process.exit(0),
+      (error: unknown) => {
+        console.error(error);
+        process.exit(1);
+      },
+    );
   };
   process.on('SIGINT', () => stop('SIGINT'));
   process.on('SIGTERM', () => stop('SIGTERM'));

@@ -4,15 +4,46 @@ import { DEFAULT_PORT, parseCliConfig } from '../src/cli-args.js';
 const URL_ENV = { CELERS_DATABASE_URL: 'mysql://u:p@db:3306/celers' };
 
 describe('pnpm dashboard flags and environment', () => {
-  it('defaults to port 8080, all interfaces, read-write and no auth', () => {
+  it('defaults to port 8080 on 127.0.0.1 only, read-write, no auth, no extra hosts, no opt-out', () => {
     expect(parseCliConfig([], URL_ENV)).toEqual({
       url: URL_ENV.CELERS_DATABASE_URL,
       port: DEFAULT_PORT,
-      host: '0.0.0.0',
+      host: '127.0.0.1',
       readOnly: false,
       auth: undefined,
+      allowedHosts: [],
+      insecureNoAuth: false,
     });
     expect(DEFAULT_PORT).toBe(8080);
+  });
+
+  it('takes --host over CELERS_DASHBOARD_HOST, and --allowed-host (repeated) with CELERS_DASHBOARD_ALLOWED_HOSTS', () => {
+    expect(parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_HOST: '0.0.0.0' })).toMatchObject({
+      host: '0.0.0.0',
+    });
+    expect(
+      parseCliConfig(['--host', '::', '--allowed-host', 'a.example', '--allowed-host', 'b.example'], {
+        ...URL_ENV,
+        CELERS_DASHBOARD_HOST: '0.0.0.0',
+        CELERS_DASHBOARD_ALLOWED_HOSTS: 'proxy.internal, dash.example.com',
+      }),
+    ).toMatchObject({
+      host: '::',
+      allowedHosts: ['proxy.internal', 'dash.example.com', 'a.example', 'b.example'],
+    });
+  });
+
+  it('opts out of authentication only when asked explicitly: --insecure-no-auth or CELERS_DASHBOARD_INSECURE_NO_AUTH=1', () => {
+    expect(parseCliConfig(['--insecure-no-auth'], URL_ENV)).toMatchObject({ insecureNoAuth: true });
+    expect(parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_INSECURE_NO_AUTH: '1' })).toMatchObject({
+      insecureNoAuth: true,
+    });
+    expect(parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_INSECURE_NO_AUTH: '0' })).toMatchObject({
+      insecureNoAuth: false,
+    });
+    expect(() => parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_INSECURE_NO_AUTH: 'sure' })).toThrow(
+      /CELERS_DASHBOARD_INSECURE_NO_AUTH must be 1 or 0/,
+    );
   });
 
   it('takes --port over PORT, and --read-only', () => {

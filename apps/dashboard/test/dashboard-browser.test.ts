@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { MysqlBroker } from '@celers/broker-mysql';
 import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
@@ -6,6 +9,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardApp, type Dashboard } from '../src/index.js';
 import { artifact, launchChromium, listen } from './fixtures/browser.js';
 import { type SeededQueue, seedQueue } from './fixtures/seed-queue.js';
+
+/** A name an attacker controls, pointed at 127.0.0.1 inside the browser. */
+const REBOUND_HOST = 'evil.example';
 
 let tdb: TestDatabase;
 let broker: MysqlBroker;
@@ -20,6 +26,11 @@ async function startDashboard(readOnly: boolean): Promise<string> {
   const { url, stop } = await listen(d);
   stops.push(stop);
   return url;
+}
+
+/** A read-write dashboard on 127.0.0.1 (a free port); its base URL. */
+function startDashboardServerUrl(): Promise<string> {
+  return startDashboard(false);
 }
 
 async function newPage(): Promise<Page> {
@@ -40,7 +51,8 @@ async function dlqCount(): Promise<number> {
 }
 
 beforeAll(async () => {
-  browser = await launchChromium();
+  // evil.example resolves to this machine, as after a DNS rebinding attack.
+  browser = await launchChromium([`--host-resolver-rules=MAP ${REBOUND_HOST} 127.0.0.1`]);
   tdb = await createTestDatabase();
   broker = await MysqlBroker.connect({ url: tdb.url, queue: 'web', migrate: true });
   seeded = await seedQueue(broker);
@@ -210,5 +222,53 @@ describe('dashboard in Chromium', () => {
     expect(await dlqCount()).toBe(before);
     await page.screenshot({ path: artifact('read-only.png'), fullPage: true });
     await page.close();
+  });
+});
+
+describe('attacks from other pages, in Chromium', () => {
+  it('DNS rebinding: the dashboard under an attacker name answers 421 and its page never loads', async () => {
+    const url = await startDashboardServerUrl();
+    const port = new URL(url).port;
+    const page = await newPage();
+    const response = await page.goto(`http://${REBOUND_HOST}:${port}/#/`);
+    expect(response?.status()).toBe(421);
+    expect(await page.locator('[data-testid="queue-row"]').count()).toBe(0);
+    // Scripts of the rebound origin cannot reach the API either (same origin as far as the browser knows).
+    const answer = await page.evaluate(
+      "fetch('/api/queues/web/pause', { method: 'POST', body: '{}' }).then((r) => r.status)",
+    );
+    expect(answer).toBe(421);
+    expect(await broker.isPaused()).toBe(false);
+    await page.close();
+  });
+
+  it('a page on another port of this machine cannot pause a queue, though the browser holds a session', async () => {
+    const url = await startDashboardServerUrl();
+    const attacker = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/html' });
+      // A classic CSRF form: submits itself to the dashboard, the browser follows with the answer.
+      res.end(`<!doctype html>
+        <form method="POST" enctype="text/plain" action="${url}/api/queues/web/pause">
+          <input name='{"confirm":true,"x":"' value='"}'>
+        </form>
+        <script>document.forms[0].submit();</script>`);
+    });
+    attacker.listen(0, '127.0.0.1');
+    await once(attacker, 'listening');
+    try {
+      const page = await newPage();
+      await page.goto(`${url}/#/`); // the victim has the dashboard open: a session cookie exists
+      await page.locator('[data-testid="queue-row"][data-queue="web"]').waitFor({ timeout: 15_000 });
+      const evil = await newPage();
+      await evil.goto(`http://127.0.0.1:${(attacker.address() as AddressInfo).port}/`);
+      await evil.waitForURL(`${url}/api/queues/web/pause`, { timeout: 15_000 });
+      // The request reached the dashboard (the browser shows its answer) and was refused.
+      expect(await evil.locator('body').textContent()).toContain('CSRF_REJECTED');
+      expect(await broker.isPaused()).toBe(false);
+      await evil.close();
+      await page.close();
+    } finally {
+      attacker.close();
+    }
   });
 });

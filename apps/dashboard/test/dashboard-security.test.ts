@@ -76,10 +76,13 @@ describe('CSRF', () => {
     await broker.resume();
   });
 
-  it('sets the token cookie SameSite=Strict on the page', async () => {
+  it('sets an HttpOnly SameSite=Strict session cookie on the page, and hands its token only to /api/config', async () => {
     const res = await (await open({})).app.request('/');
     expect(res.status).toBe(200);
-    expect(res.headers.get('set-cookie')).toMatch(/celers_csrf=[^;]+;.*SameSite=Strict/i);
+    const cookie = res.headers.get('set-cookie') ?? '';
+    expect(cookie).toMatch(/celers_session=[^;]+;.*HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Strict/i);
+    expect(await res.text()).not.toMatch(/csrf/i);
     expect(res.headers.get('content-security-policy')).toContain("script-src 'self'");
   });
 });

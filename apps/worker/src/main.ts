@@ -1,6 +1,8 @@
 // Demo worker: a pool of handlers for the demo producer's tasks, the Maintainer (recovery, retention) and the
-// recurring-task scheduler, with Prometheus metrics on METRICS_PORT. Stops gracefully on SIGTERM/SIGINT.
+// recurring-task scheduler, with Prometheus metrics on METRICS_HOST:METRICS_PORT (loopback by default; a wider
+// bind needs METRICS_TOKEN or METRICS_INSECURE_NO_AUTH=1). Stops gracefully on SIGTERM/SIGINT.
 import { Maintainer } from '@celers/broker-mysql';
+import { isCelersError } from '@celers/core';
 import { createMetricsRegistry, registerBrokerMetrics } from '@celers/monitoring';
 import { Worker } from '@celers/worker';
 import { connectWhenMigrated } from './connect-when-migrated.js';
@@ -13,12 +15,33 @@ const SCHEDULE_POLL_MS = 1_000;
 /** How often the worker prints its counters. */
 const REPORT_EVERY_MS = 5_000;
 
-const config = workerConfigFromEnv();
+/** Settings and the metrics server first: a refused configuration exits before any connection is made. */
+async function startUp() {
+  try {
+    const config = workerConfigFromEnv();
+    const registry = createMetricsRegistry();
+    const metrics = await startMetricsServer(registry, {
+      port: config.metricsPort,
+      host: config.metricsHost,
+      ...(config.metricsToken === undefined ? {} : { token: config.metricsToken }),
+      insecureNoAuth: config.metricsInsecureNoAuth,
+      allowedHosts: config.metricsAllowedHosts,
+    });
+    return { config, registry, metrics };
+  } catch (error) {
+    console.error(`[worker] ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(isCelersError(error, 'INVALID_ARGUMENT') ? 2 : 1);
+  }
+}
+
+const { config, registry, metrics } = await startUp();
+const shownHost = metrics.host.includes(':') ? `[${metrics.host}]` : metrics.host;
+console.log(
+  `[worker] metrics on http://${shownHost}:${metrics.port}/metrics` +
+    (metrics.exposure === 'authenticated' ? ' (bearer token required)' : ''),
+);
 const broker = await connectWhenMigrated({ url: config.url, queue: config.queue });
-const registry = createMetricsRegistry();
 const unregisterMetrics = registerBrokerMetrics(broker, { registry });
-const metrics = await startMetricsServer(registry, config.metricsPort);
-console.log(`[worker] metrics on http://localhost:${metrics.port}/metrics`);
 
 const worker = new Worker({
   broker,

@@ -7,6 +7,7 @@ import { fileURLToPath } from 'node:url';
 import { createProgram, processIo } from '@celers/cli';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { workerConfigFromEnv } from '../src/worker-config.js';
 
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 
@@ -191,6 +192,28 @@ describe('docker-compose.yml', () => {
       expect(url.password).toBe(mysqlEnv.MYSQL_PASSWORD);
       expect(url.pathname).toBe(`/${mysqlEnv.MYSQL_DATABASE}`);
     }
+  });
+
+  it('services listening beyond loopback opt out of auth explicitly and publish on the host loopback only', () => {
+    const worker = services.worker!;
+    const config = workerConfigFromEnv(worker.environment);
+    expect(config.metricsHost).toBe('0.0.0.0');
+    expect(config.metricsToken !== undefined || config.metricsInsecureNoAuth).toBe(true);
+    const dashboard = services.dashboard!;
+    const argv = dashboard.command!;
+    expect(argv.slice(argv.indexOf('--host'), argv.indexOf('--host') + 2)).toEqual(['--host', '0.0.0.0']);
+    expect(argv.includes('--insecure-no-auth') || 'CELERS_DASHBOARD_TOKEN' in dashboard.environment!).toBe(
+      true,
+    );
+    for (const service of [worker, dashboard])
+      for (const port of service.ports ?? []) expect(port).toMatch(/^127\.0\.0\.1:/);
+  });
+
+  it('the dashboard image listens on all interfaces, so it needs credentials (or an explicit opt-out)', () => {
+    const stage = stages(dockerfile).find((s) => s.name === 'dashboard')!;
+    const cmd = stage.lines.find((l) => l.startsWith('CMD'))!;
+    expect(cmd).toContain('"--host", "0.0.0.0"');
+    expect(cmd).not.toContain('--insecure-no-auth');
   });
 
   it('leaves a marked place for the dashboard service', () => {

@@ -124,10 +124,40 @@ export {
 export type { ReplicaChannel, ReplicationStatus } from './diagnostics/replication-status.js';
 export { SERVER_VARIABLE_NAMES, type ServerVariableName } from './diagnostics/server-status.sql.js';
 export type { TableSize } from './diagnostics/table-sizes.sql.js';
+export {
+  assertBindHost,
+  DEFAULT_BIND_HOST,
+  isLoopbackAddress,
+  isValidHostName,
+  isWildcardAddress,
+  normalizeHostName,
+} from './http-guard/bind-address.js';
+export {
+  bearerTokenMatches,
+  constantTimeEqual,
+  MIN_ACCESS_TOKEN_LENGTH,
+} from './http-guard/constant-time-equal.js';
+export {
+  checkExposure,
+  type Exposure,
+  type ExposureCheck,
+  insecureExposureWarning,
+} from './http-guard/exposure-check.js';
+export {
+  defaultAllowedHosts,
+  hostNameOfAuthority,
+  isHostAllowed,
+  LOOPBACK_HOST_NAMES,
+  resolveAllowedHosts,
+} from './http-guard/host-allow-list.js';
 export type { MonitorDatabaseSource, MonitoredBroker, MonitorSource } from './internal/monitor-source.js';
 export { nearestRankPercentile } from './internal/nearest-rank.js';
 export { DEFAULT_OPERATION_BUCKETS_SECONDS } from './prometheus/broker-metric-set.js';
-export { type MetricsRequestHandler, metricsHandler } from './prometheus/metrics-handler.js';
+export {
+  type MetricsHandlerOptions,
+  type MetricsRequestHandler,
+  metricsHandler,
+} from './prometheus/metrics-handler.js';
 export { createMetricsRegistry, type MetricsRegistry } from './prometheus/metrics-registry.js';
 export type { QueueGaugeValues } from './prometheus/queue-gauges.sql.js';
 export {

@@ -6,5 +6,6 @@ export {
   type PrivateServerOptions,
   startPrivateServer,
 } from './private-server.js';
+export { type RawHttpAnswer, type RawHttpRequestInit, rawHttpRequest } from './raw-http-request.js';
 export { NO_DATABASE_HELP, TEST_DATABASE_URL_ENV } from './resolve-database-url.js';
 export { createTestDatabase, type TestDatabase } from './test-database.js';

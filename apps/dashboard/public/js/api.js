@@ -1,4 +1,5 @@
-// Fetch wrapper for the dashboard API: JSON in and out, the CSRF cookie echoed on every POST.
+// Fetch wrapper for the dashboard API: JSON in and out; every POST carries the session's CSRF token, which only
+// `/api/config` hands out (the session cookie itself is HttpOnly).
 
 /** An error answer of the API: `{ error: { code, message, argument } }`. */
 export class ApiError extends Error {
@@ -10,10 +11,7 @@ export class ApiError extends Error {
   }
 }
 
-function csrfToken() {
-  const match = /(?:^|;\s*)celers_csrf=([^;]+)/.exec(document.cookie);
-  return match ? decodeURIComponent(match[1]) : '';
-}
+let csrfToken = '';
 
 async function parse(res) {
   const type = res.headers.get('content-type') ?? '';
@@ -29,20 +27,39 @@ export async function getJson(path) {
   );
 }
 
-/** POST `/api${path}` with a JSON body. */
+/** GET `/api/config` (`{ readOnly, auth, csrfToken }`) and keep its CSRF token for POSTs. */
+export async function loadConfig() {
+  const config = await getJson('/config');
+  csrfToken = config.csrfToken ?? '';
+  return config;
+}
+
+function post(path, body) {
+  return fetch(`/api${path}`, {
+    method: 'POST',
+    credentials: 'same-origin',
+    headers: { 'content-type': 'application/json', accept: 'application/json', 'x-csrf-token': csrfToken },
+    body: JSON.stringify(body),
+  });
+}
+
+/** POST `/api${path}` with a JSON body; once more with a fresh token if the server no longer knows ours. */
 export async function postJson(path, body = {}) {
-  return parse(
-    await fetch(`/api${path}`, {
-      method: 'POST',
-      credentials: 'same-origin',
-      headers: {
-        'content-type': 'application/json',
-        accept: 'application/json',
-        'x-csrf-token': csrfToken(),
-      },
-      body: JSON.stringify(body),
-    }),
-  );
+  let res = await post(path, body);
+  if (
+    res.status === 403 &&
+    (
+      await res
+        .clone()
+        .json()
+        .catch(() => null)
+    )?.error?.code === 'CSRF_REJECTED'
+  ) {
+    // A refused POST changed nothing: after a dashboard restart (new token secret) it is safe to repeat.
+    await loadConfig();
+    res = await post(path, body);
+  }
+  return parse(res);
 }
 
 /** `/api` path segment for a queue or id (encoded). */

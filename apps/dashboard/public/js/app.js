@@ -1,5 +1,5 @@
 // The dashboard's single page: a hash router, the read-only flag, and a poll loop for live updates.
-import { getJson } from './api.js';
+import { loadConfig } from './api.js';
 import { flash, h, replace } from './dom.js';
 import { dlqView } from './views/dlq-view.js';
 import { overviewView } from './views/overview-view.js';
@@ -66,7 +66,7 @@ async function route() {
 
 async function start() {
   try {
-    const config = await getJson('/config');
+    const config = await loadConfig();
     ctx.readOnly = config.readOnly;
     document.getElementById('mode').hidden = !config.readOnly;
   } catch (error) {

@@ -5,6 +5,8 @@ export const DashboardErrorCode = {
   UNAUTHORIZED: 'UNAUTHORIZED',
   READ_ONLY: 'READ_ONLY',
   CSRF_REJECTED: 'CSRF_REJECTED',
+  /** The request's Host is not on the allow-list (421): a renamed page (DNS rebinding) or a missing `--allowed-host`. */
+  HOST_NOT_ALLOWED: 'HOST_NOT_ALLOWED',
   CONFIRMATION_REQUIRED: 'CONFIRMATION_REQUIRED',
   NOT_FOUND: 'NOT_FOUND',
 } as const;
@@ -19,7 +21,7 @@ export interface ApiErrorBody {
 
 /** An error raised by the dashboard itself, with its HTTP status. */
 export class DashboardError extends Error {
-  readonly status: 400 | 401 | 403 | 404 | 409;
+  readonly status: 400 | 401 | 403 | 404 | 409 | 421;
   readonly code: DashboardErrorCode;
   readonly argument: string | undefined;
 
@@ -56,7 +58,7 @@ const STATUS_BY_CODE: Partial<Record<CelersErrorCode, 400 | 404 | 409 | 503>> = 
  * anything unexpected becomes a 500 `INTERNAL` with a generic message (stack traces stay in the server log).
  */
 export function toApiError(error: unknown): {
-  status: 400 | 401 | 403 | 404 | 409 | 500 | 503;
+  status: 400 | 401 | 403 | 404 | 409 | 421 | 500 | 503;
   body: ApiErrorBody;
 } {
   if (error instanceof DashboardError) {

@@ -22,8 +22,13 @@ export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
   const { queues } = services;
 
+  // The CSRF token is only here: a same-origin script can read it, a cross-site page cannot (no CORS).
   app.get('/config', (c) =>
-    c.json({ readOnly: services.options.readOnly, auth: services.options.auth?.kind ?? null }),
+    c.json({
+      readOnly: services.options.readOnly,
+      auth: services.options.auth?.kind ?? null,
+      csrfToken: c.get('csrfToken'),
+    }),
   );
 
   app.get('/queues', async (c) => {

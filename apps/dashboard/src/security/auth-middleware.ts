@@ -1,8 +1,8 @@
+import { constantTimeEqual as safeEqual } from '@celers/monitoring';
 import type { MiddlewareHandler } from 'hono';
 import { DashboardError } from '../api/api-error.js';
 import type { DashboardEnv } from '../dashboard-env.js';
 import type { DashboardAuth } from '../dashboard-options.js';
-import { safeEqual } from './safe-compare.js';
 
 /** Set on the request context when the caller authenticated with a bearer token (no browser sends one by itself). */
 export const BEARER_AUTHENTICATED = 'bearerAuthenticated' as const;

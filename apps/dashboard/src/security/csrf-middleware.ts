@@ -1,49 +1,56 @@
-import { randomBytes } from 'node:crypto';
 import type { MiddlewareHandler } from 'hono';
 import { getCookie, setCookie } from 'hono/cookie';
 import { DashboardError } from '../api/api-error.js';
 import type { DashboardEnv } from '../dashboard-env.js';
 import { BEARER_AUTHENTICATED } from './auth-middleware.js';
-import { safeEqual } from './safe-compare.js';
+import { type CsrfTokens, SESSION_COOKIE } from './csrf-token.js';
+import { requestAuthority } from './host-check-middleware.js';
+import { crossSiteReason } from './origin-check.js';
 
-/** Cookie holding the CSRF token; the page's script echoes it in {@link CSRF_HEADER}. */
-export const CSRF_COOKIE = 'celers_csrf';
-/** Header that must repeat the CSRF cookie on every state-changing request. */
+/** Header that must carry the session's CSRF token (from `GET /api/config`) on every state-changing request. */
 export const CSRF_HEADER = 'x-csrf-token';
 
 const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
 
-function sameOrigin(origin: string, requestUrl: string, host: string | undefined): boolean {
-  try {
-    const o = new URL(origin);
-    return o.host === (host ?? new URL(requestUrl).host);
-  } catch {
-    return false;
-  }
-}
-
 /**
- * Double-submit CSRF protection: safe requests get a random token cookie (SameSite=Strict); state-changing
- * requests must send it back in the `x-csrf-token` header, and any `Origin` they carry must be this host.
- * Requests authenticated by a bearer token are exempt (browsers never attach one on their own).
+ * CSRF protection for browser callers. Safe requests (after authentication) get an HttpOnly SameSite=Strict
+ * session cookie and expose the session's token to `/api/config`; state-changing requests must come from an
+ * allowed origin (see {@link crossSiteReason}) and carry that token in `x-csrf-token`. Bearer-token callers are
+ * exempt (browsers never attach a bearer header by themselves).
  */
-export function csrfMiddleware(): MiddlewareHandler<DashboardEnv> {
+export function csrfMiddleware(
+  tokens: CsrfTokens,
+  allowedHosts: ReadonlySet<string>,
+): MiddlewareHandler<DashboardEnv> {
   return async (c, next) => {
+    let session = getCookie(c, SESSION_COOKIE);
     if (SAFE_METHODS.includes(c.req.method)) {
-      if (!getCookie(c, CSRF_COOKIE)) {
-        setCookie(c, CSRF_COOKIE, randomBytes(24).toString('base64url'), { path: '/', sameSite: 'Strict' });
+      if (!tokens.isSessionId(session)) {
+        session = tokens.newSession();
+        setCookie(c, SESSION_COOKIE, session, {
+          path: '/',
+          httpOnly: true,
+          sameSite: 'Strict',
+          secure: new URL(c.req.url).protocol === 'https:',
+        });
       }
+      c.set('csrfToken', tokens.tokenFor(session));
       await next();
       return;
     }
     if (c.get(BEARER_AUTHENTICATED) !== true) {
-      const origin = c.req.header('origin');
-      if (origin !== undefined && !sameOrigin(origin, c.req.url, c.req.header('host'))) {
-        throw new DashboardError(403, 'CSRF_REJECTED', 'Cross-origin request refused');
-      }
-      const cookie = getCookie(c, CSRF_COOKIE);
-      const header = c.req.header(CSRF_HEADER);
-      if (!cookie || !header || !safeEqual(cookie, header)) {
+      const reason = crossSiteReason(
+        {
+          origin: c.req.header('origin'),
+          referer: c.req.header('referer'),
+          fetchSite: c.req.header('sec-fetch-site'),
+          authority: requestAuthority(c),
+        },
+        allowedHosts,
+      );
+      if (reason !== null)
+        throw new DashboardError(403, 'CSRF_REJECTED', `Cross-origin request refused: ${reason}`);
+      if (!tokens.verify(session, c.req.header(CSRF_HEADER))) {
         throw new DashboardError(
           403,
           'CSRF_REJECTED',
