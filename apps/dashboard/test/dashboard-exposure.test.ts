@@ -4,7 +4,7 @@ import { MysqlBroker } from '@celers/broker-mysql';
 import { createTestDatabase, rawHttpRequest, type TestDatabase } from '@celers/testing';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { type DashboardServer, startDashboardServer } from '../src/index.js';
-import { externalAddress, freePort, runDashboard } from './fixtures/dashboard-process.js';
+import { freePort, OTHER_LOOPBACK, runDashboard } from './fixtures/dashboard-process.js';
 import { HttpSession } from './fixtures/http-session.js';
 
 let tdb: TestDatabase;
@@ -39,13 +39,13 @@ afterAll(async () => {
 });
 
 describe('bind address', () => {
-  it('listens on 127.0.0.1 by default: served there, refused on the external interface', async () => {
+  it('listens on 127.0.0.1 by default: served there, refused on another loopback address', async () => {
     const server = await start({});
     expect(server).toMatchObject({ host: '127.0.0.1', exposure: 'loopback' });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
     const res = await new HttpSession(server.url).open();
     expect(res.status).toBe(200);
-    expect(await refusesConnection(`http://${externalAddress()}:${server.port}/api/config`)).toBe(true);
+    expect(await refusesConnection(`http://${OTHER_LOOPBACK}:${server.port}/api/config`)).toBe(true);
   });
 
   it('refuses to listen beyond loopback without authentication, and leaves the port closed', async () => {
@@ -62,14 +62,18 @@ describe('bind address', () => {
     expect(await refusesConnection(`http://127.0.0.1:${port}/`)).toBe(true);
     // Read-only is no authentication: the data would still be public.
     await expect(
-      startDashboardServer({ database: broker.database, host: externalAddress(), port, readOnly: true }),
+      startDashboardServer({ database: broker.database, host: '0.0.0.0', port, readOnly: true }),
     ).rejects.toMatchObject({ argument: 'host' });
   });
 
-  it('beyond loopback with a token: serves the external interface, 401 without the token', async () => {
-    const server = await start({ host: '0.0.0.0', auth: { kind: 'token', token: 'exposed-token-1' } });
+  it('beyond loopback with a token: serves every interface, 401 without the token', async () => {
+    const server = await start({
+      host: '0.0.0.0',
+      auth: { kind: 'token', token: 'exposed-token-1' },
+      allowedHosts: [OTHER_LOOPBACK],
+    });
     expect(server.exposure).toBe('authenticated');
-    const url = `http://${externalAddress()}:${server.port}`;
+    const url = `http://${OTHER_LOOPBACK}:${server.port}`;
     expect((await rawHttpRequest(`${url}/api/queues`)).status).toBe(401);
     const ok = await rawHttpRequest(`${url}/api/queues`, {
       headers: { authorization: 'Bearer exposed-token-1' },
@@ -79,12 +83,17 @@ describe('bind address', () => {
 
   it('with insecureNoAuth, serves every interface without credentials and warns loudly', async () => {
     const warnings: string[] = [];
-    const server = await start({ host: '0.0.0.0', insecureNoAuth: true, warn: (m) => warnings.push(m) });
+    const server = await start({
+      host: '0.0.0.0',
+      insecureNoAuth: true,
+      allowedHosts: [OTHER_LOOPBACK],
+      warn: (m) => warnings.push(m),
+    });
     expect(server.exposure).toBe('insecure');
     expect(warnings.join('\n')).toMatch(
       /WARNING: the dashboard listens on 0\.0\.0\.0 WITHOUT AUTHENTICATION/,
     );
-    const res = await new HttpSession(`http://${externalAddress()}:${server.port}`).open();
+    const res = await new HttpSession(`http://${OTHER_LOOPBACK}:${server.port}`).open();
     expect(res.status).toBe(200);
   });
 });
@@ -103,13 +112,16 @@ describe('pnpm dashboard', () => {
 
   it('starts beyond loopback with --insecure-no-auth, warns on stderr, serves, and stops on SIGTERM', async () => {
     const port = await freePort();
-    const run = runDashboard(['--host', '0.0.0.0', '--port', String(port), '--insecure-no-auth'], {
-      CELERS_DATABASE_URL: tdb.url,
-    });
+    const run = runDashboard(
+      ['--host', '0.0.0.0', '--port', String(port), '--allowed-host', OTHER_LOOPBACK, '--insecure-no-auth'],
+      {
+        CELERS_DATABASE_URL: tdb.url,
+      },
+    );
     try {
       await run.waitForStdout(/celers dashboard on http:\/\/0\.0\.0\.0:\d+/);
       expect(run.stderr()).toMatch(/WARNING: the dashboard listens on 0\.0\.0\.0 WITHOUT AUTHENTICATION/);
-      const res = await new HttpSession(`http://${externalAddress()}:${port}`).open();
+      const res = await new HttpSession(`http://${OTHER_LOOPBACK}:${port}`).open();
       expect(res.status).toBe(200);
       const rebound = await rawHttpRequest(`http://127.0.0.1:${port}/api/config`, {
         headers: { host: `evil.example:${port}` },
@@ -127,7 +139,7 @@ describe('pnpm dashboard', () => {
     try {
       await run.waitForStdout(/celers dashboard on http:\/\/127\.0\.0\.1:\d+/);
       expect((await rawHttpRequest(`http://127.0.0.1:${port}/api/config`)).status).toBe(200);
-      expect(await refusesConnection(`http://${externalAddress()}:${port}/api/config`)).toBe(true);
+      expect(await refusesConnection(`http://${OTHER_LOOPBACK}:${port}/api/config`)).toBe(true);
       expect(run.stderr()).not.toContain('WARNING');
     } finally {
       run.child.kill('SIGTERM');
