@@ -121,6 +121,19 @@ describe('claims by task name', () => {
     expect((await b.dequeue())?.task.metadata.id).toBe(c1); // an unfiltered claim takes anything
   });
 
+  it('a single-name claim (its own index) keeps priority, due time and FIFO order, and skips delayed tasks', async () => {
+    const b = await freshQueue();
+    const first = await b.enqueue(createTask('one', 1));
+    await b.enqueue(createTask('two', 1, { priority: 9 }));
+    const urgent = await b.enqueue(createTask('one', 2, { priority: 5 }));
+    await b.enqueueAfter(createTask('one', 3, { priority: 9 }), 60_000);
+    const last = await b.enqueue(createTask('one', 4));
+    const claimed = await b.dequeueBatch(2, { taskNames: ['one'] });
+    expect(claimed.map((m) => m.task.metadata.id)).toEqual([urgent, first]);
+    expect((await b.dequeueBatch(10, { taskNames: ['one'] })).map((m) => m.task.metadata.id)).toEqual([last]);
+    expect(await b.tasks.statistics()).toMatchObject({ pending: 2, scheduled: 1, processing: 3 });
+  });
+
   it('an idle filtered poll still finds a named task that arrives later', async () => {
     const b = await freshQueue();
     await b.enqueue(createTask('unhandled', {}));

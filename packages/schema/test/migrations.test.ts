@@ -167,7 +167,7 @@ describe('0011_add_task_delivery_count', () => {
       'identity', 'completed', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), '{}')`.execute(db);
 
     const instantBefore = await instantAlterCount();
-    expect(await migrate(db)).toEqual(['0011_add_task_delivery_count']);
+    expect(await migrateUpTo(db, '0011_add_task_delivery_count')).toEqual(['0011_add_task_delivery_count']);
     expect(await deliveryColumn()).toMatchObject({ type: 'int(11)', nullable: 'NO' });
     expect(String((await deliveryColumn())?.defaultValue)).toBe('0');
     const rows = await sql<{ n: number }>`SELECT delivery_count AS n FROM celers_tasks`.execute(db);
@@ -180,8 +180,35 @@ describe('0011_add_task_delivery_count', () => {
 
     expect(await migrateDown(db, { to: '0010_create_locks' })).toEqual(['0011_add_task_delivery_count']);
     expect(await deliveryColumn()).toBeNull();
-    expect(await migrate(db)).toEqual(['0011_add_task_delivery_count']);
+    expect(await migrate(db)).toEqual(['0011_add_task_delivery_count', '0012_extend_task_name_index']);
     await sql`DELETE FROM celers_tasks`.execute(db);
+    await assertMigrated(db);
+  });
+});
+
+describe('0012_extend_task_name_index', () => {
+  async function columnsOf(index: string): Promise<string[]> {
+    const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
+      FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'celers_tasks'
+      AND index_name = ${index} ORDER BY seq_in_index`.execute(db);
+    return r.rows.map((x) => (x.collation === 'D' ? `${x.name} DESC` : x.name));
+  }
+
+  it('extends idx_tasks_task_name_state to the claim order, and goes back down', async () => {
+    await migrate(db);
+    expect(await columnsOf('idx_tasks_task_name_state')).toEqual([
+      'queue_name',
+      'task_name',
+      'state',
+      'priority DESC',
+      'scheduled_at',
+      'id',
+    ]);
+    expect(await migrateDown(db, { to: '0011_add_task_delivery_count' })).toEqual([
+      '0012_extend_task_name_index',
+    ]);
+    expect(await columnsOf('idx_tasks_task_name_state')).toEqual(['queue_name', 'task_name', 'state']);
+    expect(await migrate(db)).toEqual(['0012_extend_task_name_index']);
     await assertMigrated(db);
   });
 });
