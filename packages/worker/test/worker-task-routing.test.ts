@@ -2,7 +2,7 @@ import { createTask, type DequeueOptions } from '@celers/core';
 import { describe, expect, it } from 'vitest';
 import type { TaskContext } from '../src/index.js';
 import { countsByState } from './support/task-counts.js';
-import { collectEvents, waitFor } from './support/wait-for.js';
+import { collectEvents, nextEvent, waitFor } from './support/wait-for.js';
 import { useWorkerFixture } from './support/worker-fixture.js';
 
 const fx = useWorkerFixture('routing');
@@ -95,6 +95,36 @@ describe('Workers with different handler sets on one queue', () => {
     expect(asked[0]).toBeUndefined();
     expect(seen.sort()).toEqual(['fallback:zzz', 'handler:a']);
     await catchAll.close();
+  });
+});
+
+describe('a broker that ignores taskNames', () => {
+  it('hands the worker a task it has no handler for: the worker fails it at once, without retrying it', async () => {
+    const broker = await fx.queue();
+    const ignoring = new Proxy(broker, {
+      get(target, key) {
+        if (key === 'dequeueBatch')
+          return (count: number, { taskNames: _, ...options }: DequeueOptions = {}) =>
+            target.dequeueBatch(count, options);
+        const value = Reflect.get(target, key);
+        return typeof value === 'function' ? value.bind(target) : value;
+      },
+    });
+    let calls = 0;
+    const worker = fx.worker({ broker: ignoring, handlers: { known: () => (calls += 1) } });
+    const retrying = collectEvents(worker, 'retrying');
+    const failed = nextEvent(worker, 'failed');
+    await worker.start();
+    const id = await broker.enqueue(
+      createTask('unknown.task', { x: 1 }, { maxRetries: 5, retryPolicy: noDelay }),
+    );
+    const event = await failed;
+    expect(event).toMatchObject({ taskId: id, outcome: { outcome: 'failed' } });
+    expect(event.error.message).toContain('No handler for task "unknown.task"');
+    expect(retrying).toEqual([]);
+    expect(calls).toBe(0);
+    expect(await taskRow(id)).toMatchObject({ state: 'failed', retry_count: 0 });
+    await worker.close();
   });
 });
 
