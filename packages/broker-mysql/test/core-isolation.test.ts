@@ -63,6 +63,7 @@ describe('multi-tenant queues sharing one pool', () => {
         completed: 0,
         failed: 0,
         cancelled: 0,
+        deadLettered: 0,
         dlq: 0,
         scheduled: 0,
         total: 2,
@@ -70,7 +71,13 @@ describe('multi-tenant queues sharing one pool', () => {
       expect(await b.dlq.purgeAll()).toBe(0);
       expect(await b.dlq.list()).toEqual([]);
       expect((await a.dlq.list()).length).toBe(1);
-      expect(await a.tasks.statistics()).toMatchObject({ pending: 2, failed: 1, total: 3, dlq: 1 });
+      expect(await a.tasks.statistics()).toMatchObject({
+        pending: 2,
+        failed: 0,
+        deadLettered: 1,
+        total: 3,
+        dlq: 1,
+      });
 
       // Recovery in one queue never touches the other's processing tasks.
       await db

@@ -51,6 +51,7 @@ describe('broker.tasks inspection', () => {
       state: 'pending',
       priority: 3,
       retryCount: 0,
+      deliveryCount: 0,
       maxRetries: 4,
       timeoutMs: 5000,
       contentType: 'application/json',
@@ -105,6 +106,7 @@ describe('broker.tasks inspection', () => {
   });
 
   it('statistics counts every state, the DLQ and scheduled tasks in one call', async () => {
+    // Each task counts once: the dead-lettered one is `deadLettered`, not also `failed`.
     const b = await freshQueue();
     const other = await freshQueue();
     await other.enqueue(createTask('noise', 1));
@@ -125,8 +127,9 @@ describe('broker.tasks inspection', () => {
       pending: 1,
       processing: 1,
       completed: 1,
-      failed: 1,
+      failed: 0,
       cancelled: 1,
+      deadLettered: 1,
       dlq: 1,
       scheduled: 1,
       total: 5,
@@ -138,6 +141,7 @@ describe('broker.tasks inspection', () => {
       completed: 0,
       failed: 0,
       cancelled: 0,
+      deadLettered: 0,
       dlq: 0,
       scheduled: 0,
       total: 0,

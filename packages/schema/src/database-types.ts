@@ -36,6 +36,8 @@ export interface TasksTable {
   progress_percent: number | null;
   progress_step: string | null;
   metadata: JsonColumn;
+  /** Claims so far (each claim adds one; retries, releases and recoveries keep it). Migration 0011. */
+  delivery_count: ColumnType<number, number | undefined, number>;
   /** `metadata.group_id`, indexed. */
   group_id: GeneratedColumn<string | null>;
   /** `metadata.parent_task_id`, indexed (chains and cascade cancel). */

@@ -109,7 +109,7 @@ export async function verifyMigrations(db: AnyKysely): Promise<MigrationVerifica
   const tableRows = await sql<{ name: string }>`SELECT table_name AS name FROM information_schema.tables
     WHERE table_schema = DATABASE() AND table_name LIKE 'celers\\_%'`.execute(db);
   const present = new Set(tableRows.rows.map((r) => r.name));
-  // Migration N creates table N (one table per migration), so the applied ones name the expected tables.
+  // Migrations 0001–0010 create table N each (CELERS_TABLES order), so the applied ones name the expected tables.
   const expected = CELERS_TABLES.filter((_, i) => applied.includes(MIGRATION_NAMES[i] as string));
   const missingTables = expected.filter((t) => !present.has(t));
   return {

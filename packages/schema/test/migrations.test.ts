@@ -141,3 +141,74 @@ describe('migrations', () => {
     });
   });
 });
+
+describe('0011_add_task_delivery_count', () => {
+  async function deliveryColumn(): Promise<{ type: string; nullable: string; defaultValue: unknown } | null> {
+    const r = await sql<{ type: string; nullable: string; defaultValue: unknown }>`SELECT column_type AS type,
+      is_nullable AS nullable, column_default AS defaultValue FROM information_schema.columns
+      WHERE table_schema = DATABASE() AND table_name = 'celers_tasks' AND column_name = 'delivery_count'`.execute(
+      db,
+    );
+    return r.rows[0] ?? null;
+  }
+
+  async function instantAlterCount(): Promise<number | null> {
+    // MariaDB counts metadata-only (INSTANT) column changes; MySQL has no such counter.
+    const r = await sql<{ Value: string }>`SHOW GLOBAL STATUS LIKE 'Innodb_instant_alter_column'`.execute(db);
+    return r.rows[0] ? Number(r.rows[0].Value) : null;
+  }
+
+  it('adds delivery_count = 0 to existing rows, instantly where the server reports it, and drops it going down', async () => {
+    await migrateDown(db, { to: 'zero' });
+    await migrateUpTo(db, '0010_create_locks');
+    expect(await deliveryColumn()).toBeNull();
+    await sql`INSERT INTO celers_tasks (id, queue_name, task_name, payload, content_type, content_encoding, state,
+      created_at, scheduled_at, metadata) VALUES ('0190c0de-0000-7000-8000-000000000001', 'q', 't', '', 'application/json',
+      'identity', 'completed', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), '{}')`.execute(db);
+
+    const instantBefore = await instantAlterCount();
+    expect(await migrateUpTo(db, '0011_add_task_delivery_count')).toEqual(['0011_add_task_delivery_count']);
+    expect(await deliveryColumn()).toMatchObject({ type: 'int(11)', nullable: 'NO' });
+    expect(String((await deliveryColumn())?.defaultValue)).toBe('0');
+    const rows = await sql<{ n: number }>`SELECT delivery_count AS n FROM celers_tasks`.execute(db);
+    expect(rows.rows.map((r) => Number(r.n))).toEqual([0]);
+    // Other test files share the server, so the global counter may grow by more than our one change.
+    if (instantBefore !== null) expect(await instantAlterCount()).toBeGreaterThan(instantBefore);
+    expect(await indexes('celers_tasks')).toEqual(
+      expect.arrayContaining(['idx_tasks_group', 'idx_tasks_parent']),
+    );
+
+    expect(await migrateDown(db, { to: '0010_create_locks' })).toEqual(['0011_add_task_delivery_count']);
+    expect(await deliveryColumn()).toBeNull();
+    expect(await migrate(db)).toEqual(['0011_add_task_delivery_count', '0012_extend_task_name_index']);
+    await sql`DELETE FROM celers_tasks`.execute(db);
+    await assertMigrated(db);
+  });
+});
+
+describe('0012_extend_task_name_index', () => {
+  async function columnsOf(index: string): Promise<string[]> {
+    const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
+      FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = 'celers_tasks'
+      AND index_name = ${index} ORDER BY seq_in_index`.execute(db);
+    return r.rows.map((x) => (x.collation === 'D' ? `${x.name} DESC` : x.name));
+  }
+
+  it('extends idx_tasks_task_name_state to the claim order, and goes back down', async () => {
+    await migrate(db);
+    expect(await columnsOf('idx_tasks_task_name_state')).toEqual([
+      'queue_name',
+      'task_name',
+      'state',
+      'priority DESC',
+      'scheduled_at',
+      'id',
+    ]);
+    expect(await migrateDown(db, { to: '0011_add_task_delivery_count' })).toEqual([
+      '0012_extend_task_name_index',
+    ]);
+    expect(await columnsOf('idx_tasks_task_name_state')).toEqual(['queue_name', 'task_name', 'state']);
+    expect(await migrate(db)).toEqual(['0012_extend_task_name_index']);
+    await assertMigrated(db);
+  });
+});

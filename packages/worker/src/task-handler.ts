@@ -12,6 +12,17 @@ export interface TaskContext {
   readonly taskName: string;
   /** 1 on the first run, 2 on the first retry, ... (`retryCount + 1`). */
   readonly attempt: number;
+  /**
+   * Claims of this task so far, this one included: 1 on the first delivery; every retry, release and recovered
+   * lease adds one. Kept apart from `attempt`, which only retries move.
+   */
+  readonly deliveryCount: number;
+  /**
+   * True when an earlier delivery of this task ended without an ack or reject (its lease lapsed after a crash or
+   * a stall, or it was released), i.e. `deliveryCount > attempt`: an earlier run may have done part of the
+   * work, so make side effects idempotent. A retry after a thrown error is not a redelivery.
+   */
+  readonly redelivered: boolean;
   /** The task's metadata (priority, retries, timeout, custom fields). */
   readonly metadata: TaskMetadata;
   /**

@@ -7,6 +7,7 @@ import {
   assertOptionalObject,
   type Broker,
   CelersError,
+  MAX_CLAIM_TASK_NAMES,
 } from '@celers/core';
 import type { TaskHandler, TaskHandlers } from './task-handler.js';
 import { consoleWarnLogger, type WorkerLogger } from './worker-logger.js';
@@ -53,8 +54,18 @@ export const MAX_ACK_BATCH_SIZE = 100;
 export interface WorkerOptions {
   /** The broker (queue) to consume from. The worker never closes it. */
   broker: Broker;
-  /** Handlers by task name. A claimed task with no handler fails at once (no retry). */
+  /**
+   * Handlers by task name. The worker claims only tasks of these names (at most `MAX_CLAIM_TASK_NAMES`), so
+   * workers with different handlers can share a queue: a task no worker handles stays `pending`. May be empty
+   * when `fallbackHandler` is set.
+   */
   handlers: TaskHandlers;
+  /**
+   * Runs every claimed task that has no handler in `handlers` (by `ctx.taskName`). With it the worker claims
+   * tasks of any name. A separate option rather than a `'*'` key: any string, `'*'` included, is a valid task
+   * name. @defaultValue none: only tasks named in `handlers` are claimed
+   */
+  fallbackHandler?: TaskHandler;
   /**
    * Handlers running at once. The worker claims the next tasks while finished ones wait for their (batched)
    * ack, so it holds at most 2 × `concurrency` + `prefetch` leases. @defaultValue {@link DEFAULT_CONCURRENCY}
@@ -109,6 +120,7 @@ export interface WorkerOptions {
 export interface ResolvedWorkerOptions {
   readonly broker: Broker;
   readonly handlers: Readonly<Record<string, TaskHandler>>;
+  readonly fallbackHandler: TaskHandler | null;
   readonly concurrency: number;
   readonly batchSize: number;
   readonly prefetch: number;
@@ -158,7 +170,8 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   if (assertOptionalObject(options, 'options') === undefined)
     throw CelersError.invalidArgument('options', 'expected an object');
   const broker = assertBroker(options.broker);
-  const handlers = assertHandlers(options.handlers);
+  const fallbackHandler = assertFallbackHandler(options.fallbackHandler);
+  const handlers = assertHandlers(options.handlers, fallbackHandler !== null);
   const concurrency = optionalInteger(
     options.concurrency,
     'options.concurrency',
@@ -188,6 +201,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
   return Object.freeze({
     broker,
     handlers,
+    fallbackHandler,
     concurrency,
     batchSize: optionalInteger(options.batchSize, 'options.batchSize', 1, MAX_BATCH_SIZE, DEFAULT_BATCH_SIZE),
     prefetch: optionalInteger(
@@ -265,13 +279,29 @@ function assertBroker(value: unknown): Broker {
   return value as Broker;
 }
 
-function assertHandlers(value: unknown): Readonly<Record<string, TaskHandler>> {
+function assertFallbackHandler(value: unknown): TaskHandler | null {
+  if (value === undefined) return null;
+  if (typeof value !== 'function')
+    throw CelersError.invalidArgument('options.fallbackHandler', 'expected a function');
+  return value as TaskHandler;
+}
+
+function assertHandlers(value: unknown, hasFallback: boolean): Readonly<Record<string, TaskHandler>> {
   const handlers = assertOptionalObject(value, 'options.handlers');
   if (handlers === undefined)
     throw CelersError.invalidArgument('options.handlers', 'expected an object of task handlers');
   const entries = Object.entries(handlers).filter(([, fn]) => fn !== undefined);
-  if (entries.length === 0)
-    throw CelersError.invalidArgument('options.handlers', 'register at least one handler');
+  if (entries.length === 0 && !hasFallback)
+    throw CelersError.invalidArgument(
+      'options.handlers',
+      'register at least one handler (or a fallbackHandler)',
+    );
+  if (entries.length > MAX_CLAIM_TASK_NAMES && !hasFallback) {
+    throw CelersError.invalidArgument(
+      'options.handlers',
+      `at most ${MAX_CLAIM_TASK_NAMES} handlers (claims filter on their names); use a fallbackHandler for more`,
+    );
+  }
   for (const [name, fn] of entries) {
     assertName(name, `options.handlers["${name.slice(0, 40)}"]`);
     if (typeof fn !== 'function')

@@ -8,6 +8,7 @@ import {
   type BrokerMessage,
   CelersError,
   coerceError,
+  type DequeueOptions,
 } from '@celers/core';
 import { AckBatcher } from './internal/ack-batcher.js';
 import { PeriodicTask } from './internal/periodic-task.js';
@@ -90,12 +91,19 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   #idle = false;
   #processedSinceDrained = 0;
   #removeSignalHandlers: (() => void) | undefined;
+  /** What each claim asks for: the handlers' task names, or any task when there is a fallback handler. */
+  readonly #claimOptions: DequeueOptions;
 
   /** Validates `options` (throws `INVALID_ARGUMENT` naming the bad option); does no I/O until `start()`. */
   constructor(options: WorkerOptions) {
     super();
     this.options = resolveWorkerOptions(options);
     const o = this.options;
+    this.#claimOptions = Object.freeze({
+      workerId: o.workerId,
+      leaseMs: o.leaseMs,
+      ...(o.fallbackHandler ? {} : { taskNames: Object.freeze(Object.keys(o.handlers)) }),
+    });
     this.#acker = new AckBatcher(
       o.broker,
       o.ackBatchWindowMs,
@@ -216,7 +224,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       }
       let messages: BrokerMessage[];
       try {
-        messages = await o.broker.dequeueBatch(want, { workerId: o.workerId, leaseMs: o.leaseMs });
+        messages = await o.broker.dequeueBatch(want, this.#claimOptions);
       } catch (error) {
         this.#reportError(error, 'dequeueBatch');
         await this.#pollWake.wait(this.#backoff.next());

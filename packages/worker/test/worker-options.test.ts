@@ -53,6 +53,11 @@ describe('resolveWorkerOptions', () => {
     expect(Object.isFrozen(o.handlers)).toBe(true);
     // Handler lookup must not find Object.prototype members for task names like "constructor".
     expect(o.handlers.constructor).toBeUndefined();
+    expect(o.fallbackHandler).toBeNull();
+    const fallback = () => 'any';
+    expect(resolveWorkerOptions({ broker, handlers: {}, fallbackHandler: fallback }).fallbackHandler).toBe(
+      fallback,
+    );
     expect(resolveWorkerOptions({ broker, handlers, pollIntervalMs: 10_000 }).maxPollIntervalMs).toBe(10_000);
     // The default prefetch follows the concurrency; an explicit 0 turns it off.
     expect(resolveWorkerOptions({ broker, handlers, concurrency: 3 }).prefetch).toBe(
@@ -94,6 +99,11 @@ describe('resolveWorkerOptions', () => {
       [{ handlers: {} }, 'options.handlers'],
       [{ handlers: [] }, 'options.handlers'],
       [{ handlers: { job: 'not a function' } }, 'options.handlers.job'],
+      [{ fallbackHandler: 'not a function' }, 'options.fallbackHandler'],
+      [
+        { handlers: Object.fromEntries(Array.from({ length: 1001 }, (_, i) => [`t${i}`, () => i])) },
+        'options.handlers',
+      ],
     ];
     for (const [patch, argument] of cases) {
       const options = { ...base, ...patch } as WorkerOptions;

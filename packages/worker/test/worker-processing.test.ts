@@ -193,36 +193,6 @@ describe('Worker processing', () => {
     await worker.close();
   });
 
-  it('fails a task with no registered handler at once, without retrying it', async () => {
-    const broker = await fx.queue();
-    let calls = 0;
-    const worker = fx.worker({ broker, handlers: { known: () => (calls += 1) } });
-    const retrying = collectEvents(worker, 'retrying');
-    const failed = nextEvent(worker, 'failed');
-    await worker.start();
-    const id = await broker.enqueue(
-      createTask('unknown.task', { x: 1 }, { maxRetries: 5, retryPolicy: noDelay }),
-    );
-
-    const event = await failed;
-    expect(event.taskId).toBe(id);
-    expect(event.outcome).toEqual({ outcome: 'failed' });
-    expect(event.error.message).toContain('No handler for task "unknown.task"');
-    expect(retrying).toEqual([]);
-    expect(calls).toBe(0);
-    const row = await taskRow(id);
-    expect(row.state).toBe('failed');
-    expect(row.retry_count).toBe(0);
-    expect(row.error_message).toContain('unknown.task');
-    const dlq = await fx.root.database
-      .selectFrom('celers_dead_letter_queue')
-      .select('id')
-      .where('task_id', '=', id)
-      .execute();
-    expect(dlq).toEqual([]);
-    await worker.close();
-  });
-
   it('writes ctx.progress to the task row while the handler runs', async () => {
     const broker = await fx.queue();
     const hold = gate();

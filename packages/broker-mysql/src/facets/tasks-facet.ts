@@ -78,8 +78,9 @@ export class TasksFacet {
   }
 
   /**
-   * Counts by state, DLQ size and scheduled (pending, not yet due) tasks in one aggregate query (the seed's
-   * `get_statistics`).
+   * Counts by state in one aggregate query (the seed's `get_statistics`), each task in exactly one state (a
+   * dead-lettered task is `deadLettered`, not also `failed`), plus DLQ entries and scheduled (pending, not yet
+   * due) tasks. See {@link QueueStatistics} for what each number means.
    */
   statistics(): Promise<QueueStatistics> {
     return this.#ctx.run('tasks.statistics', () => readQueueStatistics(this.#ctx.db, this.#ctx.queue));

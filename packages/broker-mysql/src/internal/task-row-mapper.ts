@@ -93,6 +93,7 @@ export function toBrokerMessage(
     task: toSerializedTask(row),
     receiptHandle,
     retryCount: row.retry_count,
+    deliveryCount: row.delivery_count,
     leaseExpiresAt,
     workerId,
   };

@@ -3,6 +3,7 @@ import {
   assertInteger,
   assertName,
   assertOptionalObject,
+  assertTaskNames,
   type BrokerMessage,
   type DequeueOptions,
   TelemetryAttributes,
@@ -20,9 +21,10 @@ import { recordTransitions } from '../queue/history.sql.js';
 export const MAX_DEQUEUE_BATCH = 1_000;
 
 /**
- * Claims up to `count` due tasks in one short READ COMMITTED transaction (lock with SKIP LOCKED, mark
- * `processing` with a new receipt and lease, commit), then returns them. The task runs outside any
- * transaction. Returns `[]` when nothing is due or the queue is paused.
+ * Claims up to `count` due tasks (of `options.taskNames` only, when given) in one short READ COMMITTED
+ * transaction (lock with SKIP LOCKED, mark `processing` with a new receipt and lease and count the delivery,
+ * commit), then returns them. The task runs outside any transaction. Returns `[]` when nothing is due or the
+ * queue is paused.
  * @internal
  */
 export async function dequeueTasks(
@@ -37,16 +39,18 @@ export async function dequeueTasks(
     options.leaseMs === undefined
       ? ctx.options.leaseMs
       : assertDurationMs(options.leaseMs, 'options.leaseMs', 1);
+  const taskNames =
+    options.taskNames === undefined ? undefined : assertTaskNames(options.taskNames, 'options.taskNames');
   if (ctx.hooks.has('beforeDequeue')) await ctx.hooks.runBefore(hookContext('beforeDequeue', ctx.queue));
 
   const messages = await ctx.run(
     'dequeue',
     async () => {
       // An idle queue is polled with one cheap read; only a queue with due work pays for the claim transaction.
-      if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue))) return [];
+      if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) return [];
       const claimed = await withLockRetry(() =>
         ctx.db.transaction().execute(async (trx) => {
-          const { rows, claimedAt } = await lockDueTasks(trx, ctx.queue, count);
+          const { rows, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
           if (rows.length === 0) return [];
           const receiptHandle = uuidv4();
           const leaseExpiresAt = addMs(claimedAt, leaseMs);
@@ -55,6 +59,7 @@ export async function dequeueTasks(
             rows.map((r) => r.id),
             { receiptHandle, claimedAt, leaseExpiresAt, workerId },
           );
+          for (const r of rows) r.delivery_count += 1; // what markClaimed just wrote
           if (ctx.options.recordHistory) {
             await recordTransitions(
               trx,

@@ -11,22 +11,45 @@ export interface ClaimedRows {
 }
 
 /**
+ * The index a claim walks and the rows it walks there. Unfiltered and multi-name claims walk
+ * idx_tasks_dequeue (queue, state, priority DESC, scheduled_at, id) in claim order; a name filter is checked on
+ * each row walked (rows of other names count as skipped; at READ COMMITTED their locks are released at once).
+ * A single-name claim walks idx_tasks_task_name_state (queue, name, state, priority DESC, scheduled_at, id),
+ * the same order within one name, so tasks of other names cost it nothing. Neither ever sorts.
+ */
+function claimScan(queue: string, taskNames: readonly string[] | undefined) {
+  if (taskNames?.length === 1) {
+    return sql`celers_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
+      WHERE t.queue_name = ${queue} AND t.task_name = ${taskNames[0]} AND t.state = 'pending'
+        AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
+  }
+  const names = taskNames === undefined ? sql`` : sql`AND t.task_name IN (${sql.join(taskNames)})`;
+  return sql`celers_tasks AS t FORCE INDEX (idx_tasks_dequeue)
+    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6) ${names}`;
+}
+
+/**
  * Locks up to `limit` due tasks of `queue` (highest priority, then earliest `scheduled_at`, then id), skipping
- * rows other transactions hold. Must run inside a transaction, which the caller then uses to mark them
- * claimed with {@link markClaimed}. Returns nothing while the queue is paused (checked in the same statement).
+ * rows other transactions hold; with `taskNames`, only tasks of those names. Must run inside a transaction,
+ * which the caller then uses to mark them claimed with {@link markClaimed}. Returns nothing while the queue is
+ * paused (checked in the same statement).
  *
  * Clause order is `ORDER BY … LIMIT n FOR UPDATE SKIP LOCKED` (`FOR UPDATE SKIP LOCKED LIMIT` is a syntax
- * error). It walks idx_tasks_dequeue in order, so the cost is O(log n + rows skipped).
+ * error). It walks an index in claim order (see {@link claimScan}), so the cost is O(log n + rows skipped).
  * @internal
  */
-export async function lockDueTasks(trx: Executor, queue: string, limit: number): Promise<ClaimedRows> {
+export async function lockDueTasks(
+  trx: Executor,
+  queue: string,
+  limit: number,
+  taskNames?: readonly string[],
+): Promise<ClaimedRows> {
   // Raw SQL only for the index hint (kysely has none): on a small or freshly loaded table the optimizer may
   // pick a full scan + filesort, which under FOR UPDATE locks every pending row it reads, so a second worker
   // claims nothing while the first transaction is open (measured in apps/bench: 0 vs 50 of 150 waiting).
   // FORCE INDEX works on MySQL and MariaDB alike (MariaDB ignores MySQL's /*+ INDEX() */ hints).
   const result = await sql<TaskRow & { db_now: Date }>`SELECT t.*, UTC_TIMESTAMP(6) AS db_now
-    FROM celers_tasks AS t FORCE INDEX (idx_tasks_dequeue)
-    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6)
+    FROM ${claimScan(queue, taskNames)}
       AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
     ORDER BY t.priority DESC, t.scheduled_at ASC, t.id ASC
     LIMIT ${limit}
@@ -37,22 +60,32 @@ export async function lockDueTasks(trx: Executor, queue: string, limit: number):
 }
 
 /**
- * Whether `queue` has a due task (and is not paused), with one plain, non-locking SELECT through the same
- * index as the claim. Used before claiming on a queue that was empty last time.
+ * Whether `queue` has a due task (and is not paused), of one of `taskNames` when given, with one plain,
+ * non-locking SELECT. Used before claiming on a queue that was empty last time. Unfiltered it reads the claim's
+ * index; with names it is an index-only range per name on idx_tasks_task_name_state, so an idle filtered worker
+ * stays cheap however many tasks of other names wait (0.03 ms vs 346 ms behind 100k of them, measured).
  * @internal
  */
-export async function hasDueTask(db: Executor, queue: string): Promise<boolean> {
-  const result = await sql<{ one: number }>`SELECT 1 AS one
-    FROM celers_tasks AS t FORCE INDEX (idx_tasks_dequeue)
-    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6)
+export async function hasDueTask(
+  db: Executor,
+  queue: string,
+  taskNames?: readonly string[],
+): Promise<boolean> {
+  const scan =
+    taskNames === undefined
+      ? claimScan(queue, undefined)
+      : sql`celers_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
+          WHERE t.queue_name = ${queue} AND t.task_name IN (${sql.join(taskNames)}) AND t.state = 'pending'
+            AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
+  const result = await sql<{ one: number }>`SELECT 1 AS one FROM ${scan}
       AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
     LIMIT 1`.execute(db);
   return result.rows.length > 0;
 }
 
 /**
- * Marks locked rows `processing` under a new receipt handle and lease. One receipt per claim: a later claim
- * of the same task gets another, so acks from an earlier lease are recognised as stale.
+ * Marks locked rows `processing` under a new receipt handle and lease, and counts the delivery. One receipt per
+ * claim: a later claim of the same task gets another, so acks from an earlier lease are recognised as stale.
  * @internal
  */
 export async function markClaimed(
@@ -69,6 +102,7 @@ export async function markClaimed(
       lease_expires_at: claim.leaseExpiresAt,
       receipt_handle: claim.receiptHandle,
       worker_id: claim.workerId,
+      delivery_count: sql<number>`delivery_count + 1`,
     })
     .where('id', 'in', [...ids].sort())
     .execute();

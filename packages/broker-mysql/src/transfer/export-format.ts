@@ -17,6 +17,8 @@ export interface ExportedTask {
   state: TaskState;
   priority: number;
   retryCount: number;
+  /** Claims so far (absent in exports made before migration 0011: imported as 0). */
+  deliveryCount: number;
   maxRetries: number;
   timeoutMs: number | null;
   retryPolicy: unknown;

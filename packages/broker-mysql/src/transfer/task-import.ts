@@ -72,6 +72,10 @@ function toRow(value: unknown, queue: string, at: string): ImportRow {
     state: assertOneOf(r.state, TASK_STATES, `${at}.state`),
     priority: assertPriority(r.priority, `${at}.priority`),
     retry_count: assertInteger(r.retryCount, `${at}.retryCount`, 0, MAX_RETRIES_LIMIT),
+    delivery_count:
+      r.deliveryCount === undefined
+        ? 0
+        : assertInteger(r.deliveryCount, `${at}.deliveryCount`, 0, 2_147_483_647),
     max_retries: assertMaxRetries(r.maxRetries, `${at}.maxRetries`),
     timeout_ms:
       r.timeoutMs === null || r.timeoutMs === undefined

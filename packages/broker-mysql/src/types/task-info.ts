@@ -20,6 +20,11 @@ export interface TaskInfo {
   priority: number;
   /** Retries used so far (0 on the first attempt). */
   retryCount: number;
+  /**
+   * Claims so far (0 while never claimed). Every claim adds one, so with `retryCount` it tells a redelivery (lost
+   * lease, release) from a retry: `deliveryCount > retryCount + 1` once an earlier claim ended unsettled.
+   */
+  deliveryCount: number;
   maxRetries: number;
   /** Per-attempt time limit in ms, or `null` for none. */
   timeoutMs: number | null;

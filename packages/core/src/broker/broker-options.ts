@@ -6,6 +6,11 @@ export interface DequeueOptions {
   workerId?: string;
   /** Lease length in ms; past it the task may be recovered. @defaultValue the broker's `leaseMs` */
   leaseMs?: number;
+  /**
+   * Claim only tasks with one of these names (1 to `MAX_CLAIM_TASK_NAMES` names), leaving others pending for
+   * consumers that handle them; every name when omitted. The Worker passes its handler names.
+   */
+  taskNames?: readonly string[];
 }
 
 /** Options for `reject`. */

@@ -46,6 +46,12 @@ export interface BrokerMessage {
   receiptHandle: string;
   /** How many times this task was retried before this attempt (0 on the first attempt). */
   retryCount: number;
+  /**
+   * Claims of this task so far, this one included (1 on the first delivery). Every claim counts: a retry,
+   * a release and a lease that lapsed and was recovered all lead to one more, so `deliveryCount > retryCount + 1`
+   * means an earlier delivery ended without an ack or reject (a redelivery).
+   */
+  deliveryCount: number;
   /** When the lease ends unless extended; after it the task may be recovered and claimed by another worker. */
   leaseExpiresAt: Date;
   /** The worker that claimed it, if one was named. */

@@ -12,3 +12,5 @@ export const MAX_PRIORITY = 2_147_483_647;
 export const MAX_RETRIES_LIMIT = 1_000_000;
 /** Longest duration accepted anywhere (100 years in ms): keeps DATE_ADD arithmetic in range. */
 export const MAX_DURATION_MS = 100 * 365 * 24 * 3600 * 1000;
+/** Most task names one claim may filter on (`DequeueOptions.taskNames`). */
+export const MAX_CLAIM_TASK_NAMES = 1_000;

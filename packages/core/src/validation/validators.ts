@@ -1,6 +1,7 @@
 import { validate as isUuid } from 'uuid';
 import { CelersError } from '../errors/celers-error.js';
 import {
+  MAX_CLAIM_TASK_NAMES,
   MAX_DURATION_MS,
   MAX_NAME_LENGTH,
   MAX_PAGE_SIZE,
@@ -50,6 +51,15 @@ export function assertName(value: unknown, argument: string): string {
   if (CONTROL_CHARS.test(value))
     throw CelersError.invalidArgument(argument, 'must not contain control characters');
   return value;
+}
+
+/** Asserts a non-empty array of task names (at most {@link MAX_CLAIM_TASK_NAMES}), returning them de-duplicated. */
+export function assertTaskNames(value: unknown, argument: string): string[] {
+  if (!Array.isArray(value)) throw CelersError.invalidArgument(argument, 'expected an array of task names');
+  if (value.length === 0) throw CelersError.invalidArgument(argument, 'name at least one task');
+  if (value.length > MAX_CLAIM_TASK_NAMES)
+    throw CelersError.invalidArgument(argument, `at most ${MAX_CLAIM_TASK_NAMES} names, got ${value.length}`);
+  return [...new Set(value.map((name, i) => assertName(name, `${argument}[${i}]`)))];
 }
 
 /** Asserts a queue name: 1–255 of `A-Z a-z 0-9 _ . : -`, starting with a letter or digit. */

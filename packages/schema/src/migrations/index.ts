@@ -9,6 +9,8 @@ import { createWorkerHeartbeat } from './0007-create-worker-heartbeat.js';
 import { createTaskGroups } from './0008-create-task-groups.js';
 import { createRecurringTasks } from './0009-create-recurring-tasks.js';
 import { createLocks } from './0010-create-locks.js';
+import { addTaskDeliveryCount } from './0011-add-task-delivery-count.js';
+import { extendTaskNameIndex } from './0012-extend-task-name-index.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -25,6 +27,8 @@ export const migrations = {
   '0008_create_task_groups': createTaskGroups,
   '0009_create_recurring_tasks': createRecurringTasks,
   '0010_create_locks': createLocks,
+  '0011_add_task_delivery_count': addTaskDeliveryCount,
+  '0012_extend_task_name_index': extendTaskNameIndex,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */

@@ -76,8 +76,9 @@ export class TaskRunner {
 
   async #run(): Promise<void> {
     const metadata = this.#message.task.metadata;
-    const handler = this.#deps.options.handlers[metadata.name];
-    if (handler === undefined) {
+    // Claims ask for the handlers' names only, so this is for brokers that ignore DequeueOptions.taskNames.
+    const handler = this.#deps.options.handlers[metadata.name] ?? this.#deps.options.fallbackHandler;
+    if (!handler) {
       const known = Object.keys(this.#deps.options.handlers).join(', ');
       const error = new CelersError(
         'UNSUPPORTED',
@@ -251,6 +252,8 @@ export class TaskRunner {
       taskId,
       taskName: this.taskName,
       attempt,
+      deliveryCount: this.#message.deliveryCount,
+      redelivered: this.#message.deliveryCount > this.#message.retryCount + 1,
       metadata,
       signal: this.#controller.signal,
       traceContext: traceContextOf(metadata),
