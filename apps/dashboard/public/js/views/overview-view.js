@@ -7,8 +7,25 @@ import { addSample, samplesOf } from '../samples.js';
 /** Queues whose charts are drawn (metrics cost a query each per refresh). */
 const MAX_CHARTED_QUEUES = 12;
 
-const COUNT_TITLES = { pending: 'Pending (incl. scheduled)', scheduled: 'Scheduled', dlq: 'DLQ' };
-const COUNTS = ['pending', 'scheduled', 'processing', 'completed', 'failed', 'cancelled', 'dlq'];
+// pending…deadLettered partition the queue's tasks (each counted once); scheduled is part of pending and
+// dlq counts DLQ entries (a requeued entry's task is no longer dead-lettered).
+const COUNT_TITLES = {
+  pending: 'Pending (incl. scheduled)',
+  scheduled: 'Scheduled',
+  failed: 'Failed (not in DLQ)',
+  deadLettered: 'Dead-lettered',
+  dlq: 'DLQ entries',
+};
+const COUNTS = [
+  'pending',
+  'scheduled',
+  'processing',
+  'completed',
+  'failed',
+  'cancelled',
+  'deadLettered',
+  'dlq',
+];
 
 function stateBadges(q) {
   const badges = [];
