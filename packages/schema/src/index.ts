@@ -32,7 +32,6 @@ export { detectServerProfile, profileFromVersion, type ServerProfile } from './c
 export { CELERS_SQL_MODE } from './connection/session-settings.js';
 export { ACQUIRE_TIMEOUT_CODE } from './connection/timed-pool.js';
 export {
-  escapedBytes,
   STATEMENT_HEADROOM_BYTES,
   type ValueLimits,
   valueLimitsFor,

@@ -36,9 +36,3 @@ export function valueLimitsFor(maxAllowedPacket: number): ValueLimits {
     maxJsonBytes,
   });
 }
-
-/** Bytes a value takes inside a statement: hex for binary, worst-case escaping for text. @internal */
-export function escapedBytes(value: Uint8Array | string | null | undefined): number {
-  if (value === null || value === undefined) return 0;
-  return 2 * (typeof value === 'string' ? Buffer.byteLength(value, 'utf8') : value.length);
-}
