@@ -9,6 +9,11 @@ function utf8Bytes(text: string | null | undefined): number {
   return text ? Buffer.byteLength(text, 'utf8') : 0;
 }
 
+/** An upper bound of {@link utf8Bytes} in O(1): a UTF-16 code unit takes at most 3 bytes of UTF-8. */
+function utf8Bound(text: string | null | undefined): number {
+  return text ? 3 * text.length : 0;
+}
+
 function tooLarge(argument: string, what: string, bytes: number, limit: number): CelersError {
   return new CelersError(
     'PAYLOAD_TOO_LARGE',
@@ -19,33 +24,42 @@ function tooLarge(argument: string, what: string, bytes: number, limit: number):
 
 /**
  * Throws `PAYLOAD_TOO_LARGE` when a row with a binary payload would not fit one statement: the payload alone
- * over `maxPayloadBytes` names `payloadArgument`; payload and JSON texts (metadata, retry policy) together over
- * it name `metadataArgument`.
+ * over `maxPayloadBytes` names `<argument>.payload`; payload and JSON texts (metadata, retry policy) together
+ * over it name `<argument>.<metadataField>`. `argument` is built only on failure (batches check every row).
  * @internal
  */
 export function assertPayloadRowFits(
   limits: ValueLimits,
   payload: Uint8Array,
   texts: ReadonlyArray<string | null | undefined>,
-  payloadArgument: string,
-  metadataArgument: string,
+  argument: () => string,
+  metadataField = 'metadata',
 ): void {
   const limit = limits.maxPayloadBytes;
-  if (payload.length > limit) throw tooLarge(payloadArgument, 'the payload', payload.length, limit);
+  if (payload.length > limit) throw tooLarge(`${argument()}.payload`, 'the payload', payload.length, limit);
+  let bound = payload.length;
+  for (const text of texts) bound += utf8Bound(text);
+  if (bound <= limit) return; // the common case, without scanning the strings
   let total = payload.length;
   for (const text of texts) total += utf8Bytes(text);
-  if (total > limit) throw tooLarge(metadataArgument, 'payload and metadata together', total, limit);
+  if (total > limit)
+    throw tooLarge(`${argument()}.${metadataField}`, 'payload and metadata together', total, limit);
 }
 
-/** {@link assertPayloadRowFits} for a new task row: names `<argument>.payload` / `<argument>.metadata.custom`. @internal */
-export function assertTaskRowFits(limits: ValueLimits, row: TaskInsertValues, argument: string): void {
-  assertPayloadRowFits(
-    limits,
-    row.payload,
-    [row.metadata, row.retry_policy],
-    `${argument}.payload`,
-    `${argument}.metadata.custom`,
-  );
+/**
+ * {@link assertPayloadRowFits} for a new task row: names `<argument>[<index>].payload` (or
+ * `<argument>.payload` without an index) and `….metadata.custom`.
+ * @internal
+ */
+export function assertTaskRowFits(
+  limits: ValueLimits,
+  row: TaskInsertValues,
+  argument: string,
+  index?: number,
+): void {
+  const texts = [row.metadata, row.retry_policy];
+  const name = () => (index === undefined ? argument : `${argument}[${index}]`);
+  assertPayloadRowFits(limits, row.payload, texts, name, 'metadata.custom');
 }
 
 /** {@link assertPayloadRowFits} for every row of an import, named `json[<i>].payload` / `json[<i>].metadata`. @internal */
@@ -59,8 +73,12 @@ export function assertImportRowsFit(
   }>,
 ): void {
   for (const [i, r] of rows.entries()) {
-    const texts = [r.metadata, r.retry_policy, r.error_message];
-    assertPayloadRowFits(limits, r.payload, texts, `json[${i}].payload`, `json[${i}].metadata`);
+    assertPayloadRowFits(
+      limits,
+      r.payload,
+      [r.metadata, r.retry_policy, r.error_message],
+      () => `json[${i}]`,
+    );
   }
 }
 
@@ -74,15 +92,22 @@ export function assertJsonFits(
   argument: string,
   ...texts: ReadonlyArray<string | null | undefined>
 ): void {
+  let bound = 0;
+  for (const text of texts) bound += utf8Bound(text);
+  if (bound <= limits.maxJsonBytes) return;
   let total = 0;
   for (const text of texts) total += utf8Bytes(text);
   if (total > limits.maxJsonBytes) throw tooLarge(argument, 'the value', total, limits.maxJsonBytes);
 }
 
-/** Bytes a row's values take inside a multi-row statement (hex payload, escaped text). @internal */
+/**
+ * An upper bound of the bytes a row's values take inside a multi-row statement (hex payload, escaped UTF-8
+ * text), in O(1) per value: chunks may come out smaller than needed for large text, never too large.
+ * @internal
+ */
 export function escapedRowBytes(...values: ReadonlyArray<Uint8Array | string | null | undefined>): number {
   let total = ROW_FIXED_BYTES;
-  for (const v of values) if (v) total += 2 * (typeof v === 'string' ? utf8Bytes(v) : v.length);
+  for (const v of values) if (v) total += 2 * (typeof v === 'string' ? utf8Bound(v) : v.length);
   return total;
 }
 

@@ -172,7 +172,7 @@ export async function enqueueMany(
       // issue 4: inject inside the PRODUCER span (see enqueueOne).
       for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
       const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
-      for (const [i, row] of rows.entries()) assertTaskRowFits(ctx.limits, row, `tasks[${i}]`); // before I/O
+      for (let i = 0; i < rows.length; i++) assertTaskRowFits(ctx.limits, rows[i]!, 'tasks', i); // before I/O
       const chunks = planTaskInserts(rows, ctx.limits.maxStatementBytes);
       if (drainCheck === 'cached') {
         const drain = await cachedDrainFlag(ctx, trx !== undefined);

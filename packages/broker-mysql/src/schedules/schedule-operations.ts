@@ -82,13 +82,7 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
     throw CelersError.invalidArgument('options.enabled', 'expected a boolean');
   const encoded = encodePayload(o.payload);
   const scheduleJson = JSON.stringify(schedule);
-  assertPayloadRowFits(
-    ctx.limits,
-    encoded.bytes,
-    [metadataJson, scheduleJson],
-    'options.payload',
-    'options.metadata',
-  );
+  assertPayloadRowFits(ctx.limits, encoded.bytes, [metadataJson, scheduleJson], () => 'options');
   const values = {
     task_name: taskName,
     payload: Buffer.from(encoded.bytes),
