@@ -5,8 +5,10 @@ import { statementTimeoutFor } from '../src/connection/guarded-connection.js';
 import {
   type CelersDatabase,
   createDatabase,
+  DEFAULT_POOL_CONFIG,
   getPoolStats,
   isUnavailableError,
+  resolvePoolConfig,
   STATEMENT_TIMEOUT_CODE,
   toCelersError,
 } from '../src/index.js';
@@ -96,5 +98,19 @@ describe('statement timeout', () => {
       expect(statementTimeoutFor(text, timeouts)).toBe(2);
     for (const text of ['SELECT 1', 'DELETE FROM celers_tasks WHERE id IN (?)', 'INSERT INTO t VALUES (1)'])
       expect(statementTimeoutFor(text, timeouts)).toBe(1);
+  });
+
+  it('defaults to 30 s (1 h for maintenance) and refuses timeouts that are not positive integer ms', () => {
+    expect(DEFAULT_POOL_CONFIG).toMatchObject({
+      statementTimeoutMs: 30_000,
+      maintenanceStatementTimeoutMs: 3_600_000,
+    });
+    for (const bad of [0, -1, 1.5, Number.NaN, 2 ** 31, '1000']) {
+      for (const field of ['statementTimeoutMs', 'maintenanceStatementTimeoutMs']) {
+        expect(() => resolvePoolConfig({ [field]: bad } as never)).toThrow(
+          expect.objectContaining({ code: 'INVALID_ARGUMENT', argument: `pool.${field}` }),
+        );
+      }
+    }
   });
 });
