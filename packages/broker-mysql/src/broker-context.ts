@@ -1,6 +1,6 @@
 import type { BrokerEventMap } from '@celers/core';
 import type { CircuitBreaker, HookRegistry } from '@celers/resilience';
-import type { CelersDatabase, ServerProfile } from '@celers/schema';
+import type { CelersDatabase, ServerProfile, ValueLimits } from '@celers/schema';
 import type { Attributes } from '@opentelemetry/api';
 import type { Kysely, Transaction } from 'kysely';
 import type { ResolvedBrokerOptions } from './broker-options.js';
@@ -18,6 +18,8 @@ export interface BrokerContext {
   readonly db: Kysely<CelersDatabase>;
   readonly queue: string;
   readonly profile: ServerProfile;
+  /** Largest values one write may carry on this server (from `max_allowed_packet`), checked before I/O. */
+  readonly limits: ValueLimits;
   readonly options: ResolvedBrokerOptions;
   readonly hooks: HookRegistry;
   readonly breaker: CircuitBreaker | null;

@@ -28,6 +28,8 @@ import {
   migrate,
   type ServerProfile,
   toCelersError,
+  type ValueLimits,
+  valueLimitsFor,
 } from '@celers/schema';
 import type { Kysely, Transaction } from 'kysely';
 // ---- advanced queue operations (issue 5): imports ----
@@ -153,6 +155,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
       db,
       queue: options.queue,
       profile,
+      limits: valueLimitsFor(profile.maxAllowedPacket),
       options,
       hooks: this.hooks,
       breaker,
@@ -209,6 +212,15 @@ export class MysqlBroker extends EventEmitter implements Broker {
   /** The detected server flavour and version. */
   get serverProfile(): ServerProfile {
     return this.#ctx.profile;
+  }
+
+  /**
+   * The largest values one write may carry on this server, derived from its `max_allowed_packet` at connect:
+   * `maxPayloadBytes` (a task's payload plus its metadata JSON), `maxJsonBytes` (a result, a metadata value).
+   * Larger values fail with `PAYLOAD_TOO_LARGE` naming the argument, before any I/O.
+   */
+  get limits(): ValueLimits {
+    return this.#ctx.limits;
   }
 
   /** The resolved broker options. */

@@ -5,16 +5,23 @@ export {
   getPoolConfig,
   getPoolStats,
   type PoolStats,
-  parseDatabaseUrl,
   warmupPool,
 } from './connection/create-database.js';
 export {
+  parseDatabaseUrl,
+  type ResolvedDatabaseUrl,
+  resolveDatabaseUrl,
+  type UrlConnectionOptions,
+} from './connection/database-url.js';
+export {
   isDuplicateKeyError,
   isRetryableLockError,
+  isTimeoutError,
   isUnavailableError,
   MYSQL_ERRNO,
   toCelersError,
 } from './connection/driver-errors.js';
+export { STATEMENT_TIMEOUT_CODE } from './connection/guarded-connection.js';
 export {
   DEFAULT_POOL_CONFIG,
   type PoolConfig,
@@ -22,7 +29,13 @@ export {
   resolvePoolConfig,
 } from './connection/pool-config.js';
 export { detectServerProfile, profileFromVersion, type ServerProfile } from './connection/server-profile.js';
+export { CELERS_SQL_MODE } from './connection/session-settings.js';
 export { ACQUIRE_TIMEOUT_CODE } from './connection/timed-pool.js';
+export {
+  STATEMENT_HEADROOM_BYTES,
+  type ValueLimits,
+  valueLimitsFor,
+} from './connection/value-limits.js';
 export * from './database-types.js';
 export { MIGRATION_NAMES, type MigrationName, migrations } from './migrations/index.js';
 export {

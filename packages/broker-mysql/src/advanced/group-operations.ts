@@ -9,6 +9,7 @@ import {
 import { parseJsonColumn } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
+import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { assertSerializedTasks } from '../internal/validate-task.js';
@@ -71,6 +72,7 @@ export async function enqueueGroup(
   const o = assertOptionalObject(options, 'options') ?? {};
   const meta = assertOptionalObject(o.metadata, 'options.metadata');
   const metadataJson = meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata');
+  assertJsonFits(ctx.limits, 'options.metadata', metadataJson);
   const tagged = checked.map((t) => tag(t, { [GROUP_ID_METADATA]: id }));
   return ctx.run('groups.enqueue', () =>
     withLockRetry(() =>

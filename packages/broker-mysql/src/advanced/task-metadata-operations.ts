@@ -12,6 +12,7 @@ import {
 } from '@celers/core';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
+import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { newestFirstPage, selectTaskInfos } from '../queue/task-info.sql.js';
 import { type PageOptions, resolvePage } from '../types/page-options.js';
@@ -90,6 +91,7 @@ export async function updateMetadata(
   const id = assertTaskId(taskId, 'taskId');
   const p = assertJsonPath(path, 'path');
   const json = assertJsonSerializable(value, 'value');
+  assertJsonFits(ctx.limits, 'value', json);
   return ctx.run('tasks.updateMetadata', async () => {
     try {
       // JSON_EXTRACT(?, '$') turns the JSON text into a JSON value on both MySQL and MariaDB (no CAST AS JSON there).

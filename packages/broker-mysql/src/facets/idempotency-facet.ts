@@ -16,6 +16,7 @@ import {
 } from '../advanced/idempotency-types.js';
 import { claimKeyAndEnqueue } from '../advanced/key-claim.js';
 import type { BrokerContext } from '../broker-context.js';
+import { assertJsonFits } from '../internal/assert-fits.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
 import { deleteInChunks } from '../maintenance/chunked-delete.js';
 
@@ -51,6 +52,7 @@ export class IdempotencyFacet {
       o.ttlMs === undefined ? DEFAULT_IDEMPOTENCY_TTL_MS : assertDurationMs(o.ttlMs, 'options.ttlMs', 1);
     const meta = assertOptionalObject(o.metadata, 'options.metadata');
     const metadataJson = meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata');
+    assertJsonFits(this.#ctx.limits, 'options.metadata', metadataJson);
     return claimKeyAndEnqueue(this.#ctx, {
       operation: 'idempotency.enqueue',
       namespace: t.metadata.name,

@@ -6,6 +6,7 @@ import {
   assertTaskIds,
   CelersError,
 } from '@celers/core';
+import type { ValueLimits } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { assertResultFields } from '../internal/validate-result.js';
@@ -21,11 +22,11 @@ import type { BatchResultInput, StoreResultInput, TaskResult } from '../types/ta
 /** Most results `storeBatch` and `getBatch` take per call. */
 export const MAX_RESULT_BATCH = 10_000;
 
-function toUpsert(taskId: string, input: unknown, argument: string): ResultUpsert {
+function toUpsert(taskId: string, input: unknown, argument: string, limits: ValueLimits): ResultUpsert {
   const o = assertOptionalObject(input, argument);
   if (o === undefined) throw CelersError.invalidArgument(argument, 'expected a result object');
   const taskName = assertName(o.taskName, `${argument}.taskName`);
-  return { taskId, taskName, ...assertResultFields(o, argument) };
+  return { taskId, taskName, ...assertResultFields(o, argument, limits) };
 }
 
 /**
@@ -53,8 +54,10 @@ export class ResultsFacet {
    * Celery's states; `completedAt` is set for SUCCESS, FAILURE and REVOKED.
    */
   async store(taskId: string, input: StoreResultInput): Promise<void> {
-    const upsert = toUpsert(assertTaskId(taskId, 'taskId'), input, 'input');
-    await this.#ctx.run('results.store', () => upsertResults(this.#ctx.db, this.#ctx.queue, [upsert]));
+    const upsert = toUpsert(assertTaskId(taskId, 'taskId'), input, 'input', this.#ctx.limits);
+    await this.#ctx.run('results.store', () =>
+      upsertResults(this.#ctx.db, this.#ctx.queue, [upsert], this.#ctx.limits.maxStatementBytes),
+    );
   }
 
   /** Stores many results in one transaction (the seed's `store_result_batch`); returns how many were written. */
@@ -72,14 +75,16 @@ export class ResultsFacet {
       if (seen.has(id))
         throw CelersError.invalidArgument(`results[${i}].taskId`, 'duplicate task id in batch');
       seen.add(id);
-      return toUpsert(id, r, `results[${i}]`);
+      return toUpsert(id, r, `results[${i}]`, this.#ctx.limits);
     });
     if (upserts.length === 0) return 0;
     // Sorted by primary key: concurrent batches lock rows in the same order and cannot deadlock each other.
     upserts.sort((a, b) => (a.taskId < b.taskId ? -1 : 1));
     return this.#ctx.run('results.storeBatch', () =>
       withLockRetry(() =>
-        this.#ctx.db.transaction().execute((trx) => upsertResults(trx, this.#ctx.queue, upserts)),
+        this.#ctx.db
+          .transaction()
+          .execute((trx) => upsertResults(trx, this.#ctx.queue, upserts, this.#ctx.limits.maxStatementBytes)),
       ),
     );
   }

@@ -7,6 +7,8 @@ import {
   type TaskResultInput,
   type TaskResultStatus,
 } from '@celers/core';
+import type { ValueLimits } from '@celers/schema';
+import { assertJsonFits } from './assert-fits.js';
 import { assertText } from './assert-text.js';
 
 /** A result's fields after validation (everything but the task id and name). @internal */
@@ -21,12 +23,14 @@ export interface CheckedResultFields {
 /**
  * Validates a result given to an ack or to `broker.results`: `status` one of Celery's states (or
  * `defaultStatus` when omitted and one is given), `result` JSON-serializable, `error`/`traceback` strings that
- * fit TEXT, `runtimeMs` an integer ≥ 0. Throws `INVALID_ARGUMENT` naming the field.
+ * fit TEXT, `runtimeMs` an integer ≥ 0. Throws `INVALID_ARGUMENT` naming the field, and `PAYLOAD_TOO_LARGE`
+ * when the result (or result, error and traceback together) would not fit one statement on this server.
  * @internal
  */
 export function assertResultFields(
   value: unknown,
   argument: string,
+  limits: ValueLimits,
   defaultStatus?: TaskResultStatus,
 ): CheckedResultFields {
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
@@ -37,12 +41,16 @@ export function assertResultFields(
     o.status === undefined && defaultStatus !== undefined
       ? defaultStatus
       : assertOneOf(o.status, TASK_RESULT_STATUSES, `${argument}.status`);
-  if (o.result !== undefined) assertJsonSerializable(o.result, `${argument}.result`);
+  const json = o.result === undefined ? null : assertJsonSerializable(o.result, `${argument}.result`);
+  const error = assertText(o.error, `${argument}.error`);
+  const traceback = assertText(o.traceback, `${argument}.traceback`);
+  assertJsonFits(limits, `${argument}.result`, json);
+  assertJsonFits(limits, argument, json, error, traceback);
   return {
     status,
     result: o.result,
-    error: assertText(o.error, `${argument}.error`),
-    traceback: assertText(o.traceback, `${argument}.traceback`),
+    error,
+    traceback,
     runtimeMs: o.runtimeMs == null ? null : assertDurationMs(o.runtimeMs, `${argument}.runtimeMs`),
   };
 }

@@ -4,16 +4,12 @@ import type { CelersDatabase } from '@celers/schema';
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { afterCommit } from '../internal/after-commit.js';
+import { assertTaskRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
 import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
-import {
-  ENQUEUE_CHUNK_SIZE,
-  insertTask,
-  insertTasks,
-  insertTaskUnlessDraining,
-} from '../queue/enqueue.sql.js';
+import { insertTask, insertTasks, insertTaskUnlessDraining, planTaskInserts } from '../queue/enqueue.sql.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { injectActiveTraceContext } from '../tracing/trace-propagation.js';
 
@@ -118,11 +114,12 @@ export async function enqueueOne(
   await ctx.run(
     operation,
     async () => {
-      const drain = await cachedDrainFlag(ctx, options.transaction !== undefined);
-      if (drain === true) throw draining(ctx.queue);
       // issue 4: inject inside the PRODUCER span, so consumers become children of `celers.<operation>`.
       injectActiveTraceContext(prepared.metadata.custom);
       const values = toInsertValues(ctx.queue, prepared);
+      assertTaskRowFits(ctx.limits, values, 'task'); // before any I/O, the drain flag read included
+      const drain = await cachedDrainFlag(ctx, options.transaction !== undefined);
+      if (drain === true) throw draining(ctx.queue);
       const due = schedule.due ?? dbNow();
       let inserted = true;
       try {
@@ -151,9 +148,9 @@ export type DrainCheck =
 
 /**
  * Stores many tasks, all or none: in drain mode nothing is written and `QUEUE_DRAINING` is thrown. Without a
- * caller's transaction, a batch of at most {@link ENQUEUE_CHUNK_SIZE} is ONE multi-row INSERT (atomic by
- * itself, so no explicit transaction: one round trip after the cached drain check); larger batches insert
- * their chunks in one transaction.
+ * caller's transaction, a batch that fits one statement (at most `ENQUEUE_CHUNK_SIZE` rows and the server's
+ * packet limit) is ONE multi-row INSERT (atomic by itself, so no explicit transaction: one round trip after
+ * the cached drain check); larger batches insert their chunks in one transaction.
  * @internal
  */
 export async function enqueueMany(
@@ -172,20 +169,22 @@ export async function enqueueMany(
   await ctx.run(
     'enqueueBatch',
     async () => {
+      // issue 4: inject inside the PRODUCER span (see enqueueOne).
+      for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
+      const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
+      for (let i = 0; i < rows.length; i++) assertTaskRowFits(ctx.limits, rows[i]!, 'tasks', i); // before I/O
+      const chunks = planTaskInserts(rows, ctx.limits.maxStatementBytes);
       if (drainCheck === 'cached') {
         const drain = await cachedDrainFlag(ctx, trx !== undefined);
         if (drain === true) throw draining(ctx.queue);
         if (drain === undefined && (await getQueueFlag(trx as Executor, ctx.queue, QueueConfigKey.DrainMode)))
           throw draining(ctx.queue);
       }
-      // issue 4: inject inside the PRODUCER span (see enqueueOne).
-      for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
-      const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
       try {
-        if (trx) await insertTasks(trx, rows, due);
+        if (trx) await insertTasks(trx, chunks, due);
         // One statement: a deadlock or lock wait timeout rolled it back whole, so repeating it is safe.
-        else if (rows.length <= ENQUEUE_CHUNK_SIZE) await withLockRetry(() => insertTasks(ctx.db, rows, due));
-        else await withLockRetry(() => ctx.db.transaction().execute((t) => insertTasks(t, rows, due)));
+        else if (chunks.length === 1) await withLockRetry(() => insertTasks(ctx.db, chunks, due));
+        else await withLockRetry(() => ctx.db.transaction().execute((t) => insertTasks(t, chunks, due)));
       } catch (error) {
         throw duplicateOr(error);
       }

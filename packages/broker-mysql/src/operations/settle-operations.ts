@@ -11,7 +11,7 @@ import {
   TelemetryAttributes,
 } from '@celers/core';
 import { computeRetryDelay, hookContext } from '@celers/resilience';
-import { parseJsonColumn } from '@celers/schema';
+import { parseJsonColumn, type ValueLimits } from '@celers/schema';
 import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
@@ -58,7 +58,12 @@ async function runAfterHook(
   }
 }
 
-function assertAckItems(items: unknown, argument: string, requireResult: boolean): AckItem[] {
+function assertAckItems(
+  items: unknown,
+  argument: string,
+  requireResult: boolean,
+  limits: ValueLimits,
+): AckItem[] {
   if (!Array.isArray(items)) throw CelersError.invalidArgument(argument, 'expected an array');
   if (items.length > 10_000)
     throw CelersError.invalidArgument(argument, `at most 10000 items, got ${items.length}`);
@@ -74,7 +79,7 @@ function assertAckItems(items: unknown, argument: string, requireResult: boolean
       return it;
     }
     // Validated like broker.results.store: a bad status or an unserializable value must not reach the table.
-    const result = assertResultFields(it.result, `${argument}[${i}].result`, 'SUCCESS');
+    const result = assertResultFields(it.result, `${argument}[${i}].result`, limits, 'SUCCESS');
     return { taskId: it.taskId, receiptHandle: it.receiptHandle, result };
   });
 }
@@ -112,7 +117,7 @@ export async function ackTasks(
   items: readonly AckItem[],
   options: { requireResult?: boolean } = {},
 ): Promise<number> {
-  const checked = assertAckItems(items, 'items', options.requireResult ?? false);
+  const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
   if (checked.length === 0) return 0;
   for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
   const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
@@ -217,6 +222,7 @@ async function ackOwnedInTransaction(
         taskName: byId.get(i.taskId.toLowerCase())?.task_name ?? '',
         status: i.result?.status ?? 'SUCCESS',
       })),
+    ctx.limits.maxStatementBytes,
   );
   if (ctx.options.recordHistory) {
     await recordTransitions(
@@ -286,15 +292,20 @@ export async function rejectInTransaction(
     outcome = { outcome: 'dead-lettered', dlqId };
   }
   if (options.storeResult) {
-    await upsertResults(trx, ctx.queue, [
-      {
-        taskId: id,
-        taskName: row.task_name,
-        status: outcome.outcome === 'retried' ? 'RETRY' : 'FAILURE',
-        error,
-        traceback: options.traceback === undefined ? null : truncateUtf8(options.traceback),
-      },
-    ]);
+    await upsertResults(
+      trx,
+      ctx.queue,
+      [
+        {
+          taskId: id,
+          taskName: row.task_name,
+          status: outcome.outcome === 'retried' ? 'RETRY' : 'FAILURE',
+          error,
+          traceback: options.traceback === undefined ? null : truncateUtf8(options.traceback),
+        },
+      ],
+      ctx.limits.maxStatementBytes,
+    );
   }
   if (ctx.options.recordHistory) {
     const to = outcome.outcome === 'retried' ? 'pending' : 'failed';

@@ -1,5 +1,6 @@
 import { CompiledQuery, type RawBuilder } from 'kysely';
 import type { Executor } from '../broker-context.js';
+import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { TASK_INSERT_COLUMNS, type TaskInsertValues } from '../internal/task-row-mapper.js';
 import { QueueConfigKey } from './queue-config.sql.js';
@@ -69,8 +70,25 @@ export async function insertTaskUnlessDraining(
 }
 
 /**
- * Inserts tasks with multi-row INSERTs of {@link ENQUEUE_CHUNK_SIZE}. Run it inside a transaction for
- * all-or-nothing batches; check drain mode before calling.
+ * Groups new task rows into INSERT statements: at most {@link ENQUEUE_CHUNK_SIZE} rows, and no more escaped
+ * bytes than one statement may carry on this server (`ValueLimits.maxStatementBytes`).
+ * @internal
+ */
+export function planTaskInserts(
+  rows: readonly TaskInsertValues[],
+  maxStatementBytes: number,
+): TaskInsertValues[][] {
+  return chunkByStatementSize(
+    rows,
+    (r) => escapedRowBytes(r.payload, r.metadata, r.retry_policy, r.task_name, r.queue_name),
+    ENQUEUE_CHUNK_SIZE,
+    maxStatementBytes,
+  );
+}
+
+/**
+ * Inserts tasks with one multi-row INSERT per chunk of {@link planTaskInserts}. Run it inside a transaction
+ * for all-or-nothing batches of more than one chunk; check drain mode before calling.
  *
  * The statement is built as constant text plus one flat parameter list instead of through kysely's
  * `.values(objects)`, whose per-value nodes cost ~9 ms of CPU per 500 rows (profiled in apps/bench). Only
@@ -79,13 +97,12 @@ export async function insertTaskUnlessDraining(
  */
 export async function insertTasks(
   db: Executor,
-  rows: readonly TaskInsertValues[],
+  chunks: readonly (readonly TaskInsertValues[])[],
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
   const scheduled = scheduledFragment(db, scheduledAt);
   const rowSql = `(${VALUE_PLACEHOLDERS}${scheduled.sql})`;
-  for (let i = 0; i < rows.length; i += ENQUEUE_CHUNK_SIZE) {
-    const chunk = rows.slice(i, i + ENQUEUE_CHUNK_SIZE);
+  for (const chunk of chunks) {
     const parameters: unknown[] = [];
     for (const row of chunk) {
       for (const column of TASK_INSERT_COLUMNS) parameters.push(row[column]);

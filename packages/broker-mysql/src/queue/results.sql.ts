@@ -1,6 +1,8 @@
 import type { TaskResultInput, TaskResultStatus } from '@celers/core';
-import { sql } from 'kysely';
+import type { CelersDatabase } from '@celers/schema';
+import { type InsertObject, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
+import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 
 /** One result row to upsert. */
@@ -22,8 +24,12 @@ function sameQueueOrKeep(column: string) {
 
 const FINISHED_STATUSES = new Set<TaskResultStatus>(['SUCCESS', 'FAILURE', 'REVOKED']);
 
+/** Rows per upsert statement, at most (fewer when their values near the server's packet limit). */
+const RESULT_CHUNK_ROWS = 1_000;
+
 /**
- * Upserts results in one multi-row `INSERT … ON DUPLICATE KEY UPDATE` (the seed's upsert).
+ * Upserts results with multi-row `INSERT … ON DUPLICATE KEY UPDATE` statements (the seed's upsert), as few as
+ * the server's packet limit (`maxStatementBytes`) allows; run it in a transaction when there may be several.
  * `completed_at` is set for finished statuses (SUCCESS, FAILURE, REVOKED). An existing result of the same task id
  * in another queue is left untouched.
  * @internal
@@ -32,24 +38,40 @@ export async function upsertResults(
   db: Executor,
   queue: string,
   results: readonly ResultUpsert[],
+  maxStatementBytes: number,
 ): Promise<number> {
   if (results.length === 0) return 0;
+  const rows = results.map((r) => {
+    const result = r.result === undefined ? null : JSON.stringify(r.result);
+    const row: ResultRow = {
+      task_id: r.taskId,
+      queue_name: queue,
+      task_name: r.taskName,
+      status: r.status,
+      result,
+      error: r.error ?? null,
+      traceback: r.traceback ?? null,
+      created_at: dbNow(),
+      completed_at: FINISHED_STATUSES.has(r.status) ? dbNow() : null,
+      runtime_ms: r.runtimeMs ?? null,
+    };
+    return { row, bytes: escapedRowBytes(result, r.error, r.traceback, r.taskName) };
+  });
+  const chunks = chunkByStatementSize(rows, (r) => r.bytes, RESULT_CHUNK_ROWS, maxStatementBytes);
+  for (const chunk of chunks)
+    await upsertChunk(
+      db,
+      chunk.map((r) => r.row),
+    );
+  return results.length;
+}
+
+type ResultRow = InsertObject<CelersDatabase, 'celers_task_results'>;
+
+async function upsertChunk(db: Executor, rows: ResultRow[]): Promise<void> {
   await db
     .insertInto('celers_task_results')
-    .values(
-      results.map((r) => ({
-        task_id: r.taskId,
-        queue_name: queue,
-        task_name: r.taskName,
-        status: r.status,
-        result: r.result === undefined ? null : JSON.stringify(r.result),
-        error: r.error ?? null,
-        traceback: r.traceback ?? null,
-        created_at: dbNow(),
-        completed_at: FINISHED_STATUSES.has(r.status) ? dbNow() : null,
-        runtime_ms: r.runtimeMs ?? null,
-      })),
-    )
+    .values(rows)
     .onDuplicateKeyUpdate({
       task_name: sameQueueOrKeep('task_name'),
       status: sameQueueOrKeep('status'),
@@ -60,5 +82,4 @@ export async function upsertResults(
       runtime_ms: sameQueueOrKeep('runtime_ms'),
     })
     .execute();
-  return results.length;
 }

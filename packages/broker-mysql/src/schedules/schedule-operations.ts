@@ -16,6 +16,7 @@ import {
 import { isDuplicateKeyError, parseJsonColumn, type RecurringTaskRow } from '@celers/schema';
 import { v7 as uuidv7 } from 'uuid';
 import type { BrokerContext, Executor } from '../broker-context.js';
+import { assertPayloadRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { enqueueMany } from '../operations/enqueue-operations.js';
@@ -81,6 +82,7 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
     throw CelersError.invalidArgument('options.enabled', 'expected a boolean');
   const encoded = encodePayload(o.payload);
   const scheduleJson = JSON.stringify(schedule);
+  assertPayloadRowFits(ctx.limits, encoded.bytes, [metadataJson, scheduleJson], () => 'options');
   const values = {
     task_name: taskName,
     payload: Buffer.from(encoded.bytes),

@@ -16,6 +16,7 @@ import {
 } from '@celers/core';
 import { isDuplicateKeyError, type NewTaskRow } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
+import { assertImportRowsFit } from '../internal/assert-fits.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import type { ImportTasksOptions } from './export-format.js';
 
@@ -146,6 +147,7 @@ export async function importTasks(
   if (o.skipExisting !== undefined && typeof o.skipExisting !== 'boolean')
     throw bad('options.skipExisting', 'expected a boolean');
   const rows = parseTaskImport(json, ctx.queue);
+  assertImportRowsFit(ctx.limits, rows);
   if (rows.length === 0) return 0;
   return ctx.run('transfer.importTasks', async () => {
     try {

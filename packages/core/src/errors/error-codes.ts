@@ -25,6 +25,13 @@ export const CelersErrorCode = {
   HOOK_REJECTED: 'HOOK_REJECTED',
   /** The database could not be reached or dropped the connection. */
   DATABASE_UNAVAILABLE: 'DATABASE_UNAVAILABLE',
+  /**
+   * A statement ran past its timeout (`pool.statementTimeoutMs`): the server froze, a partition dropped its
+   * answers, or a lock or a long scan held it. Its connection was closed, so the server rolled back any open
+   * transaction; whether a single auto-committed write landed is unknown. Counts as unavailability for the
+   * circuit breaker.
+   */
+  DATABASE_TIMEOUT: 'DATABASE_TIMEOUT',
   /** A statement failed for a reason other than availability (the driver error is the `cause`). */
   DATABASE_ERROR: 'DATABASE_ERROR',
   /** The database schema is missing migrations (or is ahead of this code). Run `celers migrate`. */

@@ -1,4 +1,5 @@
 import { CelersError } from '@celers/core';
+import { STATEMENT_TIMEOUT_CODE } from './guarded-connection.js';
 
 /** MySQL/MariaDB error numbers celers reacts to, in one table. */
 export const MYSQL_ERRNO = {
@@ -35,10 +36,11 @@ const UNAVAILABLE_CODES = new Set([
   'ENOTFOUND',
   'EPIPE',
   'PROTOCOL_CONNECTION_LOST',
-  'PROTOCOL_SEQUENCE_TIMEOUT',
   'POOL_CLOSED',
   'CELERS_ACQUIRE_TIMEOUT',
 ]);
+/** Statement timeouts: ours (the connection was destroyed) and mysql2's own, should one reach us. */
+const TIMEOUT_CODES = new Set([STATEMENT_TIMEOUT_CODE, 'PROTOCOL_SEQUENCE_TIMEOUT']);
 
 interface DriverError {
   errno?: number;
@@ -62,25 +64,39 @@ export function isDuplicateKeyError(error: unknown): boolean {
   return asDriverError(error).errno === MYSQL_ERRNO.DUPLICATE_ENTRY;
 }
 
-/** True when the error means the database is unreachable (connection refused, lost, pool exhausted, ...). */
+/** True for a statement that ran past its timeout (`DATABASE_TIMEOUT`, or the driver error behind it). */
+export function isTimeoutError(error: unknown): boolean {
+  if (CelersError.isInstance(error)) return error.code === 'DATABASE_TIMEOUT';
+  const code = asDriverError(error).code;
+  return code !== undefined && TIMEOUT_CODES.has(code);
+}
+
+/**
+ * True when the error means the database is unreachable (connection refused, lost, pool exhausted, a
+ * statement timed out, ...): what the circuit breaker counts.
+ */
 export function isUnavailableError(error: unknown): boolean {
-  if (CelersError.isInstance(error)) return error.code === 'DATABASE_UNAVAILABLE';
+  if (CelersError.isInstance(error))
+    return error.code === 'DATABASE_UNAVAILABLE' || error.code === 'DATABASE_TIMEOUT';
   const e = asDriverError(error);
   return (
     (e.errno !== undefined && UNAVAILABLE_ERRNOS.has(e.errno)) ||
-    (e.code !== undefined && UNAVAILABLE_CODES.has(e.code))
+    (e.code !== undefined && (UNAVAILABLE_CODES.has(e.code) || TIMEOUT_CODES.has(e.code)))
   );
 }
 
 /**
- * Maps a driver error to a CelersError (the driver error becomes `cause`): unreachable server →
- * `DATABASE_UNAVAILABLE`, missing table → `MIGRATION_REQUIRED`, anything else → `DATABASE_ERROR`.
+ * Maps a driver error to a CelersError (the driver error becomes `cause`): statement timeout →
+ * `DATABASE_TIMEOUT`, unreachable server → `DATABASE_UNAVAILABLE`, missing table → `MIGRATION_REQUIRED`, anything else → `DATABASE_ERROR`.
  * A CelersError passes through unchanged.
  */
 export function toCelersError(error: unknown, operation: string): CelersError {
   if (CelersError.isInstance(error)) return error;
   const e = asDriverError(error);
   const detail = e.sqlMessage ?? e.message ?? String(error);
+  if (isTimeoutError(error)) {
+    return new CelersError('DATABASE_TIMEOUT', `${operation}: ${detail}`, { cause: error });
+  }
   if (isUnavailableError(error)) {
     return new CelersError(
       'DATABASE_UNAVAILABLE',

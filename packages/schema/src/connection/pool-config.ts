@@ -14,12 +14,27 @@ export interface PoolConfig {
   idleTimeoutMs?: number;
   /** TCP connect timeout. @defaultValue 10000 */
   connectTimeoutMs?: number;
+  /**
+   * Longest a statement may run. Past it the call fails with `DATABASE_TIMEOUT` and the connection is
+   * destroyed (the server rolls back its open transaction), never returned to the pool still busy.
+   * @defaultValue 30000
+   */
+  statementTimeoutMs?: number;
+  /**
+   * The same limit for statements whose time grows with table size: DDL (migrations), `OPTIMIZE`/`ANALYZE
+   * TABLE` and the migrator's lock wait. Purges delete in bounded chunks and use `statementTimeoutMs`.
+   * @defaultValue 3600000 (1 h)
+   */
+  maintenanceStatementTimeoutMs?: number;
 }
 
 /** {@link PoolConfig} with every default applied. */
 export type ResolvedPoolConfig = Readonly<Required<PoolConfig>>;
 
-/** Defaults: 20 connections and a 5 s acquire timeout, as the seed. */
+/** Longest delay `setTimeout` honours (2^31 - 1 ms, ~24.8 days). */
+const MAX_TIMER_MS = 2_147_483_647;
+
+/** Defaults: 20 connections and a 5 s acquire timeout, as the seed; 30 s per statement. */
 export const DEFAULT_POOL_CONFIG: ResolvedPoolConfig = Object.freeze({
   maxConnections: 20,
   minConnections: 0,
@@ -27,6 +42,8 @@ export const DEFAULT_POOL_CONFIG: ResolvedPoolConfig = Object.freeze({
   maxLifetimeMs: 1_800_000,
   idleTimeoutMs: 600_000,
   connectTimeoutMs: 10_000,
+  statementTimeoutMs: 30_000,
+  maintenanceStatementTimeoutMs: 3_600_000,
 });
 
 /** Validates a pool config and fills in defaults. */
@@ -42,6 +59,14 @@ export function resolvePoolConfig(config: PoolConfig = {}, argument = 'pool'): R
   assertDurationMs(merged.maxLifetimeMs, `${argument}.maxLifetimeMs`, 1);
   assertDurationMs(merged.idleTimeoutMs, `${argument}.idleTimeoutMs`, 1);
   assertDurationMs(merged.connectTimeoutMs, `${argument}.connectTimeoutMs`, 1);
+  // setTimeout fires at once past 2^31-1 ms, so that is the ceiling of both statement timeouts.
+  assertInteger(merged.statementTimeoutMs, `${argument}.statementTimeoutMs`, 1, MAX_TIMER_MS);
+  assertInteger(
+    merged.maintenanceStatementTimeoutMs,
+    `${argument}.maintenanceStatementTimeoutMs`,
+    1,
+    MAX_TIMER_MS,
+  );
   return Object.freeze(merged);
 }
 

@@ -16,10 +16,12 @@ export interface ServerProfile {
   supportsDeleteReturning: boolean;
   /** `FOR UPDATE SKIP LOCKED` (MySQL ≥ 8.0.1, MariaDB ≥ 10.6). */
   supportsSkipLocked: boolean;
+  /** The server's `max_allowed_packet` in bytes: the largest statement it accepts (see `valueLimitsFor`). */
+  maxAllowedPacket: number;
 }
 
-/** Builds the profile from a `SELECT VERSION()` string. */
-export function profileFromVersion(version: string): ServerProfile {
+/** Builds the profile from a `SELECT VERSION()` string and the server's `max_allowed_packet`. */
+export function profileFromVersion(version: string, maxAllowedPacket: number): ServerProfile {
   const isMaria = /mariadb/i.test(version);
   const [major = 0, minor = 0, patch = 0] = (version.match(/^(\d+)\.(\d+)\.(\d+)/)?.slice(1) ?? []).map(
     Number,
@@ -34,12 +36,29 @@ export function profileFromVersion(version: string): ServerProfile {
     supportsInsertRowAlias: !isMaria && atLeast(8, 0, 19),
     supportsDeleteReturning: isMaria,
     supportsSkipLocked: isMaria ? atLeast(10, 6) : atLeast(8, 0, 1),
+    maxAllowedPacket,
   };
 }
 
-/** Asks the server for its version and returns its profile. */
+// One detection per pool: every broker sharing a Kysely (forQueue, routers) reuses it.
+const profiles = new WeakMap<object, Promise<ServerProfile>>();
+
+/**
+ * Asks the server for its version and `max_allowed_packet` (one statement, once per Kysely instance; a failed
+ * attempt is not remembered) and returns its profile.
+ */
 // biome-ignore lint/suspicious/noExplicitAny: works on any Kysely instance
-export async function detectServerProfile(db: Kysely<any>): Promise<ServerProfile> {
-  const result = await sql<{ version: string }>`SELECT VERSION() AS version`.execute(db);
-  return profileFromVersion(result.rows[0]?.version ?? '');
+export function detectServerProfile(db: Kysely<any>): Promise<ServerProfile> {
+  let profile = profiles.get(db);
+  if (!profile) {
+    profile = sql<{ version: string; max_allowed_packet: number | string }>`SELECT VERSION() AS version,
+      @@SESSION.max_allowed_packet AS max_allowed_packet`
+      .execute(db)
+      .then((result) =>
+        profileFromVersion(result.rows[0]?.version ?? '', Number(result.rows[0]?.max_allowed_packet)),
+      );
+    profiles.set(db, profile);
+    profile.catch(() => profiles.delete(db));
+  }
+  return profile;
 }

@@ -1,18 +1,22 @@
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
 import type { Pool, PoolConnection } from 'mysql2';
+import { GuardedConnection } from './guarded-connection.js';
 import type { ResolvedPoolConfig } from './pool-config.js';
 
-// mysql2's pool has neither an acquire timeout nor a maximum connection lifetime (both in the seed's
-// PoolConfig). This adapter adds them in front of the pool kysely talks to.
+// mysql2's pool has neither an acquire timeout, a maximum connection lifetime (both in the seed's
+// PoolConfig) nor a statement timeout that closes the connection. This adapter adds them in front of the pool
+// kysely talks to.
 
 /** Error code of a connection acquire that timed out. */
 export const ACQUIRE_TIMEOUT_CODE = 'CELERS_ACQUIRE_TIMEOUT';
 
-/** The kysely pool interface backed by a mysql2 pool, with acquire timeout and max lifetime. */
+/** The kysely pool interface backed by a mysql2 pool, with acquire timeout, max lifetime and statement timeouts. */
 export class TimedPool implements MysqlPool {
   readonly #pool: Pool;
   readonly #config: ResolvedPoolConfig;
   readonly #bornAt = new WeakMap<object, number>();
+  // One wrapper per raw connection: kysely runs onCreateConnection for every connection object it has not seen.
+  readonly #guarded = new WeakMap<PoolConnection, GuardedConnection>();
 
   constructor(pool: Pool, config: ResolvedPoolConfig) {
     this.#pool = pool;
@@ -58,8 +62,17 @@ export class TimedPool implements MysqlPool {
       }
       settled = true;
       clearTimeout(timer);
-      callback(null, connection as unknown as MysqlPoolConnection);
+      callback(null, this.#guard(connection));
     });
+  }
+
+  #guard(connection: PoolConnection): MysqlPoolConnection {
+    let guarded = this.#guarded.get(connection);
+    if (!guarded) {
+      guarded = new GuardedConnection(connection, this.#config);
+      this.#guarded.set(connection, guarded);
+    }
+    return guarded;
   }
 
   end(callback: (error: unknown) => void): void {
