@@ -18,7 +18,7 @@ import {
   type WorkerRegistration,
   type WorkerStatus,
 } from '@celers/core';
-import { CircuitBreaker, HookRegistry } from '@celers/resilience';
+import { type CircuitBreaker, HookRegistry } from '@celers/resilience';
 import {
   assertMigrated,
   type CelersDatabase,
@@ -61,6 +61,7 @@ import { TasksFacet } from './facets/tasks-facet.js';
 import { TransferFacet } from './facets/transfer-facet.js';
 import { WorkersFacet } from './facets/workers-facet.js';
 import { transactionWithAfterCommit } from './internal/after-commit.js';
+import { createBrokerBreaker } from './internal/broker-breaker.js';
 import { dbNowPlusMs } from './internal/db-time.js';
 import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
 import { runOperation } from './internal/run-operation.js';
@@ -142,12 +143,12 @@ export class MysqlBroker extends EventEmitter implements Broker {
     super();
     this.#ownsDatabase = ownsDatabase;
     this.hooks = new HookRegistry();
+    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) =>
+      this.#emitSafely(event, payload);
     this.circuitBreaker =
       options.circuitBreaker === false
         ? null
-        : new CircuitBreaker({ isFailure: isUnavailableError, ...options.circuitBreaker });
-    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) =>
-      this.#emitSafely(event, payload);
+        : createBrokerBreaker(db, options.queue, options.circuitBreaker, emit);
     const breaker = this.circuitBreaker;
     this.#ctx = {
       db,
@@ -462,6 +463,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
   /** Closes the broker; destroys the pool when the broker created it. Safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.circuitBreaker?.dispose();
       this.removeAllListeners();
       if (this.#ownsDatabase) await this.#ctx.db.destroy();
     })();
@@ -469,6 +471,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   #emitSafely<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void {
+    if (this.#closing && event !== 'error') return; // a late probe result after close() has no audience
     try {
       if (event === 'error' && this.listenerCount('error') === 0) {
         process.emitWarning((payload as BrokerEventMap['error']).error, 'CelersBrokerWarning');

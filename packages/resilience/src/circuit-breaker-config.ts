@@ -23,9 +23,10 @@ export interface CircuitBreakerConfig {
    * A cheap health check (the MySQL broker passes `SELECT 1`). When given, an open circuit probes in the
    * background, first after `probeIntervalMs`, then on an exponential backoff with equal jitter up to
    * `maxProbeIntervalMs`, and closes as soon as a probe succeeds, so callers never sit idle in front of a
-   * healthy dependency for the rest of `resetTimeoutMs`. Probes do not count as calls. @defaultValue none
+   * healthy dependency for the rest of `resetTimeoutMs`. Probes do not count as calls. `null` means no probe
+   * (for callers that supply a default, like the MySQL broker). @defaultValue none
    */
-  probe?: () => Promise<unknown>;
+  probe?: (() => Promise<unknown>) | null;
   /** Delay before the first probe after the circuit opened. @defaultValue 100 */
   probeIntervalMs?: number;
   /**
@@ -111,7 +112,7 @@ export function resolveCircuitBreakerConfig(
   }
   for (const hook of ['probe', 'onStateChange', 'onProbe'] as const) {
     const fn = config[hook];
-    if (fn === undefined) continue;
+    if (fn === undefined || (hook === 'probe' && fn === null)) continue;
     if (typeof fn !== 'function')
       throw CelersError.invalidArgument(`${argument}.${hook}`, 'expected a function');
     (merged as Record<string, unknown>)[hook] = fn;

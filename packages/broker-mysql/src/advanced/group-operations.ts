@@ -10,7 +10,7 @@ import { parseJsonColumn } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertSerializedTasks } from '../internal/validate-task.js';
 import { enqueueMany } from '../operations/enqueue-operations.js';
 import { CHAIN_WAITING_AT, ChainMetadataKey } from './chain-links.sql.js';
@@ -73,7 +73,7 @@ export async function enqueueGroup(
   const metadataJson = meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata');
   const tagged = checked.map((t) => tag(t, { [GROUP_ID_METADATA]: id }));
   return ctx.run('groups.enqueue', () =>
-    withLockRetry(() =>
+    withLockRetry(reportRetries(ctx, 'groups.enqueue'), () =>
       ctx.db.transaction().execute(async (trx) => {
         // Group row first: the enqueue (which emits `task:enqueued`) is the transaction's last statement.
         await upsertGroup(trx, ctx.queue, id, tagged.length, metadataJson);
@@ -118,7 +118,7 @@ export async function enqueueChain(
   );
   const [first, ...rest] = tasks;
   return ctx.run('enqueueChain', () =>
-    withLockRetry(() =>
+    withLockRetry(reportRetries(ctx, 'enqueueChain'), () =>
       ctx.db.transaction().execute(async (trx) => {
         if (groupId !== undefined) await upsertGroup(trx, ctx.queue, groupId, tasks.length, null);
         // Waiting links first, the head last: nothing can claim or promote before the commit anyway.

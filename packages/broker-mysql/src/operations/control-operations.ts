@@ -7,14 +7,15 @@ import {
   CelersError,
   TelemetryAttributes,
 } from '@celers/core';
-import type { BrokerContext } from '../broker-context.js';
+import type { BrokerContext, Executor } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
-import { inLockedChunks, lockTaskIds } from '../internal/locked-chunks.js';
+import { inCandidateChunks } from '../internal/locked-chunks.js';
 import { explainMissingOwnership } from '../queue/ack.sql.js';
 import { cancelLiveTasks } from '../queue/cancel.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
 import {
   extendOwnedLease,
+  findTimedOutTaskIds,
   lockTimedOutTaskIds,
   readLease,
   releaseOwnedTask,
@@ -128,15 +129,20 @@ export async function updateProgress(
 
 /**
  * Returns `processing` tasks whose lease expired, or whose worker stopped heartbeating, to `pending`
- * (retry count kept), in chunks of {@link RECOVERY_CHUNK_SIZE}. Their old receipts become stale.
+ * (retry count kept), in chunks of {@link RECOVERY_CHUNK_SIZE}. Their old receipts become stale. Candidates
+ * are found with a non-locking read and only they are locked (by primary key, SKIP LOCKED), so recovery never
+ * holds a lock on a live lease that a worker is acking.
  * @internal
  */
 export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
+  const staleMs = ctx.options.workerStaleAfterMs;
   const recovered = await ctx.run('recoverTimedOutTasks', () =>
-    inLockedChunks(
+    inCandidateChunks(
       ctx,
+      'recoverTimedOutTasks',
       RECOVERY_CHUNK_SIZE,
-      (trx) => lockTimedOutTaskIds(trx, ctx.queue, ctx.options.workerStaleAfterMs, RECOVERY_CHUNK_SIZE),
+      (afterId, limit) => findTimedOutTaskIds(ctx.db, ctx.queue, staleMs, afterId, limit),
+      (trx, candidates) => lockTimedOutTaskIds(trx, ctx.queue, staleMs, candidates),
       async (trx, ids) => {
         await requeueTasks(trx, ids);
         if (ctx.options.recordHistory) {
@@ -160,19 +166,23 @@ export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
  */
 export async function recoverStuck(ctx: BrokerContext, olderThanMs: number): Promise<number> {
   const ms = assertDurationMs(olderThanMs, 'olderThanMs');
+  const stuck = (db: Executor) =>
+    db
+      .selectFrom('celers_tasks')
+      .select('id')
+      .where('queue_name', '=', ctx.queue)
+      .where('state', '=', 'processing')
+      .where('started_at', '<', dbNowPlusMs(-ms));
   const recovered = await ctx.run('recoverStuckTasks', () =>
-    inLockedChunks(
+    inCandidateChunks(
       ctx,
+      'recoverStuckTasks',
       RECOVERY_CHUNK_SIZE,
-      (trx) =>
-        lockTaskIds(
-          trx
-            .selectFrom('celers_tasks')
-            .select('id')
-            .where('queue_name', '=', ctx.queue)
-            .where('state', '=', 'processing')
-            .where('started_at', '<', dbNowPlusMs(-ms)),
-          RECOVERY_CHUNK_SIZE,
+      async (afterId, limit) =>
+        (await stuck(ctx.db).where('id', '>', afterId).orderBy('id').limit(limit).execute()).map((r) => r.id),
+      async (trx, candidates) =>
+        (await stuck(trx).where('id', 'in', candidates).orderBy('id').forUpdate().skipLocked().execute()).map(
+          (r) => r.id,
         ),
       (trx, ids) => requeueTasks(trx, ids),
     ),

@@ -5,7 +5,7 @@ import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { afterCommit } from '../internal/after-commit.js';
 import { dbNow } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
 import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
 import {
@@ -184,8 +184,12 @@ export async function enqueueMany(
       try {
         if (trx) await insertTasks(trx, rows, due);
         // One statement: a deadlock or lock wait timeout rolled it back whole, so repeating it is safe.
-        else if (rows.length <= ENQUEUE_CHUNK_SIZE) await withLockRetry(() => insertTasks(ctx.db, rows, due));
-        else await withLockRetry(() => ctx.db.transaction().execute((t) => insertTasks(t, rows, due)));
+        else if (rows.length <= ENQUEUE_CHUNK_SIZE)
+          await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () => insertTasks(ctx.db, rows, due));
+        else
+          await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () =>
+            ctx.db.transaction().execute((t) => insertTasks(t, rows, due)),
+          );
       } catch (error) {
         throw duplicateOr(error);
       }

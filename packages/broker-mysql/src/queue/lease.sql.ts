@@ -1,4 +1,5 @@
-import { sql } from 'kysely';
+import type { CelersDatabase } from '@celers/schema';
+import { type ExpressionBuilder, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
 
@@ -61,43 +62,78 @@ export async function releaseOwnedTask(
   return Number(result.numUpdatedRows);
 }
 
+/** `t` (a `celers_tasks` row of `queue`) is processing with an expired lease, or its worker stopped heartbeating. */
+function timedOut(
+  eb: ExpressionBuilder<CelersDatabase & { t: CelersDatabase['celers_tasks'] }, 't'>,
+  queue: string,
+  workerStaleAfterMs: number,
+) {
+  return eb.and([
+    eb('t.queue_name', '=', queue),
+    eb('t.state', '=', 'processing'),
+    eb.or([
+      eb('t.lease_expires_at', '<', dbNow()),
+      eb.exists(
+        eb
+          .selectFrom('celers_worker_heartbeat as w')
+          .select(sql`1`.as('one'))
+          .whereRef('w.worker_id', '=', 't.worker_id')
+          .where('w.queue_name', '=', queue)
+          .where((w) =>
+            w.or([
+              w('w.last_heartbeat', '<', dbNowPlusMs(-workerStaleAfterMs)),
+              w('w.status', '=', 'offline'),
+            ]),
+          ),
+      ),
+    ]),
+  ]);
+}
+
 /**
- * Locks `processing` tasks of `queue` whose lease has expired or whose worker's heartbeat is older than
- * `workerStaleAfterMs`, skipping rows someone is acking right now. Processing rows per queue are few (bounded
- * by worker capacity), so scanning them through idx_tasks_dequeue's (queue_name, state) prefix is cheap.
+ * Finds, without locking anything, up to `limit` `processing` tasks of `queue` after `afterId` (id order)
+ * whose lease has expired or whose worker's heartbeat is older than `workerStaleAfterMs`. A plain consistent
+ * read: live leases being acked right now are never touched, not even for an instant. Processing rows per
+ * queue are few (bounded by worker capacity), so scanning them through idx_tasks_dequeue's
+ * (queue_name, state) prefix is cheap.
+ * @internal
+ */
+export async function findTimedOutTaskIds(
+  db: Executor,
+  queue: string,
+  workerStaleAfterMs: number,
+  afterId: string,
+  limit: number,
+): Promise<string[]> {
+  const rows = await db
+    .selectFrom('celers_tasks as t')
+    .select('t.id')
+    .where((eb) => timedOut(eb, queue, workerStaleAfterMs))
+    .where('t.id', '>', afterId)
+    .orderBy('t.id')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => r.id);
+}
+
+/**
+ * Locks, through the primary key, those of `ids` that are still timed out (see {@link findTimedOutTaskIds}),
+ * skipping rows someone holds right now (an ack that came in late wins). Only these rows are locked.
  * @internal
  */
 export async function lockTimedOutTaskIds(
   trx: Executor,
   queue: string,
   workerStaleAfterMs: number,
-  limit: number,
+  ids: readonly string[],
 ): Promise<string[]> {
+  if (ids.length === 0) return [];
   const rows = await trx
     .selectFrom('celers_tasks as t')
     .select('t.id')
-    .where('t.queue_name', '=', queue)
-    .where('t.state', '=', 'processing')
-    .where((eb) =>
-      eb.or([
-        eb('t.lease_expires_at', '<', dbNow()),
-        eb.exists(
-          eb
-            .selectFrom('celers_worker_heartbeat as w')
-            .select(sql`1`.as('one'))
-            .whereRef('w.worker_id', '=', 't.worker_id')
-            .where('w.queue_name', '=', queue)
-            .where((w) =>
-              w.or([
-                w('w.last_heartbeat', '<', dbNowPlusMs(-workerStaleAfterMs)),
-                w('w.status', '=', 'offline'),
-              ]),
-            ),
-        ),
-      ]),
-    )
+    .where('t.id', 'in', [...ids])
+    .where((eb) => timedOut(eb, queue, workerStaleAfterMs))
     .orderBy('t.id')
-    .limit(limit)
     .forUpdate()
     .skipLocked()
     .execute();
