@@ -29,8 +29,13 @@ export const RECONNECT_RETRY_OPERATIONS: ReadonlySet<string> = new Set([
   'recoverTimedOutTasks',
 ]);
 
-/** Driver codes of a connection that died under a statement (not a refused connect: that is an outage). */
-const CONNECTION_LOST_CODES = new Set(['PROTOCOL_CONNECTION_LOST', 'ECONNRESET', 'EPIPE']);
+/** Driver codes of a connection that died under a statement, or was killed (not a refused connect: that is an outage). */
+const CONNECTION_LOST_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ER_CONNECTION_KILLED',
+]);
 
 /** Span attribute carrying the CelersError code of a failed operation (OpenTelemetry's `error.type`). */
 export const ERROR_TYPE_ATTRIBUTE = 'error.type';

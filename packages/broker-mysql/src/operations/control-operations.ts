@@ -7,7 +7,8 @@ import {
   CelersError,
   TelemetryAttributes,
 } from '@celers/core';
-import type { BrokerContext, Executor } from '../broker-context.js';
+import { type SqlBool, sql } from 'kysely';
+import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
 import { inCandidateChunks } from '../internal/locked-chunks.js';
 import { explainMissingOwnership } from '../queue/ack.sql.js';
@@ -15,7 +16,9 @@ import { cancelLiveTasks } from '../queue/cancel.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
 import {
   extendOwnedLease,
+  findTaskIdsWhere,
   findTimedOutTaskIds,
+  lockTaskIdsWhere,
   lockTimedOutTaskIds,
   readLease,
   releaseOwnedTask,
@@ -166,24 +169,15 @@ export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
  */
 export async function recoverStuck(ctx: BrokerContext, olderThanMs: number): Promise<number> {
   const ms = assertDurationMs(olderThanMs, 'olderThanMs');
-  const stuck = (db: Executor) =>
-    db
-      .selectFrom('celers_tasks')
-      .select('id')
-      .where('queue_name', '=', ctx.queue)
-      .where('state', '=', 'processing')
-      .where('started_at', '<', dbNowPlusMs(-ms));
+  const stuck = sql<SqlBool>`t.queue_name = ${ctx.queue} AND t.state = 'processing'
+    AND t.started_at < ${dbNowPlusMs(-ms)}`;
   const recovered = await ctx.run('recoverStuckTasks', () =>
     inCandidateChunks(
       ctx,
       'recoverStuckTasks',
       RECOVERY_CHUNK_SIZE,
-      async (afterId, limit) =>
-        (await stuck(ctx.db).where('id', '>', afterId).orderBy('id').limit(limit).execute()).map((r) => r.id),
-      async (trx, candidates) =>
-        (await stuck(trx).where('id', 'in', candidates).orderBy('id').forUpdate().skipLocked().execute()).map(
-          (r) => r.id,
-        ),
+      (afterId, limit) => findTaskIdsWhere(ctx.db, stuck, afterId, limit),
+      (trx, candidates) => lockTaskIdsWhere(trx, candidates, stuck),
       (trx, ids) => requeueTasks(trx, ids),
     ),
   );

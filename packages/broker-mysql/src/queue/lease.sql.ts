@@ -1,5 +1,4 @@
-import type { CelersDatabase } from '@celers/schema';
-import { type ExpressionBuilder, sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
 
@@ -62,40 +61,23 @@ export async function releaseOwnedTask(
   return Number(result.numUpdatedRows);
 }
 
-/** `t` (a `celers_tasks` row of `queue`) is processing with an expired lease, or its worker stopped heartbeating. */
-function timedOut(
-  eb: ExpressionBuilder<CelersDatabase & { t: CelersDatabase['celers_tasks'] }, 't'>,
-  queue: string,
-  workerStaleAfterMs: number,
-) {
-  return eb.and([
-    eb('t.queue_name', '=', queue),
-    eb('t.state', '=', 'processing'),
-    eb.or([
-      eb('t.lease_expires_at', '<', dbNow()),
-      eb.exists(
-        eb
-          .selectFrom('celers_worker_heartbeat as w')
-          .select(sql`1`.as('one'))
-          .whereRef('w.worker_id', '=', 't.worker_id')
-          .where('w.queue_name', '=', queue)
-          .where((w) =>
-            w.or([
-              w('w.last_heartbeat', '<', dbNowPlusMs(-workerStaleAfterMs)),
-              w('w.status', '=', 'offline'),
-            ]),
-          ),
-      ),
-    ]),
-  ]);
+/**
+ * `t` (a `celers_tasks` row) is a `processing` task of `queue` whose lease has expired or whose worker's
+ * heartbeat is older than `workerStaleAfterMs` (or who went offline).
+ */
+function timedOut(queue: string, workerStaleAfterMs: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`t.queue_name = ${queue} AND t.state = 'processing'
+    AND (t.lease_expires_at < UTC_TIMESTAMP(6) OR EXISTS (
+      SELECT 1 FROM celers_worker_heartbeat AS w
+      WHERE w.worker_id = t.worker_id AND w.queue_name = ${queue}
+        AND (w.last_heartbeat < ${dbNowPlusMs(-workerStaleAfterMs)} OR w.status = 'offline')))`;
 }
 
 /**
- * Finds, without locking anything, up to `limit` `processing` tasks of `queue` after `afterId` (id order)
- * whose lease has expired or whose worker's heartbeat is older than `workerStaleAfterMs`. A plain consistent
- * read: live leases being acked right now are never touched, not even for an instant. Processing rows per
- * queue are few (bounded by worker capacity), so scanning them through idx_tasks_dequeue's
- * (queue_name, state) prefix is cheap.
+ * Finds, without locking anything, up to `limit` timed-out tasks of `queue` (see {@link timedOut}) after
+ * `afterId`, in id order. A plain consistent read: live leases being acked right now are never touched.
+ * Processing rows per queue are few (bounded by worker capacity), so scanning them through
+ * idx_tasks_dequeue's (queue_name, state) prefix is cheap.
  * @internal
  */
 export async function findTimedOutTaskIds(
@@ -105,20 +87,30 @@ export async function findTimedOutTaskIds(
   afterId: string,
   limit: number,
 ): Promise<string[]> {
-  const rows = await db
-    .selectFrom('celers_tasks as t')
-    .select('t.id')
-    .where((eb) => timedOut(eb, queue, workerStaleAfterMs))
-    .where('t.id', '>', afterId)
-    .orderBy('t.id')
-    .limit(limit)
-    .execute();
-  return rows.map((r) => r.id);
+  return findTaskIdsWhere(db, timedOut(queue, workerStaleAfterMs), afterId, limit);
 }
 
 /**
- * Locks, through the primary key, those of `ids` that are still timed out (see {@link findTimedOutTaskIds}),
- * skipping rows someone holds right now (an ack that came in late wins). Only these rows are locked.
+ * Reads, without locking, up to `limit` ids of tasks `t` matching `condition` after `afterId`, in id order:
+ * the find phase of a find-then-lock chunk.
+ * @internal
+ */
+export async function findTaskIdsWhere(
+  db: Executor,
+  condition: RawBuilder<SqlBool>,
+  afterId: string,
+  limit: number,
+): Promise<string[]> {
+  const result = await sql<{ id: string }>`SELECT t.id FROM celers_tasks AS t
+    WHERE ${condition} AND t.id > ${afterId} ORDER BY t.id LIMIT ${limit}`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/**
+ * Locks, through the primary key, those of `ids` that are still timed out, skipping rows someone holds right
+ * now (an ack that came in late wins). Only these rows are locked: the index hint keeps the optimizer from
+ * walking (and locking) every processing row of the queue through idx_tasks_dequeue instead (measured on
+ * MariaDB 10.11: 100 row locks for 3 expired among 50 processing rows without it, 6 with it).
  * @internal
  */
 export async function lockTimedOutTaskIds(
@@ -127,17 +119,25 @@ export async function lockTimedOutTaskIds(
   workerStaleAfterMs: number,
   ids: readonly string[],
 ): Promise<string[]> {
+  return lockTaskIdsWhere(trx, ids, timedOut(queue, workerStaleAfterMs));
+}
+
+/**
+ * Locks, through the primary key only (`FORCE INDEX (PRIMARY)`), those of `ids` whose row `t` matches
+ * `condition`, skipping rows others hold, in id order. For the lock phase of a find-then-lock chunk.
+ * @internal
+ */
+export async function lockTaskIdsWhere(
+  trx: Executor,
+  ids: readonly string[],
+  condition: RawBuilder<SqlBool>,
+): Promise<string[]> {
   if (ids.length === 0) return [];
-  const rows = await trx
-    .selectFrom('celers_tasks as t')
-    .select('t.id')
-    .where('t.id', 'in', [...ids])
-    .where((eb) => timedOut(eb, queue, workerStaleAfterMs))
-    .orderBy('t.id')
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  return rows.map((r) => r.id);
+  const result = await sql<{ id: string }>`SELECT t.id FROM celers_tasks AS t FORCE INDEX (PRIMARY)
+    WHERE t.id IN (${sql.join([...ids])}) AND ${condition}
+    ORDER BY t.id
+    FOR UPDATE SKIP LOCKED`.execute(trx);
+  return result.rows.map((r) => r.id);
 }
 
 /** Puts locked tasks back to `pending` (retry count kept) so another worker can claim them. @internal */
