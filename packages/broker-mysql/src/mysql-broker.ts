@@ -24,7 +24,6 @@ import {
   type CelersDatabase,
   createDatabase,
   detectServerProfile,
-  isUnavailableError,
   migrate,
   type ServerProfile,
   toCelersError,
@@ -66,7 +65,11 @@ import { dbNowPlusMs } from './internal/db-time.js';
 import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
 import { runOperation } from './internal/run-operation.js';
 import { Maintainer } from './maintainer/maintainer.js';
-import type { MaintainerOptions } from './maintainer/maintainer-options.js';
+import {
+  DEFAULT_RECOVERY_INTERVAL_MS,
+  type MaintainerOptions,
+  MIN_JOB_INTERVAL_MS,
+} from './maintainer/maintainer-options.js';
 import {
   cancelTask,
   cancelTasks,
@@ -427,11 +430,18 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /**
-   * A {@link Maintainer} for this queue (recovery, retention, cleanup; once across all hosts). `@celers/worker`
-   * starts one per worker unless its `maintenance` option is `false`.
+   * A {@link Maintainer} for this queue (recovery, retention, cleanup; once across all hosts), the one owner of
+   * lease recovery. `@celers/worker` starts one per broker (shared by every worker on it) unless its
+   * `maintenance` option is `false`, passing a recovery interval derived from its lease. Without one, the
+   * recovery interval is half this broker's `leaseMs`, at most {@link DEFAULT_RECOVERY_INTERVAL_MS}.
    */
-  createMaintenanceService(options?: MaintainerOptions): Maintainer {
-    return new Maintainer(this, options);
+  createMaintenanceService(options: MaintainerOptions = {}): Maintainer {
+    if (options?.recoverTimedOut !== undefined) return new Maintainer(this, options);
+    const intervalMs = Math.min(
+      DEFAULT_RECOVERY_INTERVAL_MS,
+      Math.max(MIN_JOB_INTERVAL_MS, Math.round(this.#ctx.options.leaseMs / 2)),
+    );
+    return new Maintainer(this, { ...options, recoverTimedOut: { intervalMs } });
   }
 
   // ------------------------------------------------------------------ events & lifecycle

@@ -1,6 +1,6 @@
 import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
-import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
+import { dbNowPlusMs } from '../internal/db-time.js';
 
 /** Pushes the lease of an owned task to now + `leaseMs`; returns rows matched (0 or 1). @internal */
 export async function extendOwnedLease(
