@@ -31,7 +31,10 @@ export interface MysqlBrokerOptions {
   leaseMs?: number;
   /** Retry policy for tasks that carry none. @defaultValue exponential with jitter, 1 s doubling up to 1 h */
   retryPolicy?: RetryPolicySpec;
-  /** Circuit breaker settings, or `false` to disable it. @defaultValue enabled, 5 failures, 30 s */
+  /**
+   * Circuit breaker settings, or `false` to disable it. While open it probes the database with `SELECT 1`
+   * (100 ms doubling to 1 s, jittered) and closes at the first answer. @defaultValue enabled, 5 failures, 30 s
+   */
   circuitBreaker?: CircuitBreakerConfig | false;
   /** Record every state transition in `celers_task_history`. @defaultValue false (it doubles writes) */
   recordHistory?: boolean;

@@ -18,13 +18,12 @@ import {
   type WorkerRegistration,
   type WorkerStatus,
 } from '@celers/core';
-import { CircuitBreaker, HookRegistry } from '@celers/resilience';
+import { type CircuitBreaker, HookRegistry } from '@celers/resilience';
 import {
   assertMigrated,
   type CelersDatabase,
   createDatabase,
   detectServerProfile,
-  isUnavailableError,
   migrate,
   type ServerProfile,
   toCelersError,
@@ -63,11 +62,16 @@ import { TasksFacet } from './facets/tasks-facet.js';
 import { TransferFacet } from './facets/transfer-facet.js';
 import { WorkersFacet } from './facets/workers-facet.js';
 import { transactionWithAfterCommit } from './internal/after-commit.js';
+import { createBrokerBreaker } from './internal/broker-breaker.js';
 import { dbNowPlusMs } from './internal/db-time.js';
 import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
 import { runOperation } from './internal/run-operation.js';
 import { Maintainer } from './maintainer/maintainer.js';
-import type { MaintainerOptions } from './maintainer/maintainer-options.js';
+import {
+  DEFAULT_RECOVERY_INTERVAL_MS,
+  type MaintainerOptions,
+  MIN_JOB_INTERVAL_MS,
+} from './maintainer/maintainer-options.js';
 import {
   cancelTask,
   cancelTasks,
@@ -144,12 +148,12 @@ export class MysqlBroker extends EventEmitter implements Broker {
     super();
     this.#ownsDatabase = ownsDatabase;
     this.hooks = new HookRegistry();
+    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) =>
+      this.#emitSafely(event, payload);
     this.circuitBreaker =
       options.circuitBreaker === false
         ? null
-        : new CircuitBreaker({ isFailure: isUnavailableError, ...options.circuitBreaker });
-    const emit = <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) =>
-      this.#emitSafely(event, payload);
+        : createBrokerBreaker(db, options.queue, options.circuitBreaker, emit);
     const breaker = this.circuitBreaker;
     this.#ctx = {
       db,
@@ -438,11 +442,18 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /**
-   * A {@link Maintainer} for this queue (recovery, retention, cleanup; once across all hosts). `@celers/worker`
-   * starts one per worker unless its `maintenance` option is `false`.
+   * A {@link Maintainer} for this queue (recovery, retention, cleanup; once across all hosts), the one owner of
+   * lease recovery. `@celers/worker` starts one per broker (shared by every worker on it) unless its
+   * `maintenance` option is `false`, passing a recovery interval derived from its lease. Without one, the
+   * recovery interval is half this broker's `leaseMs`, at most {@link DEFAULT_RECOVERY_INTERVAL_MS}.
    */
-  createMaintenanceService(options?: MaintainerOptions): Maintainer {
-    return new Maintainer(this, options);
+  createMaintenanceService(options: MaintainerOptions = {}): Maintainer {
+    if (options?.recoverTimedOut !== undefined) return new Maintainer(this, options);
+    const intervalMs = Math.min(
+      DEFAULT_RECOVERY_INTERVAL_MS,
+      Math.max(MIN_JOB_INTERVAL_MS, Math.round(this.#ctx.options.leaseMs / 2)),
+    );
+    return new Maintainer(this, { ...options, recoverTimedOut: { intervalMs } });
   }
 
   // ------------------------------------------------------------------ events & lifecycle
@@ -474,6 +485,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
   /** Closes the broker; destroys the pool when the broker created it. Safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      this.circuitBreaker?.dispose();
       this.removeAllListeners();
       if (this.#ownsDatabase) await this.#ctx.db.destroy();
     })();
@@ -481,6 +493,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   #emitSafely<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void {
+    if (this.#closing && event !== 'error') return; // a late probe result after close() has no audience
     try {
       if (event === 'error' && this.listenerCount('error') === 0) {
         process.emitWarning((payload as BrokerEventMap['error']).error, 'CelersBrokerWarning');

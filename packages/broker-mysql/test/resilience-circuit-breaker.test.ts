@@ -125,11 +125,16 @@ async function timed(fn: () => Promise<unknown>): Promise<{ code: string; ms: nu
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? Number.NaN;
 
 describe('circuit breaker against a real server behind a TCP proxy', () => {
-  it('server gone: DATABASE_UNAVAILABLE until the circuit opens, then fast CIRCUIT_OPEN; back on the same port: closed again', async () => {
+  it('server gone: DATABASE_UNAVAILABLE until the circuit opens, then fast CIRCUIT_OPEN; back on the same port: the SELECT 1 probe closes it at once', async () => {
     const proxy = await startProxy();
     const broker = await proxiedBroker(proxy, 'cb-close', {
-      circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 300, successThreshold: 2 },
+      // A reset timeout of a minute: only the background probe can close the circuit within this test.
+      circuitBreaker: { failureThreshold: 3, resetTimeoutMs: 60_000, successThreshold: 2 },
     });
+    const changes: string[] = [];
+    const probes: Array<{ ok: boolean; attempt: number }> = [];
+    broker.on('circuit:changed', (e) => changes.push(`${e.from}->${e.to}`));
+    broker.on('circuit:probed', (e) => probes.push({ ok: e.ok, attempt: e.attempt }));
     await broker.enqueue(createTask('before', 1));
     expect(await broker.queueSize()).toBe(1);
     expect(broker.circuitBreaker?.stats().state).toBe('closed');
@@ -154,13 +159,17 @@ describe('circuit breaker against a real server behind a TCP proxy', () => {
     // Failing fast: an open-circuit call is quicker than the calls that actually tried the network.
     expect(median(open.map((o) => o.ms))).toBeLessThan(median(failing.map((f) => f.ms)));
     expect(broker.circuitBreaker?.stats()).toMatchObject({ state: 'open', totalRejected: 9 });
+    await waitUntil(() => probes.length >= 2); // probing while down: each probe fails
 
     await proxy.start(proxy.port); // the database is back, same address
-    await waitUntil(() => broker.circuitBreaker?.state === 'half-open', 5000);
+    await waitUntil(() => broker.circuitBreaker?.state === 'closed', 5000);
+    expect(probes.at(-1)?.ok).toBe(true);
+    expect(probes.slice(0, -1).every((p) => !p.ok)).toBe(true);
+    expect(probes.map((p) => p.attempt)).toEqual(probes.map((_, i) => i + 1));
+    expect(changes).toEqual(['closed->open', 'open->closed']);
+    expect(broker.circuitBreaker?.stats()).toMatchObject({ consecutiveFailures: 0, nextProbeAt: null });
     expect(await broker.queueSize()).toBe(1);
-    expect(broker.circuitBreaker?.stats()).toMatchObject({ state: 'half-open', consecutiveSuccesses: 1 });
     await broker.enqueue(createTask('after', 2));
-    expect(broker.circuitBreaker?.stats()).toMatchObject({ state: 'closed', consecutiveFailures: 0 });
     expect(await broker.queueSize()).toBe(2);
   });
 
@@ -168,7 +177,8 @@ describe('circuit breaker against a real server behind a TCP proxy', () => {
     const proxy = await startProxy();
     const connectTimeoutMs = 400;
     const broker = await proxiedBroker(proxy, 'cb-blackhole', {
-      circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 60_000 },
+      // No background probe here: this test counts every connection attempt the open circuit lets through.
+      circuitBreaker: { failureThreshold: 2, resetTimeoutMs: 60_000, probe: null },
       pool: { connectTimeoutMs, acquireTimeoutMs: 5000 },
     });
     expect(await broker.queueSize()).toBe(0);
@@ -199,7 +209,14 @@ describe('circuit breaker against a real server behind a TCP proxy', () => {
   it('concurrent callers: an outage opens the circuit once; half-open lets one trial call through at a time', async () => {
     const proxy = await startProxy();
     const broker = await proxiedBroker(proxy, 'cb-concurrent', {
-      circuitBreaker: { failureThreshold: 4, resetTimeoutMs: 300, successThreshold: 1, halfOpenMaxCalls: 1 },
+      // Without the probe, to see the half-open trial calls themselves.
+      circuitBreaker: {
+        failureThreshold: 4,
+        resetTimeoutMs: 300,
+        successThreshold: 1,
+        halfOpenMaxCalls: 1,
+        probe: null,
+      },
       pool: { maxConnections: 10 },
     });
     // A second broker (its own pool) straight to the server: unaffected by the proxy outage.

@@ -1,7 +1,7 @@
 // @celers/core: types, the Broker interface, CelersError, validators, payload codec, trace context. No I/O.
-export type { BackgroundService } from './broker/background-service.js';
+export type { BackgroundService, MaintenanceServiceOptions } from './broker/background-service.js';
 export type { Broker } from './broker/broker.js';
-export type { BrokerEventMap } from './broker/broker-events.js';
+export type { BrokerEventMap, CircuitBreakerState, InternalRetryReason } from './broker/broker-events.js';
 export type {
   AckItem,
   DequeueOptions,

@@ -6,6 +6,7 @@ export {
   type ResolvedCircuitBreakerConfig,
   resolveCircuitBreakerConfig,
 } from './circuit-breaker-config.js';
+export type { CircuitProbeResult, CircuitStateChange } from './circuit-breaker-events.js';
 export {
   HOOK_POINTS,
   type HookContext,

@@ -41,8 +41,22 @@ export const DEFAULT_MAX_POLL_INTERVAL_MS = 100;
 export const DEFAULT_LEASE_MS = 30_000;
 /** Default heartbeat period. Keep it well under the broker's `workerStaleAfterMs` (60 s by default). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
-/** Default period of `recoverTimedOutTasks` runs (each jittered ±20%). */
+/**
+ * Longest default interval of the maintainer's lease recovery; the default is half the lease
+ * ({@link deriveRecoveryIntervalMs}), at most this.
+ */
 export const DEFAULT_RECOVERY_INTERVAL_MS = 30_000;
+/** Shortest recovery interval (the maintainer's shortest job interval). */
+export const MIN_RECOVERY_INTERVAL_MS = 100;
+
+/**
+ * The default recovery interval for a lease: half of it, within [{@link MIN_RECOVERY_INTERVAL_MS},
+ * {@link DEFAULT_RECOVERY_INTERVAL_MS}], so a dead worker's task is back in `pending` at most ~1.5 leases after
+ * its last extension, and a short lease is not left waiting for a 30 s schedule.
+ */
+export function deriveRecoveryIntervalMs(leaseMs: number): number {
+  return Math.min(DEFAULT_RECOVERY_INTERVAL_MS, Math.max(MIN_RECOVERY_INTERVAL_MS, Math.round(leaseMs / 2)));
+}
 /** Default time `close()` waits for running handlers before aborting them. */
 export const DEFAULT_SHUTDOWN_TIMEOUT_MS = 30_000;
 /** Default window in which finished tasks are acked together through `ackBatch`. */
@@ -89,8 +103,11 @@ export interface WorkerOptions {
   /** Heartbeat period in ms. @defaultValue {@link DEFAULT_HEARTBEAT_INTERVAL_MS} */
   heartbeatIntervalMs?: number;
   /**
-   * Period of `broker.recoverTimedOutTasks()` runs in ms (jittered ±20%), so a dead worker's tasks come back
-   * without an operator; `0` disables it. @defaultValue {@link DEFAULT_RECOVERY_INTERVAL_MS}
+   * Interval in ms of lease recovery (returning a dead worker's expired tasks to `pending`), which the broker's
+   * maintenance service runs, once across all hosts; the worker runs no recovery loop of its own. Passed to
+   * `createMaintenanceService` by the first worker of a broker; `0` turns recovery off there; ignored with
+   * `maintenance: false` (then run a Maintainer elsewhere). At least {@link MIN_RECOVERY_INTERVAL_MS}.
+   * @defaultValue half of `leaseMs`, at most {@link DEFAULT_RECOVERY_INTERVAL_MS} ({@link deriveRecoveryIntervalMs})
    */
   recoveryIntervalMs?: number;
   /** Store each handler's return value (and failures) in the results table. @defaultValue false */
@@ -109,7 +126,8 @@ export interface WorkerOptions {
   /**
    * Start the broker's background maintenance with the worker (for the MySQL broker: the `Maintainer`, which
    * recovers expired leases, prunes finished tasks, results, DLQ entries and idempotency keys after their
-   * retention, once across all hosts). Brokers without `createMaintenanceService` ignore it. @defaultValue true
+   * retention, once across all hosts). Workers sharing a broker in one process share one service, stopped
+   * when the last of them closes. Brokers without `createMaintenanceService` ignore it. @defaultValue true
    */
   maintenance?: boolean;
   /** Acks finishing within this many ms share one `ackBatch` transaction; `0` acks each task alone. @defaultValue {@link DEFAULT_ACK_BATCH_WINDOW_MS} */
@@ -220,12 +238,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
       1,
       DEFAULT_HEARTBEAT_INTERVAL_MS,
     ),
-    recoveryIntervalMs: optionalDuration(
-      options.recoveryIntervalMs,
-      'options.recoveryIntervalMs',
-      0,
-      DEFAULT_RECOVERY_INTERVAL_MS,
-    ),
+    recoveryIntervalMs: recoveryInterval(options.recoveryIntervalMs, leaseMs),
     storeResults: optionalBoolean(options.storeResults, 'options.storeResults', false),
     workerId:
       options.workerId === undefined ? defaultWorkerId() : assertName(options.workerId, 'options.workerId'),
@@ -259,6 +272,18 @@ function optionalInteger(
 
 function optionalDuration(value: unknown, argument: string, min: number, fallback: number): number {
   return value === undefined ? fallback : assertDurationMs(value, argument, min);
+}
+
+function recoveryInterval(value: unknown, leaseMs: number): number {
+  if (value === undefined) return deriveRecoveryIntervalMs(leaseMs);
+  const ms = assertDurationMs(value, 'options.recoveryIntervalMs', 0);
+  if (ms > 0 && ms < MIN_RECOVERY_INTERVAL_MS) {
+    throw CelersError.invalidArgument(
+      'options.recoveryIntervalMs',
+      `expected 0 (off) or at least ${MIN_RECOVERY_INTERVAL_MS} ms, got ${ms}`,
+    );
+  }
+  return ms;
 }
 
 function optionalBoolean(value: unknown, argument: string, fallback: boolean): boolean {

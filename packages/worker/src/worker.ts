@@ -3,17 +3,17 @@ import { hostname } from 'node:os';
 import {
   assertDurationMs,
   assertOptionalObject,
-  type BackgroundService,
-  type BrokerEventMap,
   type BrokerMessage,
   CelersError,
   coerceError,
   type DequeueOptions,
 } from '@celers/core';
 import { AckBatcher } from './internal/ack-batcher.js';
+import { onDueTasks } from './internal/enqueue-wakeups.js';
 import { PeriodicTask } from './internal/periodic-task.js';
 import { PollBackoff } from './internal/poll-backoff.js';
 import { PrefetchBuffer } from './internal/prefetch-buffer.js';
+import { acquireMaintenance } from './internal/shared-maintenance.js';
 import { installSignalHandlers } from './internal/signal-handlers.js';
 import { TaskRunner } from './internal/task-runner.js';
 import { Wakeup } from './internal/wakeup.js';
@@ -37,9 +37,10 @@ export interface CloseWorkerOptions {
 
 /**
  * Runs task handlers against a {@link Broker}: claims tasks for its free slots plus an adaptive prefetch, runs
- * them with bounded concurrency under leases it keeps extending, acks (batched) or rejects them, heartbeats,
- * recovers dead workers' tasks, and shuts down without losing work (prefetched tasks are released). Depends
- * only on core's `Broker` interface.
+ * them with bounded concurrency under leases it keeps extending, acks (batched) or rejects them (retrying
+ * across database outages while the lease lasts), heartbeats, starts the broker's maintenance (which owns
+ * lease recovery: one per broker, however many workers share it), and shuts down without losing work
+ * (prefetched tasks are released). Depends only on core's `Broker` interface.
  *
  * @example
  * ```ts
@@ -77,12 +78,10 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   readonly #heartbeat: PeriodicTask;
   /** Gives back prefetched tasks that could not start within a third of their lease (slots stuck in slow handlers). */
   readonly #prefetchReturn: PeriodicTask;
-  readonly #recovery: PeriodicTask | undefined;
-  /** The broker's background maintenance, run for as long as the worker runs (see the `maintenance` option). */
-  readonly #maintenance: BackgroundService | undefined;
-  readonly #onEnqueued = (event: BrokerEventMap['task:enqueued']) => {
-    if (!event.delayed) this.#pollWake.wake();
-  };
+  /** Releases this worker's share of the broker's maintenance (see the `maintenance` option). */
+  #releaseMaintenance: (() => Promise<void>) | undefined;
+  /** Stops the wake-ups on in-process enqueues and recoveries. */
+  #stopWakeups: (() => void) | undefined;
   #starting: Promise<void> | undefined;
   #closing: Promise<void> | undefined;
   #pollLoop: Promise<void> | undefined;
@@ -121,16 +120,6 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       Math.max(1, Math.floor(o.leaseMs / 3)),
       (error) => this.#reportError(error, 'release'),
     );
-    this.#recovery =
-      o.recoveryIntervalMs === 0
-        ? undefined
-        : new PeriodicTask(
-            () => this.#recover(),
-            o.recoveryIntervalMs,
-            (error) => this.#reportError(error, 'recoverTimedOutTasks'),
-            0.2,
-          );
-    this.#maintenance = o.maintenance ? o.broker.createMaintenanceService?.() : undefined;
   }
 
   /** This worker's id (in heartbeats and on the tasks it claims). */
@@ -154,7 +143,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   }
 
   /**
-   * Registers the worker, starts heartbeats, periodic recovery and the poll loop. Resolves once registered;
+   * Registers the worker, starts heartbeats, the broker's maintenance (shared) and the poll loop. Resolves once registered;
    * safe to call twice (the second call gets the same promise). Fails with `CLOSED` after `close()`.
    */
   start(): Promise<void> {
@@ -202,11 +191,15 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         pid: process.pid,
       },
     });
-    o.broker.on('task:enqueued', this.#onEnqueued);
+    this.#stopWakeups = onDueTasks(o.broker, () => this.#pollWake.wake());
     this.#heartbeat.start();
     this.#prefetchReturn.start();
-    this.#recovery?.start(true); // at start too: a restarted host picks up what its predecessor left
-    this.#maintenance?.start();
+    // The maintainer alone recovers expired leases (once across hosts); its interval follows the lease.
+    if (o.maintenance) {
+      this.#releaseMaintenance = acquireMaintenance(o.broker, {
+        recoverTimedOut: o.recoveryIntervalMs === 0 ? false : { intervalMs: o.recoveryIntervalMs },
+      });
+    }
     if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
     this.#isRunning = true;
     this.#pollLoop = this.#poll().catch((error: unknown) => this.#reportError(error, 'poll'));
@@ -331,14 +324,6 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     this.#emitSafely('idle', { workerId: this.workerId });
   }
 
-  async #recover(): Promise<void> {
-    const recovered = await this.options.broker.recoverTimedOutTasks();
-    if (recovered > 0) {
-      this.options.logger.info('recovered timed-out tasks', { count: recovered, workerId: this.workerId });
-      this.#pollWake.wake();
-    }
-  }
-
   async #releaseUnstarted(messages: readonly BrokerMessage[]): Promise<void> {
     for (const m of messages) {
       try {
@@ -353,11 +338,10 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     await this.#starting?.catch(() => undefined);
     this.#stopping = true;
     const o = this.options;
-    o.broker.off('task:enqueued', this.#onEnqueued);
+    this.#stopWakeups?.();
     this.#pollWake.wake();
     this.#slotWake.wake();
-    await this.#recovery?.stop();
-    await this.#maintenance?.stop();
+    await this.#releaseMaintenance?.();
     await this.#pollLoop;
     await this.#prefetchReturn.stop();
     await this.#releaseUnstarted(this.#prefetched.takeAll()); // at once, so other workers can take them

@@ -1,8 +1,9 @@
-import { createTask } from '@celers/core';
+import { CelersError, createTask } from '@celers/core';
 import { describe, expect, it } from 'vitest';
 import { AckBatcher } from '../src/internal/ack-batcher.js';
 import { PollBackoff } from '../src/internal/poll-backoff.js';
 import { PrefetchSizer } from '../src/internal/prefetch-sizer.js';
+import { settleWithRetry } from '../src/internal/settle-retry.js';
 import { Wakeup } from '../src/internal/wakeup.js';
 import { useWorkerFixture } from './support/worker-fixture.js';
 
@@ -109,5 +110,88 @@ describe('PrefetchSizer', () => {
     const sizer = new PrefetchSizer(100, 200, 0);
     sizer.noteCompleted();
     expect(sizer.target(1_000)).toBe(0);
+  });
+});
+
+describe('settleWithRetry', () => {
+  const unavailable = () => new CelersError('DATABASE_UNAVAILABLE', 'ackBatch: database unavailable');
+  const limits = (leaseMs: number, signal = new AbortController().signal) => {
+    const retries: number[] = [];
+    return {
+      retries,
+      limits: {
+        leaseExpiresAt: () => started + leaseMs,
+        signal,
+        onRetry: (_error: unknown, attempt: number) => retries.push(attempt),
+      },
+    };
+  };
+  let started = Date.now();
+
+  it('retries unavailable, timeout, CIRCUIT_OPEN and lost deadlocks until the settlement goes through', async () => {
+    started = Date.now();
+    const failures = [
+      unavailable(),
+      new CelersError('CIRCUIT_OPEN', 'open'),
+      new CelersError('DATABASE_TIMEOUT' as never, 'statement timeout'),
+      new CelersError('DATABASE_ERROR', 'deadlock', { cause: { errno: 1213 } }),
+      new CelersError('DATABASE_ERROR', 'lock wait', { cause: { errno: 1205 } }),
+    ];
+    let calls = 0;
+    const { retries, limits: l } = limits(60_000);
+    const result = await settleWithRetry(async () => {
+      const failure = failures[calls++];
+      if (failure) throw failure;
+      return 'acked';
+    }, l);
+    expect(result).toBe('acked');
+    expect(calls).toBe(6);
+    expect(retries).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('never retries STALE_RECEIPT or other errors', async () => {
+    for (const error of [
+      new CelersError('STALE_RECEIPT', 'lost'),
+      new CelersError('DATABASE_ERROR', 'syntax', { cause: { errno: 1064 } }),
+      new Error('not a CelersError'),
+    ]) {
+      let calls = 0;
+      const { limits: l } = limits(60_000);
+      await expect(
+        settleWithRetry(async () => {
+          calls++;
+          throw error;
+        }, l),
+      ).rejects.toBe(error);
+      expect(calls).toBe(1);
+    }
+  });
+
+  it('gives up with the last error once the next try would land after the lease', async () => {
+    started = Date.now();
+    const { retries, limits: l } = limits(400);
+    let calls = 0;
+    await expect(
+      settleWithRetry(async () => {
+        calls++;
+        throw unavailable();
+      }, l),
+    ).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(Date.now() - started).toBeLessThan(400);
+    expect(calls).toBeGreaterThan(1);
+    expect(retries.length).toBe(calls - 1);
+  });
+
+  it('stops at once when the runner is aborted (lease lost, shutdown)', async () => {
+    const controller = new AbortController();
+    const { limits: l } = limits(60_000, controller.signal);
+    let calls = 0;
+    const settling = settleWithRetry(async () => {
+      calls++;
+      if (calls === 1) setTimeout(() => controller.abort(), 5);
+      throw unavailable();
+    }, l);
+    await expect(settling).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
+    expect(calls).toBe(1);
   });
 });

@@ -42,7 +42,7 @@ describe('resolveWorkerOptions', () => {
       maxPollIntervalMs: DEFAULT_MAX_POLL_INTERVAL_MS,
       leaseMs: DEFAULT_LEASE_MS,
       heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
-      recoveryIntervalMs: DEFAULT_RECOVERY_INTERVAL_MS,
+      recoveryIntervalMs: DEFAULT_LEASE_MS / 2, // derived from the lease
       shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
       ackBatchWindowMs: DEFAULT_ACK_BATCH_WINDOW_MS,
       storeResults: false,
@@ -59,6 +59,13 @@ describe('resolveWorkerOptions', () => {
       fallback,
     );
     expect(resolveWorkerOptions({ broker, handlers, pollIntervalMs: 10_000 }).maxPollIntervalMs).toBe(10_000);
+    // Recovery follows the lease: half of it, between 100 ms and DEFAULT_RECOVERY_INTERVAL_MS; 0 turns it off.
+    expect(resolveWorkerOptions({ broker, handlers, leaseMs: 1_000 }).recoveryIntervalMs).toBe(500);
+    expect(resolveWorkerOptions({ broker, handlers, leaseMs: 100 }).recoveryIntervalMs).toBe(100);
+    expect(resolveWorkerOptions({ broker, handlers, leaseMs: 600_000 }).recoveryIntervalMs).toBe(
+      DEFAULT_RECOVERY_INTERVAL_MS,
+    );
+    expect(resolveWorkerOptions({ broker, handlers, recoveryIntervalMs: 0 }).recoveryIntervalMs).toBe(0);
     // The default prefetch follows the concurrency; an explicit 0 turns it off.
     expect(resolveWorkerOptions({ broker, handlers, concurrency: 3 }).prefetch).toBe(
       3 * DEFAULT_PREFETCH_MULTIPLIER,
@@ -85,6 +92,7 @@ describe('resolveWorkerOptions', () => {
       [{ leaseMs: 0 }, 'options.leaseMs'],
       [{ heartbeatIntervalMs: 0 }, 'options.heartbeatIntervalMs'],
       [{ recoveryIntervalMs: -5 }, 'options.recoveryIntervalMs'],
+      [{ recoveryIntervalMs: 50 }, 'options.recoveryIntervalMs'],
       [{ shutdownTimeoutMs: -1 }, 'options.shutdownTimeoutMs'],
       [{ ackBatchWindowMs: 0.5 }, 'options.ackBatchWindowMs'],
       [{ storeResults: 'yes' }, 'options.storeResults'],

@@ -11,7 +11,7 @@ import { sql } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertSerializedTasks } from '../internal/validate-task.js';
 import { enqueueMany } from '../operations/enqueue-operations.js';
 import { CHAIN_WAITING_AT, ChainMetadataKey } from './chain-links.sql.js';
@@ -75,7 +75,7 @@ export async function enqueueGroup(
   assertJsonFits(ctx.limits, 'options.metadata', metadataJson);
   const tagged = checked.map((t) => tag(t, { [GROUP_ID_METADATA]: id }));
   return ctx.run('groups.enqueue', () =>
-    withLockRetry(() =>
+    withLockRetry(reportRetries(ctx, 'groups.enqueue'), () =>
       ctx.db.transaction().execute(async (trx) => {
         // Group row first: the enqueue (which emits `task:enqueued`) is the transaction's last statement.
         await upsertGroup(trx, ctx.queue, id, tagged.length, metadataJson);
@@ -120,7 +120,7 @@ export async function enqueueChain(
   );
   const [first, ...rest] = tasks;
   return ctx.run('enqueueChain', () =>
-    withLockRetry(() =>
+    withLockRetry(reportRetries(ctx, 'enqueueChain'), () =>
       ctx.db.transaction().execute(async (trx) => {
         if (groupId !== undefined) await upsertGroup(trx, ctx.queue, groupId, tasks.length, null);
         // Waiting links first, the head last: nothing can claim or promote before the commit anyway.

@@ -1,7 +1,7 @@
 import { CelersError, type SerializedTask } from '@celers/core';
 import { isDuplicateKeyError } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { enqueueOne } from '../operations/enqueue-operations.js';
 import { insertKey, lockKey, renewKey } from './idempotency.sql.js';
 
@@ -34,7 +34,7 @@ export async function claimKeyAndEnqueue(ctx: BrokerContext, claim: KeyClaim): P
   for (let attempt = 1; ; attempt++) {
     try {
       return await ctx.run(claim.operation, () =>
-        withLockRetry(() =>
+        withLockRetry(reportRetries(ctx, claim.operation), () =>
           ctx.db.transaction().execute(async (trx) => {
             const existing = await lockKey(trx, ctx.queue, claim.namespace, claim.key);
             if (existing && Number(existing.live) === 1) return existing.task_id;

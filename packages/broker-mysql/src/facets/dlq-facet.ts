@@ -1,7 +1,7 @@
 import { assertTaskId, CelersError } from '@celers/core';
 import { isDuplicateKeyError } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import {
   DLQ_PURGE_CHUNK_SIZE,
   deleteDlqChunk,
@@ -66,7 +66,7 @@ export class DlqFacet {
     const id = assertTaskId(dlqId, 'dlqId');
     const result = await this.#ctx.run('dlq.requeue', async () => {
       try {
-        return await withLockRetry(() =>
+        return await withLockRetry(reportRetries(this.#ctx, 'dlq.requeue'), () =>
           this.#ctx.db.transaction().execute((trx) => requeueDlqRow(trx, this.#ctx.queue, id)),
         );
       } catch (error) {
@@ -122,7 +122,9 @@ export class DlqFacet {
     return this.#ctx.run('dlq.purgeAll', async () => {
       let total = 0;
       for (;;) {
-        const { found, deleted } = await withLockRetry(() => deleteDlqChunk(this.#ctx.db, this.#ctx.queue));
+        const { found, deleted } = await withLockRetry(reportRetries(this.#ctx, 'dlq.purgeAll'), () =>
+          deleteDlqChunk(this.#ctx.db, this.#ctx.queue),
+        );
         total += deleted;
         if (found < DLQ_PURGE_CHUNK_SIZE) return total;
       }

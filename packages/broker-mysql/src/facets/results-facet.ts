@@ -8,7 +8,7 @@ import {
 } from '@celers/core';
 import type { ValueLimits } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertResultFields } from '../internal/validate-result.js';
 import { type ResultUpsert, upsertResults } from '../queue/results.sql.js';
 import {
@@ -81,7 +81,7 @@ export class ResultsFacet {
     // Sorted by primary key: concurrent batches lock rows in the same order and cannot deadlock each other.
     upserts.sort((a, b) => (a.taskId < b.taskId ? -1 : 1));
     return this.#ctx.run('results.storeBatch', () =>
-      withLockRetry(() =>
+      withLockRetry(reportRetries(this.#ctx, 'results.storeBatch'), () =>
         this.#ctx.db
           .transaction()
           .execute((trx) => upsertResults(trx, this.#ctx.queue, upserts, this.#ctx.limits.maxStatementBytes)),
@@ -125,7 +125,7 @@ export class ResultsFacet {
     return this.#ctx.run('results.archive', async () => {
       let total = 0;
       for (;;) {
-        const { found, deleted } = await withLockRetry(() =>
+        const { found, deleted } = await withLockRetry(reportRetries(this.#ctx, 'results.archive'), () =>
           deleteFinishedResultsChunk(this.#ctx.db, this.#ctx.queue, olderThanMs),
         );
         total += deleted;

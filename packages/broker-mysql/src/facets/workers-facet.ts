@@ -15,7 +15,7 @@ import { selectWorkerStatistics } from '../advanced/worker-statistics.sql.js';
 import type { WorkerHeartbeat, WorkerStatistics } from '../advanced/worker-types.js';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { RECOVERY_CHUNK_SIZE } from '../operations/control-operations.js';
 import { recordTransitions } from '../queue/history.sql.js';
 import { requeueTasks } from '../queue/lease.sql.js';
@@ -120,7 +120,7 @@ export class WorkersFacet {
         ? this.#ctx.options.workerStaleAfterMs
         : assertDurationMs(o.staleAfterMs, 'options.staleAfterMs', 1);
     return this.#ctx.run('workers.heartbeats', async () => {
-      await withLockRetry(() =>
+      await withLockRetry(reportRetries(this.#ctx, 'workers.heartbeats'), () =>
         this.#ctx.db
           .updateTable('celers_worker_heartbeat')
           .set({ status: 'offline', updated_at: dbNow() })
@@ -216,7 +216,7 @@ export class WorkersFacet {
     return ctx.run('workers.requeueStuckTasks', async () => {
       let total = 0;
       for (;;) {
-        const n = await withLockRetry(() =>
+        const n = await withLockRetry(reportRetries(this.#ctx, 'workers.requeueStuckTasks'), () =>
           ctx.db.transaction().execute(async (trx) => {
             const rows = await trx
               .selectFrom('celers_tasks')

@@ -1,7 +1,7 @@
 import type { CelersDatabase } from '@celers/schema';
 import type { SelectQueryBuilder, Transaction } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
-import { withLockRetry } from './lock-retry.js';
+import { reportRetries, withLockRetry } from './lock-retry.js';
 
 /**
  * Changes matching rows in bounded chunks, one short transaction each: `lock` returns up to `chunkSize` ids
@@ -16,11 +16,12 @@ export async function inLockedChunks(
   chunkSize: number,
   lock: (trx: Transaction<CelersDatabase>, afterId: string) => Promise<string[]>,
   change: (trx: Transaction<CelersDatabase>, ids: string[]) => Promise<unknown>,
+  operation = 'lockedChunks',
 ): Promise<string[]> {
   const changed: string[] = [];
   let afterId = '';
   for (;;) {
-    const ids = await withLockRetry(() =>
+    const ids = await withLockRetry(reportRetries(ctx, operation), () =>
       ctx.db.transaction().execute(async (trx) => {
         const chunk = await lock(trx, afterId);
         if (chunk.length > 0) await change(trx, chunk);
@@ -30,6 +31,43 @@ export async function inLockedChunks(
     changed.push(...ids);
     const last = ids[ids.length - 1];
     if (ids.length < chunkSize || last === undefined) return changed;
+    afterId = last;
+  }
+}
+
+/**
+ * Like {@link inLockedChunks}, for selections over rows other transactions are busy with (leases being acked):
+ * `find` reads up to `chunkSize` candidate ids after `afterId` WITHOUT locking (a consistent read), then one
+ * short transaction `lock`s those candidates through the primary key with `FOR UPDATE SKIP LOCKED`, re-checking
+ * the condition, and `change`s what it locked. A locking range scan would lock (briefly, but on every run)
+ * each row it passes, stalling every ack behind it; this locks only rows that will change. Repeats while a
+ * chunk of candidates comes back full. Returns every id changed.
+ * @internal
+ */
+export async function inCandidateChunks(
+  ctx: BrokerContext,
+  operation: string,
+  chunkSize: number,
+  find: (afterId: string, limit: number) => Promise<string[]>,
+  lock: (trx: Transaction<CelersDatabase>, candidates: string[]) => Promise<string[]>,
+  change: (trx: Transaction<CelersDatabase>, ids: string[]) => Promise<unknown>,
+): Promise<string[]> {
+  const changed: string[] = [];
+  let afterId = '';
+  for (;;) {
+    const candidates = await find(afterId, chunkSize);
+    if (candidates.length > 0) {
+      const ids = await withLockRetry(reportRetries(ctx, operation), () =>
+        ctx.db.transaction().execute(async (trx) => {
+          const locked = await lock(trx, candidates);
+          if (locked.length > 0) await change(trx, locked);
+          return locked;
+        }),
+      );
+      changed.push(...ids);
+    }
+    const last = candidates[candidates.length - 1];
+    if (candidates.length < chunkSize || last === undefined) return changed;
     afterId = last;
   }
 }

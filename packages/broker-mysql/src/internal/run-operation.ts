@@ -7,8 +7,35 @@ import {
 import type { CircuitBreaker } from '@celers/resilience';
 import { toCelersError } from '@celers/schema';
 import { type Attributes, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
+import { reportRetries } from './lock-retry.js';
 
 const tracer = trace.getTracer(BROKER_INSTRUMENTATION_NAME);
+
+/**
+ * Operations whose whole body may run twice with the same outcome (conditional updates through the primary
+ * key and plain reads), so a pooled connection that died under them is worth one retry on a fresh one. Not
+ * `ack` (a second run after a lost COMMIT reply would report `STALE_RECEIPT` for a task it completed), claims
+ * or enqueues (a lost reply may hide a commit: a retry would claim or insert twice).
+ * @internal
+ */
+export const RECONNECT_RETRY_OPERATIONS: ReadonlySet<string> = new Set([
+  'ackBatch',
+  'extendLease',
+  'release',
+  'workers.heartbeat',
+  'queueSize',
+  'isPaused',
+  'isDrainMode',
+  'recoverTimedOutTasks',
+]);
+
+/** Driver codes of a connection that died under a statement, or was killed (not a refused connect: that is an outage). */
+const CONNECTION_LOST_CODES = new Set([
+  'PROTOCOL_CONNECTION_LOST',
+  'ECONNRESET',
+  'EPIPE',
+  'ER_CONNECTION_KILLED',
+]);
 
 /** Span attribute carrying the CelersError code of a failed operation (OpenTelemetry's `error.type`). */
 export const ERROR_TYPE_ATTRIBUTE = 'error.type';
@@ -52,8 +79,11 @@ export async function runOperation<T>(
     },
     async (span) => {
       let ok = false;
+      const body = RECONNECT_RETRY_OPERATIONS.has(operation)
+        ? () => withReconnectRetry(fn, queue, operation, emit)
+        : fn;
       try {
-        const result = breaker ? await breaker.run(fn) : await fn();
+        const result = breaker ? await breaker.run(body) : await body();
         ok = true;
         return result;
       } catch (error) {
@@ -69,6 +99,31 @@ export async function runOperation<T>(
       }
     },
   );
+}
+
+/**
+ * Runs `fn` once more, at once, when its connection died under it (e.g. the first statement on a pooled
+ * connection after a server restart), emitting `operation:retried` with reason `reconnect`.
+ * @internal
+ */
+export async function withReconnectRetry<T>(
+  fn: () => Promise<T>,
+  queue: string,
+  operation: string,
+  emit: <K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]) => void,
+): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    if (!isConnectionLost(error)) throw error;
+    reportRetries({ queue, emit }, operation)({ reason: 'reconnect', attempt: 1, delayMs: 0, error });
+    return fn();
+  }
+}
+
+function isConnectionLost(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && CONNECTION_LOST_CODES.has(code) && !CelersError.isInstance(error);
 }
 
 /**

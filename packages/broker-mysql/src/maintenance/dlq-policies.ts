@@ -9,7 +9,7 @@ import {
 } from '@celers/core';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { requeueDlqRow } from '../queue/dlq-requeue.sql.js';
 import { deleteInChunks } from './chunked-delete.js';
 
@@ -122,7 +122,7 @@ export async function replayDlqBatch(ctx: BrokerContext, options: DlqReplayOptio
       ? undefined
       : assertInteger(o.minRetries, 'options.minRetries', 0, MAX_RETRIES_LIMIT);
   const taskIds = await ctx.run('maintenance.replayDlqBatch', () =>
-    withLockRetry(() =>
+    withLockRetry(reportRetries(ctx, 'maintenance.replayDlqBatch'), () =>
       ctx.db.transaction().execute(async (trx) => {
         let q = trx
           .selectFrom('celers_dead_letter_queue')

@@ -7,14 +7,18 @@ import {
   CelersError,
   TelemetryAttributes,
 } from '@celers/core';
+import { type SqlBool, sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
-import { inLockedChunks, lockTaskIds } from '../internal/locked-chunks.js';
+import { inCandidateChunks } from '../internal/locked-chunks.js';
 import { explainMissingOwnership } from '../queue/ack.sql.js';
 import { cancelLiveTasks } from '../queue/cancel.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
 import {
   extendOwnedLease,
+  findTaskIdsWhere,
+  findTimedOutTaskIds,
+  lockTaskIdsWhere,
   lockTimedOutTaskIds,
   readLease,
   releaseOwnedTask,
@@ -128,15 +132,20 @@ export async function updateProgress(
 
 /**
  * Returns `processing` tasks whose lease expired, or whose worker stopped heartbeating, to `pending`
- * (retry count kept), in chunks of {@link RECOVERY_CHUNK_SIZE}. Their old receipts become stale.
+ * (retry count kept), in chunks of {@link RECOVERY_CHUNK_SIZE}. Their old receipts become stale. Candidates
+ * are found with a non-locking read and only they are locked (by primary key, SKIP LOCKED), so recovery never
+ * holds a lock on a live lease that a worker is acking.
  * @internal
  */
 export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
+  const staleMs = ctx.options.workerStaleAfterMs;
   const recovered = await ctx.run('recoverTimedOutTasks', () =>
-    inLockedChunks(
+    inCandidateChunks(
       ctx,
+      'recoverTimedOutTasks',
       RECOVERY_CHUNK_SIZE,
-      (trx) => lockTimedOutTaskIds(trx, ctx.queue, ctx.options.workerStaleAfterMs, RECOVERY_CHUNK_SIZE),
+      (afterId, limit) => findTimedOutTaskIds(ctx.db, ctx.queue, staleMs, afterId, limit),
+      (trx, candidates) => lockTimedOutTaskIds(trx, ctx.queue, staleMs, candidates),
       async (trx, ids) => {
         await requeueTasks(trx, ids);
         if (ctx.options.recordHistory) {
@@ -160,20 +169,15 @@ export async function recoverTimedOut(ctx: BrokerContext): Promise<number> {
  */
 export async function recoverStuck(ctx: BrokerContext, olderThanMs: number): Promise<number> {
   const ms = assertDurationMs(olderThanMs, 'olderThanMs');
+  const stuck = sql<SqlBool>`t.queue_name = ${ctx.queue} AND t.state = 'processing'
+    AND t.started_at < ${dbNowPlusMs(-ms)}`;
   const recovered = await ctx.run('recoverStuckTasks', () =>
-    inLockedChunks(
+    inCandidateChunks(
       ctx,
+      'recoverStuckTasks',
       RECOVERY_CHUNK_SIZE,
-      (trx) =>
-        lockTaskIds(
-          trx
-            .selectFrom('celers_tasks')
-            .select('id')
-            .where('queue_name', '=', ctx.queue)
-            .where('state', '=', 'processing')
-            .where('started_at', '<', dbNowPlusMs(-ms)),
-          RECOVERY_CHUNK_SIZE,
-        ),
+      (afterId, limit) => findTaskIdsWhere(ctx.db, stuck, afterId, limit),
+      (trx, candidates) => lockTaskIdsWhere(trx, candidates, stuck),
       (trx, ids) => requeueTasks(trx, ids),
     ),
   );

@@ -12,7 +12,7 @@ import { hookContext } from '@celers/resilience';
 import { v4 as uuidv4 } from 'uuid';
 import type { BrokerContext } from '../broker-context.js';
 import { addMs } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { toBrokerMessage } from '../internal/task-row-mapper.js';
 import { hasDueTask, lockDueTasks, markClaimed } from '../queue/claim.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
@@ -48,7 +48,7 @@ export async function dequeueTasks(
     async () => {
       // An idle queue is polled with one cheap read; only a queue with due work pays for the claim transaction.
       if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) return [];
-      const claimed = await withLockRetry(() =>
+      const claimed = await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
         ctx.db.transaction().execute(async (trx) => {
           const { rows, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
           if (rows.length === 0) return [];

@@ -6,7 +6,7 @@ import type { BrokerContext, Executor } from '../broker-context.js';
 import { afterCommit } from '../internal/after-commit.js';
 import { assertTaskRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
 import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
 import { insertTask, insertTasks, insertTaskUnlessDraining, planTaskInserts } from '../queue/enqueue.sql.js';
@@ -183,8 +183,12 @@ export async function enqueueMany(
       try {
         if (trx) await insertTasks(trx, chunks, due);
         // One statement: a deadlock or lock wait timeout rolled it back whole, so repeating it is safe.
-        else if (chunks.length === 1) await withLockRetry(() => insertTasks(ctx.db, chunks, due));
-        else await withLockRetry(() => ctx.db.transaction().execute((t) => insertTasks(t, chunks, due)));
+        else if (chunks.length === 1)
+          await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () => insertTasks(ctx.db, chunks, due));
+        else
+          await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () =>
+            ctx.db.transaction().execute((t) => insertTasks(t, chunks, due)),
+          );
       } catch (error) {
         throw duplicateOr(error);
       }

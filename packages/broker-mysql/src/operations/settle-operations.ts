@@ -16,7 +16,7 @@ import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertResultFields } from '../internal/validate-result.js';
 import { completeOwnedTasks, explainMissingOwnership } from '../queue/ack.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
@@ -126,7 +126,7 @@ export async function ackTasks(
     () =>
       plain
         ? ackByReceipt(ctx, checked)
-        : withLockRetry(() =>
+        : withLockRetry(reportRetries(ctx, 'ackBatch'), () =>
             ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, checked)),
           ),
     { [TelemetryAttributes.TaskCount]: checked.length },
@@ -331,7 +331,7 @@ export async function rejectTask(
   const outcome = await ctx.run(
     'reject',
     () =>
-      withLockRetry(() =>
+      withLockRetry(reportRetries(ctx, 'reject'), () =>
         ctx.db
           .transaction()
           .execute((trx) => rejectInTransaction(trx, ctx, id, receipt, opts, policyOverride)),
@@ -362,7 +362,7 @@ export async function rejectTasks(
   const outcomes = await ctx.run(
     'rejectBatch',
     () =>
-      withLockRetry(() =>
+      withLockRetry(reportRetries(ctx, 'rejectBatch'), () =>
         ctx.db.transaction().execute(async (trx) => {
           const results: Array<RejectOutcome | null> = [];
           for (const c of checked) {

@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { type RawBuilder, type SqlBool, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
-import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
+import { dbNowPlusMs } from '../internal/db-time.js';
 
 /** Pushes the lease of an owned task to now + `leaseMs`; returns rows matched (0 or 1). @internal */
 export async function extendOwnedLease(
@@ -62,46 +62,82 @@ export async function releaseOwnedTask(
 }
 
 /**
- * Locks `processing` tasks of `queue` whose lease has expired or whose worker's heartbeat is older than
- * `workerStaleAfterMs`, skipping rows someone is acking right now. Processing rows per queue are few (bounded
- * by worker capacity), so scanning them through idx_tasks_dequeue's (queue_name, state) prefix is cheap.
+ * `t` (a `celers_tasks` row) is a `processing` task of `queue` whose lease has expired or whose worker's
+ * heartbeat is older than `workerStaleAfterMs` (or who went offline).
+ */
+function timedOut(queue: string, workerStaleAfterMs: number): RawBuilder<SqlBool> {
+  return sql<SqlBool>`t.queue_name = ${queue} AND t.state = 'processing'
+    AND (t.lease_expires_at < UTC_TIMESTAMP(6) OR EXISTS (
+      SELECT 1 FROM celers_worker_heartbeat AS w
+      WHERE w.worker_id = t.worker_id AND w.queue_name = ${queue}
+        AND (w.last_heartbeat < ${dbNowPlusMs(-workerStaleAfterMs)} OR w.status = 'offline')))`;
+}
+
+/**
+ * Finds, without locking anything, up to `limit` timed-out tasks of `queue` (see {@link timedOut}) after
+ * `afterId`, in id order. A plain consistent read: live leases being acked right now are never touched.
+ * Processing rows per queue are few (bounded by worker capacity), so scanning them through
+ * idx_tasks_dequeue's (queue_name, state) prefix is cheap.
+ * @internal
+ */
+export async function findTimedOutTaskIds(
+  db: Executor,
+  queue: string,
+  workerStaleAfterMs: number,
+  afterId: string,
+  limit: number,
+): Promise<string[]> {
+  return findTaskIdsWhere(db, timedOut(queue, workerStaleAfterMs), afterId, limit);
+}
+
+/**
+ * Reads, without locking, up to `limit` ids of tasks `t` matching `condition` after `afterId`, in id order:
+ * the find phase of a find-then-lock chunk.
+ * @internal
+ */
+export async function findTaskIdsWhere(
+  db: Executor,
+  condition: RawBuilder<SqlBool>,
+  afterId: string,
+  limit: number,
+): Promise<string[]> {
+  const result = await sql<{ id: string }>`SELECT t.id FROM celers_tasks AS t
+    WHERE ${condition} AND t.id > ${afterId} ORDER BY t.id LIMIT ${limit}`.execute(db);
+  return result.rows.map((r) => r.id);
+}
+
+/**
+ * Locks, through the primary key, those of `ids` that are still timed out, skipping rows someone holds right
+ * now (an ack that came in late wins). Only these rows are locked: the index hint keeps the optimizer from
+ * walking (and locking) every processing row of the queue through idx_tasks_dequeue instead (measured on
+ * MariaDB 10.11: 100 row locks for 3 expired among 50 processing rows without it, 6 with it).
  * @internal
  */
 export async function lockTimedOutTaskIds(
   trx: Executor,
   queue: string,
   workerStaleAfterMs: number,
-  limit: number,
+  ids: readonly string[],
 ): Promise<string[]> {
-  const rows = await trx
-    .selectFrom('celers_tasks as t')
-    .select('t.id')
-    .where('t.queue_name', '=', queue)
-    .where('t.state', '=', 'processing')
-    .where((eb) =>
-      eb.or([
-        eb('t.lease_expires_at', '<', dbNow()),
-        eb.exists(
-          eb
-            .selectFrom('celers_worker_heartbeat as w')
-            .select(sql`1`.as('one'))
-            .whereRef('w.worker_id', '=', 't.worker_id')
-            .where('w.queue_name', '=', queue)
-            .where((w) =>
-              w.or([
-                w('w.last_heartbeat', '<', dbNowPlusMs(-workerStaleAfterMs)),
-                w('w.status', '=', 'offline'),
-              ]),
-            ),
-        ),
-      ]),
-    )
-    .orderBy('t.id')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .execute();
-  return rows.map((r) => r.id);
+  return lockTaskIdsWhere(trx, ids, timedOut(queue, workerStaleAfterMs));
+}
+
+/**
+ * Locks, through the primary key only (`FORCE INDEX (PRIMARY)`), those of `ids` whose row `t` matches
+ * `condition`, skipping rows others hold, in id order. For the lock phase of a find-then-lock chunk.
+ * @internal
+ */
+export async function lockTaskIdsWhere(
+  trx: Executor,
+  ids: readonly string[],
+  condition: RawBuilder<SqlBool>,
+): Promise<string[]> {
+  if (ids.length === 0) return [];
+  const result = await sql<{ id: string }>`SELECT t.id FROM celers_tasks AS t FORCE INDEX (PRIMARY)
+    WHERE t.id IN (${sql.join([...ids])}) AND ${condition}
+    ORDER BY t.id
+    FOR UPDATE SKIP LOCKED`.execute(trx);
+  return result.rows.map((r) => r.id);
 }
 
 /** Puts locked tasks back to `pending` (retry count kept) so another worker can claim them. @internal */

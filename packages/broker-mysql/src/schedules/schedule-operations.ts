@@ -18,7 +18,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { assertPayloadRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { enqueueMany } from '../operations/enqueue-operations.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { computeNextRun } from './next-run.js';
@@ -95,7 +95,7 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
     metadata: metadataJson,
   };
   return ctx.run('schedules.register', () =>
-    withLockRetry(async () => {
+    withLockRetry(reportRetries(ctx, 'schedules.register'), async () => {
       for (let attempt = 0; ; attempt++) {
         try {
           return await ctx.db.transaction().execute(async (trx) => {
@@ -208,7 +208,9 @@ export async function processSchedules(ctx: BrokerContext): Promise<number> {
   return ctx.run('schedules.process', async () => {
     let total = 0;
     for (;;) {
-      const n = await withLockRetry(() => ctx.db.transaction().execute((trx) => processBatch(trx, ctx)));
+      const n = await withLockRetry(reportRetries(ctx, 'schedules.process'), () =>
+        ctx.db.transaction().execute((trx) => processBatch(trx, ctx)),
+      );
       total += n;
       if (n < SCHEDULE_BATCH_SIZE) return total;
     }

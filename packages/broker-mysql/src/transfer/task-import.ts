@@ -17,7 +17,7 @@ import {
 import { isDuplicateKeyError, type NewTaskRow } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { assertImportRowsFit } from '../internal/assert-fits.js';
-import { withLockRetry } from '../internal/lock-retry.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import type { ImportTasksOptions } from './export-format.js';
 
 /** Rows per multi-row INSERT when importing. */
@@ -151,7 +151,7 @@ export async function importTasks(
   if (rows.length === 0) return 0;
   return ctx.run('transfer.importTasks', async () => {
     try {
-      return await withLockRetry(() =>
+      return await withLockRetry(reportRetries(ctx, 'transfer.importTasks'), () =>
         ctx.db.transaction().execute(async (trx) => {
           let imported = 0;
           for (let i = 0; i < rows.length; i += IMPORT_CHUNK_SIZE) {

@@ -1,6 +1,6 @@
 import type { BrokerMessage, SerializedTask, TaskId } from '../task/serialized-task.js';
 import type { WorkerStatus } from '../task/task-state.js';
-import type { BackgroundService } from './background-service.js';
+import type { BackgroundService, MaintenanceServiceOptions } from './background-service.js';
 import type { BrokerEventMap } from './broker-events.js';
 import type {
   AckItem,
@@ -76,9 +76,11 @@ export interface Broker {
 
   /**
    * Optional: creates this broker's background maintenance (lease recovery, retention, cleanup), which a
-   * worker starts unless told not to. Brokers without maintenance leave it undefined.
+   * worker starts unless told not to (once per broker, however many workers share it). It is the only owner
+   * of lease recovery: workers run no recovery loop of their own. Brokers without maintenance leave it
+   * undefined.
    */
-  createMaintenanceService?(): BackgroundService;
+  createMaintenanceService?(options?: MaintenanceServiceOptions): BackgroundService;
 
   // ---------------------------------------------------------------- events & lifecycle
   /** Subscribes to an event; see {@link BrokerEventMap}. */

@@ -31,6 +31,10 @@ export class BrokerMetricSet {
   readonly processingSize: Gauge<'queue'>;
   readonly dlqSize: Gauge<'queue'>;
   readonly collectErrors: Counter<'queue'>;
+  readonly internalRetries: Counter<'queue' | 'operation' | 'reason'>;
+  readonly circuitProbes: Counter<'queue' | 'outcome'>;
+  readonly circuitTransitions: Counter<'queue' | 'to'>;
+  readonly circuitState: Gauge<'queue'>;
   readonly sources = new Set<GaugeSource>();
   readonly #registry: Registry;
   readonly #names: string[];
@@ -105,6 +109,30 @@ export class BrokerMetricSet {
       registers,
       collect: refresh, // so a failure is counted in the same scrape
     });
+    this.internalRetries = new Counter({
+      name: `${prefix}internal_retries_total`,
+      help: 'Statements the broker repeated itself, by operation and reason (deadlock, lock-wait-timeout, reconnect).',
+      labelNames: ['queue', 'operation', 'reason'],
+      registers,
+    });
+    this.circuitProbes = new Counter({
+      name: `${prefix}circuit_probes_total`,
+      help: 'Background SELECT 1 probes of an open circuit breaker, by outcome (ok closes it, failed).',
+      labelNames: ['queue', 'outcome'],
+      registers,
+    });
+    this.circuitTransitions = new Counter({
+      name: `${prefix}circuit_transitions_total`,
+      help: 'Circuit breaker state changes, by the state entered (open, half-open, closed).',
+      labelNames: ['queue', 'to'],
+      registers,
+    });
+    this.circuitState = new Gauge({
+      name: `${prefix}circuit_state`,
+      help: 'Circuit breaker state of the last broker to change it: 0 closed, 1 half-open, 2 open.',
+      labelNames: ['queue'],
+      registers,
+    });
     this.#names = [
       this.enqueued,
       this.enqueuedByType,
@@ -116,6 +144,10 @@ export class BrokerMetricSet {
       this.processingSize,
       this.dlqSize,
       this.collectErrors,
+      this.internalRetries,
+      this.circuitProbes,
+      this.circuitTransitions,
+      this.circuitState,
     ].map((metric) => (metric as unknown as { name: string }).name);
   }
 
@@ -125,6 +157,7 @@ export class BrokerMetricSet {
     this.dequeued.inc({ queue }, 0);
     this.acked.inc({ queue }, 0);
     this.collectErrors.inc({ queue }, 0);
+    this.circuitState.set({ queue }, 0);
   }
 
   /** Reads the gauges of every registered queue; concurrent callers share one round of queries. */
@@ -138,7 +171,8 @@ export class BrokerMetricSet {
   /** Stops reporting a queue's gauges (when no other registered broker serves it). */
   dropQueueGauges(queue: string): void {
     if ([...this.sources].some((s) => s.queue === queue)) return;
-    for (const gauge of [this.queueSize, this.processingSize, this.dlqSize]) gauge.remove({ queue });
+    for (const gauge of [this.queueSize, this.processingSize, this.dlqSize, this.circuitState])
+      gauge.remove({ queue });
   }
 
   /** Removes every metric from the registry (after the last broker unregistered). */

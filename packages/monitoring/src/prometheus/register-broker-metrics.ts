@@ -23,6 +23,9 @@ export interface BrokerMetricsOptions {
   buckets?: readonly number[];
 }
 
+/** Values of `celers_circuit_state`. */
+export const CIRCUIT_STATE_VALUES = Object.freeze({ closed: 0, 'half-open': 1, open: 2 } as const);
+
 /** Removes a broker's listeners (and its gauges); safe to call twice. */
 export type UnregisterBrokerMetrics = () => void;
 
@@ -33,8 +36,10 @@ const sets = new WeakMap<Registry, Map<string, BrokerMetricSet>>();
  * Exposes a broker as Prometheus metrics: the seed's `celers_tasks_enqueued_total`,
  * `celers_tasks_enqueued_by_type{task_name}`, `celers_queue_size`, `celers_processing_queue_size`,
  * `celers_dlq_size`, plus `celers_tasks_dequeued_total`, `celers_tasks_acked_total`,
- * `celers_tasks_rejected_total{outcome}` and the `celers_operation_duration_seconds{operation,ok}` histogram,
- * all labelled `queue`. Counters follow broker events; queue gauges are read on scrape with one aggregate
+ * `celers_tasks_rejected_total{outcome}`, the `celers_operation_duration_seconds{operation,ok}` histogram, and
+ * the broker's internal retries: `celers_internal_retries_total{operation,reason}` (deadlock,
+ * lock-wait-timeout, reconnect), `celers_circuit_probes_total{outcome}`, `celers_circuit_transitions_total{to}`
+ * and the `celers_circuit_state` gauge (0 closed, 1 half-open, 2 open), all labelled `queue`. Counters follow broker events; queue gauges are read on scrape with one aggregate
  * query per queue, so there is no `update_metrics()` to call.
  *
  * @example
@@ -103,12 +108,23 @@ export function registerBrokerMetrics(
         { queue: e.queue, operation: e.operation, ok: String(e.ok) },
         e.durationMs / 1000,
       ),
+    'operation:retried': (e: BrokerEventMap['operation:retried']) =>
+      metrics.internalRetries.inc({ queue: e.queue, operation: e.operation, reason: e.reason }),
+    'circuit:probed': (e: BrokerEventMap['circuit:probed']) =>
+      metrics.circuitProbes.inc({ queue: e.queue, outcome: e.ok ? 'ok' : 'failed' }),
+    'circuit:changed': (e: BrokerEventMap['circuit:changed']) => {
+      metrics.circuitTransitions.inc({ queue: e.queue, to: e.to });
+      metrics.circuitState.set({ queue: e.queue }, CIRCUIT_STATE_VALUES[e.to]);
+    },
   };
   broker.on('task:enqueued', listeners['task:enqueued']);
   broker.on('task:dequeued', listeners['task:dequeued']);
   broker.on('task:acked', listeners['task:acked']);
   broker.on('task:rejected', listeners['task:rejected']);
   broker.on('operation', listeners.operation);
+  broker.on('operation:retried', listeners['operation:retried']);
+  broker.on('circuit:probed', listeners['circuit:probed']);
+  broker.on('circuit:changed', listeners['circuit:changed']);
 
   let disposed = false;
   return () => {
@@ -119,6 +135,9 @@ export function registerBrokerMetrics(
     broker.off('task:acked', listeners['task:acked']);
     broker.off('task:rejected', listeners['task:rejected']);
     broker.off('operation', listeners.operation);
+    broker.off('operation:retried', listeners['operation:retried']);
+    broker.off('circuit:probed', listeners['circuit:probed']);
+    broker.off('circuit:changed', listeners['circuit:changed']);
     metrics.sources.delete(source);
     if (metrics.sources.size === 0) {
       metrics.unregisterAll();

@@ -13,6 +13,7 @@ import { bindLogger } from '../worker-logger.js';
 import type { ResolvedWorkerOptions } from '../worker-options.js';
 import type { AckBatcher } from './ack-batcher.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { type SettleRetryLimits, settleWithRetry } from './settle-retry.js';
 import { startProcessSpan, traceContextOf } from './task-tracing.js';
 
 /** What a task runner needs from its worker. @internal */
@@ -31,8 +32,11 @@ type Ending =
 
 /**
  * One claimed task from start to settlement: decode, run the handler in its span with a lease keeper and
- * a timeout, then ack, reject, release or (lease lost) leave it alone. Never throws: failures to settle go
- * to `reportError` and the lease lapses, so the task is recovered later (at-least-once).
+ * a timeout, then ack, reject, release or (lease lost) leave it alone. An ack or reject that fails on a
+ * transient error (database unavailable or timing out, circuit open, deadlock) is retried with backoff while
+ * the lease keeper keeps the lease alive, until the lease would run out; `STALE_RECEIPT` is final. Never
+ * throws: a settlement given up goes to `reportError` and the lease lapses, so the task is recovered later
+ * (at-least-once).
  * @internal
  */
 export class TaskRunner {
@@ -42,6 +46,9 @@ export class TaskRunner {
   readonly #message: BrokerMessage;
   readonly #renewLeaseFirst: boolean;
   readonly #controller = new AbortController();
+  /** When the lease ends (epoch ms) as far as this runner knows; the keeper takes over once the handler runs. */
+  #leaseExpiresAt: number;
+  #keeper: LeaseKeeper | undefined;
   /** Settles when the task has been acked, rejected, released or given up. */
   readonly done: Promise<void>;
   /**
@@ -61,6 +68,7 @@ export class TaskRunner {
     this.#renewLeaseFirst = renewLeaseFirst;
     this.taskId = message.task.metadata.id;
     this.taskName = message.task.metadata.name;
+    this.#leaseExpiresAt = message.leaseExpiresAt.getTime();
     this.handlerDone = new Promise<void>((resolve) => {
       this.#markHandlerDone = resolve;
     });
@@ -112,15 +120,16 @@ export class TaskRunner {
         onLost: (error) => this.abort(error),
         onError: (error) => this.#deps.reportError(error, 'extendLease'),
       },
+      this.#leaseExpiresAt,
     );
+    this.#keeper = keeper;
     const timeout = this.#startTimeout(metadata);
     const started = performance.now();
     try {
       const ending = await this.#execute(handler, payload, this.#taskContext(metadata, attempt), spanContext);
       const durationMs = performance.now() - started;
       this.#markHandlerDone();
-      keeper.stop();
-      clearTimeout(timeout);
+      clearTimeout(timeout); // the keeper runs on until the ack or reject is through
       this.#recordOnSpan(span, ending);
       await this.#settle(ending, durationMs);
     } finally {
@@ -134,7 +143,9 @@ export class TaskRunner {
   async #renewLease(): Promise<boolean> {
     const { broker, leaseMs } = this.#deps.options;
     try {
+      const sentAt = Date.now();
       await broker.extendLease(this.taskId, this.#message.receiptHandle, leaseMs);
+      this.#leaseExpiresAt = Math.max(this.#leaseExpiresAt, sentAt + leaseMs);
       return true;
     } catch (error) {
       if (
@@ -194,7 +205,7 @@ export class TaskRunner {
     const runtimeMs = Math.round(durationMs);
     const item = { taskId: this.taskId, receiptHandle: this.#message.receiptHandle };
     const stored = storeResults ? { ...item, result: storableResult(result, runtimeMs, this.#deps) } : item;
-    const acked = await this.#deps.acker.ack(stored);
+    const acked = await settleWithRetry(() => this.#deps.acker.ack(stored), this.#retryLimits('ack'));
     if (acked === true) {
       this.#deps.emit('completed', { taskId: this.taskId, taskName: this.taskName, result, durationMs });
     } else {
@@ -206,12 +217,16 @@ export class TaskRunner {
   async #settleFailure(error: Error, requeue: boolean): Promise<void> {
     let outcome: RejectOutcome;
     try {
-      outcome = await this.#deps.options.broker.reject(this.taskId, this.#message.receiptHandle, {
-        requeue,
-        error: error.message,
-        ...(error.stack === undefined ? {} : { traceback: error.stack }),
-        storeResult: this.#deps.options.storeResults,
-      });
+      outcome = await settleWithRetry(
+        () =>
+          this.#deps.options.broker.reject(this.taskId, this.#message.receiptHandle, {
+            requeue,
+            error: error.message,
+            ...(error.stack === undefined ? {} : { traceback: error.stack }),
+            storeResult: this.#deps.options.storeResults,
+          }),
+        this.#retryLimits('reject'),
+      );
     } catch (rejectError) {
       if (CelersError.isInstance(rejectError) && rejectError.code === 'STALE_RECEIPT') {
         this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
@@ -231,6 +246,21 @@ export class TaskRunner {
     } else {
       this.#deps.emit('failed', { taskId: this.taskId, taskName: this.taskName, error, outcome });
     }
+  }
+
+  /** Retry an ack or reject while the lease lasts and the runner was not aborted (lease lost, shutdown). */
+  #retryLimits(operation: 'ack' | 'reject'): SettleRetryLimits {
+    return {
+      leaseExpiresAt: () => this.#keeper?.expiresAt ?? this.#leaseExpiresAt,
+      signal: this.#controller.signal,
+      onRetry: (error, attempt, delayMs) =>
+        this.#deps.options.logger.debug(`${operation} failed, retrying while the lease lasts`, {
+          taskId: this.taskId,
+          attempt,
+          delayMs,
+          error: coerceError(error).message,
+        }),
+    };
   }
 
   #startTimeout(metadata: TaskMetadata): NodeJS.Timeout | undefined {
