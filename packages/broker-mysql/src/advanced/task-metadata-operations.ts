@@ -1,6 +1,5 @@
 import {
   assertJsonPath,
-  assertJsonSerializable,
   assertOneOf,
   assertOptionalObject,
   assertTaskId,
@@ -13,6 +12,7 @@ import {
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
+import { assertMetadataPathValue } from '../internal/validate-metadata.js';
 import { newestFirstPage, selectTaskInfos } from '../queue/task-info.sql.js';
 import { type PageOptions, resolvePage } from '../types/page-options.js';
 import type { TaskInfo } from '../types/task-info.js';
@@ -89,7 +89,7 @@ export async function updateMetadata(
 ): Promise<boolean> {
   const id = assertTaskId(taskId, 'taskId');
   const p = assertJsonPath(path, 'path');
-  const json = assertJsonSerializable(value, 'value');
+  const json = assertMetadataPathValue(p, value, 'value');
   return ctx.run('tasks.updateMetadata', async () => {
     try {
       // JSON_EXTRACT(?, '$') turns the JSON text into a JSON value on both MySQL and MariaDB (no CAST AS JSON there).

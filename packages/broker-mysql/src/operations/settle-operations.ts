@@ -11,12 +11,12 @@ import {
   TelemetryAttributes,
 } from '@celers/core';
 import { computeRetryDelay, hookContext } from '@celers/resilience';
-import { parseJsonColumn } from '@celers/schema';
 import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
+import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
 import { completeOwnedTasks, explainMissingOwnership } from '../queue/ack.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
@@ -272,11 +272,7 @@ export async function rejectInTransaction(
     outcome = { outcome: 'failed' };
   } else if (row.retry_count < row.max_retries) {
     const retryCount = row.retry_count + 1;
-    const policy =
-      policyOverride ??
-      (row.retry_policy == null
-        ? ctx.options.retryPolicy
-        : parseJsonColumn<RetryPolicySpec>(row.retry_policy));
+    const policy = policyOverride ?? decodeRetryPolicy(row) ?? ctx.options.retryPolicy;
     const delayMs = options.delayMs ?? computeRetryDelay(policy, retryCount, ctx.options.random);
     const retryAt = addMs(now, delayMs);
     await scheduleRetry(trx, id, retryCount, retryAt, error);

@@ -76,7 +76,7 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
   const maxRetries =
     o.maxRetries === undefined ? DEFAULT_MAX_RETRIES : assertMaxRetries(o.maxRetries, 'options.maxRetries');
   const metadata = assertOptionalObject(o.metadata, 'options.metadata') ?? {};
-  const metadataJson = assertJsonSerializable(metadata, 'options.metadata');
+  const metadataJson = assertJsonSerializable(metadata, 'options.metadata', { object: true });
   if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
     throw CelersError.invalidArgument('options.enabled', 'expected a boolean');
   const encoded = encodePayload(o.payload);

@@ -50,6 +50,9 @@ export function createDatabase(options: string | DatabaseOptions): Kysely<Celers
     supportBigNumbers: true,
     bigNumberStrings: false,
     charset: 'utf8mb4_unicode_ci',
+    // JSON columns arrive as text on MySQL and MariaDB alike and are decoded once by parseJsonColumn
+    // (issue 14: parsing mysql2's already-parsed values again broke strings like "done" and "5").
+    jsonStrings: true,
   });
   const db = new Kysely<CelersDatabase>({
     dialect: new MysqlDialect({
