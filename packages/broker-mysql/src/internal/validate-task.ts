@@ -60,3 +60,25 @@ export function assertSerializedTasks(tasks: unknown, argument = 'tasks', max = 
     return checked;
   });
 }
+
+/**
+ * Checks the options of an enqueue method: an object (or undefined) whose `transaction`, when given, is a
+ * Kysely transaction or instance (the caller's own `broker.transaction(...)` or `db.transaction()`).
+ * @internal
+ */
+export function assertEnqueueOptions<T extends { transaction?: unknown }>(
+  options: unknown,
+  argument = 'options',
+): T {
+  const o = assertOptionalObject(options, argument) ?? {};
+  const trx = (o as { transaction?: unknown }).transaction;
+  if (
+    trx !== undefined &&
+    (typeof trx !== 'object' ||
+      trx === null ||
+      typeof (trx as { isTransaction?: unknown }).isTransaction !== 'boolean')
+  ) {
+    throw CelersError.invalidArgument(`${argument}.transaction`, 'expected a Kysely transaction');
+  }
+  return o as T;
+}

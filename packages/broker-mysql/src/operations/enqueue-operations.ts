@@ -7,7 +7,11 @@ import { afterCommit } from '../internal/after-commit.js';
 import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
-import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
+import {
+  assertEnqueueOptions,
+  assertSerializedTask,
+  assertSerializedTasks,
+} from '../internal/validate-task.js';
 import {
   ENQUEUE_CHUNK_SIZE,
   insertTask,
@@ -110,9 +114,10 @@ export async function enqueueOne(
   operation: string,
   task: SerializedTask,
   schedule: Schedule = {},
-  options: EnqueueOptions = {},
+  rawOptions: EnqueueOptions = {},
 ): Promise<TaskId> {
   assertSerializedTask(task);
+  const options = assertEnqueueOptions<EnqueueOptions>(rawOptions);
   const prepared = await prepare(ctx, task);
   const executor = (options.transaction ?? ctx.db) as Executor;
   await ctx.run(
@@ -160,10 +165,11 @@ export async function enqueueMany(
   ctx: BrokerContext,
   tasks: readonly SerializedTask[],
   schedule: Schedule = {},
-  options: EnqueueOptions = {},
+  rawOptions: EnqueueOptions = {},
   drainCheck: DrainCheck = 'cached',
 ): Promise<TaskId[]> {
   assertSerializedTasks(tasks);
+  const options = assertEnqueueOptions<EnqueueOptions>(rawOptions);
   if (tasks.length === 0) return [];
   const prepared: SerializedTask[] = [];
   for (const t of tasks) prepared.push(await prepare(ctx, t));

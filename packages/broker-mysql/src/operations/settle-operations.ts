@@ -243,6 +243,8 @@ function assertRejectOptions(options: unknown, argument: string): RejectOptions 
   if (o.delayMs !== undefined) assertDurationMs(o.delayMs, `${argument}.delayMs`);
   if (o.requeue !== undefined && typeof o.requeue !== 'boolean')
     throw CelersError.invalidArgument(`${argument}.requeue`, 'expected a boolean');
+  if (o.storeResult !== undefined && typeof o.storeResult !== 'boolean')
+    throw CelersError.invalidArgument(`${argument}.storeResult`, 'expected a boolean');
   return o;
 }
 
