@@ -4,12 +4,12 @@ import type { RetryPolicySpec, TraceContext } from '@celers/core';
 import {
   type AckItem,
   assertDurationMs,
-  assertName,
   assertOptionalObject,
   assertTime,
   type Broker,
   type BrokerEventMap,
   type BrokerMessage,
+  CelersError,
   coerceError,
   type DequeueOptions,
   type RejectItem,
@@ -263,7 +263,9 @@ export class MysqlBroker extends EventEmitter implements Broker {
     options: Omit<DequeueOptions, 'workerId'> = {},
   ): Promise<BrokerMessage | null> {
     const o = assertOptionalObject(options, 'options');
-    return this.dequeue({ ...o, workerId: assertName(workerId, 'workerId') });
+    // dequeue validates the id (as options.workerId); only its absence would silently mean "no worker".
+    if (workerId === undefined) throw CelersError.invalidArgument('workerId', 'expected a worker id');
+    return this.dequeue({ ...o, workerId });
   }
 
   /** Claims up to `count` (1–1000) due tasks in one transaction. */
