@@ -77,4 +77,25 @@ describe('poison rows', () => {
     expect(results.every((r) => r.status === 'fulfilled')).toBe(true);
     expect(await b.dlq.list()).toHaveLength(1);
   });
+
+  it('a schedule that cannot be decoded is disabled by process(); the other schedules still run', async () => {
+    const b = await freshQueue();
+    const errors: BrokerEventMap['error'][] = [];
+    b.on('error', (e) => errors.push(e));
+    const every = { kind: 'every', minutes: 1 } as const;
+    const bad = await b.schedules.register({ name: 'bad', taskName: 'job', payload: 1, schedule: every });
+    const good = await b.schedules.register({ name: 'good', taskName: 'job', payload: 2, schedule: every });
+    await sql`UPDATE celers_recurring_tasks SET next_run_at = UTC_TIMESTAMP(6) - INTERVAL 1 SECOND,
+      schedule = CASE WHEN id = ${bad} THEN '"abc"' ELSE schedule END WHERE id IN (${bad}, ${good})`.execute(
+      b.database,
+    );
+    expect(await b.schedules.process()).toBe(1);
+    expect((await b.tasks.list()).map((t) => t.metadata.recurring_name)).toEqual(['good']);
+    const [row] = await sql<{ enabled: number }>`SELECT enabled FROM celers_recurring_tasks WHERE id = ${bad}`
+      .execute(b.database)
+      .then((r) => r.rows);
+    expect(Number(row?.enabled)).toBe(0);
+    expect(errors.map((e) => (e.error as { code?: string }).code)).toEqual(['CORRUPT_DATA']);
+    expect(await b.schedules.process()).toBe(0); // nothing due, nothing thrown
+  });
 });

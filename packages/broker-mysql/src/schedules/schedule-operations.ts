@@ -18,6 +18,7 @@ import { v7 as uuidv7 } from 'uuid';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
 import { withLockRetry } from '../internal/lock-retry.js';
+import { assertSerializedTask } from '../internal/validate-task.js';
 import { enqueueMany } from '../operations/enqueue-operations.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { computeNextRun } from './next-run.js';
@@ -169,31 +170,78 @@ function taskForRun(row: RecurringTaskRow, now: Date): SerializedTask {
   };
 }
 
-/** Enqueues one batch of due schedules in `trx` and advances them; returns how many ran. */
-async function processBatch(trx: Executor, ctx: BrokerContext): Promise<number> {
-  // In drain mode nothing runs and nothing advances: due schedules fire once when the drain ends.
-  if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode)) return 0;
-  const rows = await lockDueSchedules(trx, ctx.queue, SCHEDULE_BATCH_SIZE);
-  if (rows.length === 0) return 0;
-  const now = await readDbNow(trx);
-  const tasks = rows.map((row) => taskForRun(row, now));
-  const runs = rows
-    .map((row, i) => ({ row, taskId: tasks[i]?.metadata.id ?? '' }))
-    .sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
-  for (const { row, taskId } of runs) {
-    const schedule = parseJsonColumn<RecurringSchedule>(row.schedule);
-    await advanceSchedule(
-      trx,
-      row.id,
-      computeNextRun(schedule, row.timezone, now, row.next_run_at),
-      now,
-      taskId,
+/** A due schedule decoded for one run: its task and next due time. */
+interface ScheduledRun {
+  row: RecurringTaskRow;
+  task: SerializedTask;
+  nextRunAt: Date;
+}
+
+/**
+ * Decodes one due schedule (task, schedule, time zone) or throws `CORRUPT_DATA`: a row written by hand or by
+ * another tool must not make every scheduler's `process()` fail on it.
+ */
+function decodeRun(row: RecurringTaskRow, now: Date): ScheduledRun {
+  try {
+    const timezone = assertTimeZone(row.timezone, 'timezone');
+    const schedule = assertRecurringSchedule(parseJsonColumn(row.schedule), timezone, 'schedule');
+    const task = taskForRun(row, now);
+    assertSerializedTask(task, 'task');
+    return { row, task, nextRunAt: computeNextRun(schedule, timezone, now, row.next_run_at) };
+  } catch (cause) {
+    throw new CelersError(
+      'CORRUPT_DATA',
+      `Schedule ${row.id} ("${row.name}") cannot be decoded and was disabled: ${(cause as Error).message}`,
+      { cause, details: { scheduleId: row.id } },
     );
+  }
+}
+
+/**
+ * Enqueues one batch of due schedules in `trx` and advances them; undecodable ones are disabled. Returns the
+ * rows locked, the tasks enqueued and the decode errors of the disabled schedules.
+ */
+async function processBatch(
+  trx: Executor,
+  ctx: BrokerContext,
+): Promise<{ locked: number; enqueued: number; poisoned: CelersError[] }> {
+  // In drain mode nothing runs and nothing advances: due schedules fire once when the drain ends.
+  if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode))
+    return { locked: 0, enqueued: 0, poisoned: [] };
+  const rows = await lockDueSchedules(trx, ctx.queue, SCHEDULE_BATCH_SIZE);
+  if (rows.length === 0) return { locked: 0, enqueued: 0, poisoned: [] };
+  const now = await readDbNow(trx);
+  const runs: ScheduledRun[] = [];
+  const poisoned: CelersError[] = [];
+  for (const row of rows) {
+    try {
+      runs.push(decodeRun(row, now));
+    } catch (error) {
+      // Disabled, not deleted: the row stays visible (schedules.get) for someone to fix or delete.
+      await trx
+        .updateTable('celers_recurring_tasks')
+        .set({ enabled: 0, updated_at: dbNow() })
+        .where('id', '=', row.id)
+        .execute();
+      poisoned.push(error as CelersError);
+    }
+  }
+  runs.sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
+  for (const { row, task, nextRunAt } of runs) {
+    await advanceSchedule(trx, row.id, nextRunAt, now, task.metadata.id);
   }
   // Last, so `task:enqueued` (emitted by enqueueMany) follows every other write of the transaction. Drain
   // mode was read above in this transaction (strong), so enqueueMany does not check it again.
-  await enqueueMany(ctx, tasks, {}, { transaction: trx }, 'done');
-  return rows.length;
+  if (runs.length > 0) {
+    await enqueueMany(
+      ctx,
+      runs.map((r) => r.task),
+      {},
+      { transaction: trx },
+      'done',
+    );
+  }
+  return { locked: rows.length, enqueued: runs.length, poisoned };
 }
 
 /**
@@ -206,9 +254,11 @@ export async function processSchedules(ctx: BrokerContext): Promise<number> {
   return ctx.run('schedules.process', async () => {
     let total = 0;
     for (;;) {
-      const n = await withLockRetry(() => ctx.db.transaction().execute((trx) => processBatch(trx, ctx)));
-      total += n;
-      if (n < SCHEDULE_BATCH_SIZE) return total;
+      const batch = await withLockRetry(() => ctx.db.transaction().execute((trx) => processBatch(trx, ctx)));
+      total += batch.enqueued;
+      // After the commit: the disabled schedules are reported once their disabling is durable.
+      for (const error of batch.poisoned) ctx.emit('error', { queue: ctx.queue, error });
+      if (batch.locked < SCHEDULE_BATCH_SIZE) return total;
     }
   });
 }
