@@ -4,10 +4,12 @@ import type { RetryPolicySpec, TraceContext } from '@celers/core';
 import {
   type AckItem,
   assertDurationMs,
+  assertOptionalObject,
   assertTime,
   type Broker,
   type BrokerEventMap,
   type BrokerMessage,
+  CelersError,
   coerceError,
   type DequeueOptions,
   type RejectItem,
@@ -243,24 +245,24 @@ export class MysqlBroker extends EventEmitter implements Broker {
   // ------------------------------------------------------------------ producing
 
   /** Stores a task as `pending`; with `{ transaction }`, inside your own transaction. */
-  enqueue(task: SerializedTask, options?: EnqueueOptions): Promise<TaskId> {
+  async enqueue(task: SerializedTask, options?: EnqueueOptions): Promise<TaskId> {
     return enqueueOne(this.#ctx, 'enqueue', task, {}, options);
   }
 
   /** Stores a task that becomes due at `when` (a `Date` or epoch ms). */
-  enqueueAt(task: SerializedTask, when: Date | number, options?: EnqueueOptions): Promise<TaskId> {
+  async enqueueAt(task: SerializedTask, when: Date | number, options?: EnqueueOptions): Promise<TaskId> {
     const due = assertTime(when, 'when');
     return enqueueOne(this.#ctx, 'enqueueAt', task, { due, delayed: true }, options);
   }
 
   /** Stores a task that becomes due after `delayMs` (measured by the database clock). */
-  enqueueAfter(task: SerializedTask, delayMs: number, options?: EnqueueOptions): Promise<TaskId> {
+  async enqueueAfter(task: SerializedTask, delayMs: number, options?: EnqueueOptions): Promise<TaskId> {
     const ms = assertDurationMs(delayMs, 'delayMs');
     return enqueueOne(this.#ctx, 'enqueueAfter', task, { due: dbNowPlusMs(ms), delayed: ms > 0 }, options);
   }
 
   /** Stores many tasks in one transaction with multi-row INSERTs; all or none. */
-  enqueueBatch(tasks: readonly SerializedTask[], options?: EnqueueOptions): Promise<TaskId[]> {
+  async enqueueBatch(tasks: readonly SerializedTask[], options?: EnqueueOptions): Promise<TaskId[]> {
     return enqueueMany(this.#ctx, tasks, {}, options);
   }
 
@@ -272,93 +274,96 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /** Claims the next due task for `workerId` (the seed's `dequeue_with_worker_id`). */
-  dequeueWithWorkerId(
+  async dequeueWithWorkerId(
     workerId: string,
     options: Omit<DequeueOptions, 'workerId'> = {},
   ): Promise<BrokerMessage | null> {
-    return this.dequeue({ ...options, workerId });
+    const o = assertOptionalObject(options, 'options');
+    // dequeue validates the id (as options.workerId); only its absence would silently mean "no worker".
+    if (workerId === undefined) throw CelersError.invalidArgument('workerId', 'expected a worker id');
+    return this.dequeue({ ...o, workerId });
   }
 
   /** Claims up to `count` (1–1000) due tasks in one transaction. */
-  dequeueBatch(count: number, options?: DequeueOptions): Promise<BrokerMessage[]> {
+  async dequeueBatch(count: number, options?: DequeueOptions): Promise<BrokerMessage[]> {
     return dequeueTasks(this.#ctx, count, options);
   }
 
   /** Completes a claimed task; `STALE_RECEIPT` when the receipt no longer owns it. */
-  ack(taskId: TaskId, receiptHandle: string): Promise<void> {
+  async ack(taskId: TaskId, receiptHandle: string): Promise<void> {
     return ackTask(this.#ctx, taskId, receiptHandle);
   }
 
   /** Completes many tasks (storing results where given) in one transaction; returns how many. */
-  ackBatch(items: readonly AckItem[]): Promise<number> {
+  async ackBatch(items: readonly AckItem[]): Promise<number> {
     return ackTasks(this.#ctx, items);
   }
 
   /** Acks tasks and stores their results in one transaction (the seed's `ack_batch_with_results`). */
-  ackBatchWithResults(
+  async ackBatchWithResults(
     items: ReadonlyArray<AckItem & { result: NonNullable<AckItem['result']> }>,
   ): Promise<number> {
     return ackTasks(this.#ctx, items, { requireResult: true });
   }
 
   /** Fails a claimed task: retry with its policy, or dead-letter when retries are exhausted. */
-  reject(taskId: TaskId, receiptHandle: string, options?: RejectOptions): Promise<RejectOutcome> {
+  async reject(taskId: TaskId, receiptHandle: string, options?: RejectOptions): Promise<RejectOutcome> {
     return rejectTask(this.#ctx, taskId, receiptHandle, options);
   }
 
   /** Rejects many tasks in one transaction; stale items give `null`. */
-  rejectBatch(items: readonly RejectItem[]): Promise<Array<RejectOutcome | null>> {
+  async rejectBatch(items: readonly RejectItem[]): Promise<Array<RejectOutcome | null>> {
     return rejectTasks(this.#ctx, items);
   }
 
   /** Extends the lease of a claimed task; returns the new expiry. */
-  extendLease(taskId: TaskId, receiptHandle: string, leaseMs: number): Promise<Date> {
+  async extendLease(taskId: TaskId, receiptHandle: string, leaseMs: number): Promise<Date> {
     return extendLease(this.#ctx, taskId, receiptHandle, leaseMs);
   }
 
   /** Gives a claimed, unstarted task back to `pending` (retry count unchanged). */
-  release(taskId: TaskId, receiptHandle: string): Promise<boolean> {
+  async release(taskId: TaskId, receiptHandle: string): Promise<boolean> {
     return releaseTask(this.#ctx, taskId, receiptHandle);
   }
 
   /** Records progress (0–100) and an optional step label. */
-  updateProgress(taskId: TaskId, percent: number, step?: string): Promise<boolean> {
+  async updateProgress(taskId: TaskId, percent: number, step?: string): Promise<boolean> {
     return updateProgress(this.#ctx, taskId, percent, step);
   }
 
   // ------------------------------------------------------------------ control
 
   /** Cancels a pending or processing task; `false` when finished or absent. */
-  cancel(taskId: TaskId): Promise<boolean> {
+  async cancel(taskId: TaskId): Promise<boolean> {
     return cancelTask(this.#ctx, taskId);
   }
 
   /** Cancels many tasks in one statement; returns how many changed. */
-  cancelBatch(taskIds: readonly TaskId[]): Promise<number> {
+  async cancelBatch(taskIds: readonly TaskId[]): Promise<number> {
     return cancelTasks(this.#ctx, taskIds);
   }
 
   /** Pending tasks in this queue (delayed ones included). */
-  queueSize(): Promise<number> {
+  async queueSize(): Promise<number> {
     return countPending(this.#ctx);
   }
 
   /** Pauses the queue for every broker instance on every host (persisted in `celers_queue_config`). */
-  pause(): Promise<void> {
+  async pause(): Promise<void> {
     return this.#ctx.run('pause', () =>
       setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'true'),
     );
   }
 
   /** Resumes a paused queue. */
-  resume(): Promise<void> {
+  async resume(): Promise<void> {
     return this.#ctx.run('resume', () =>
       setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'false'),
     );
   }
 
   /** Whether the queue is paused. */
-  isPaused(): Promise<boolean> {
+  async isPaused(): Promise<boolean> {
     return this.#ctx.run('isPaused', () =>
       getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused),
     );
@@ -395,19 +400,19 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /** Whether drain mode is on (always read from the database, never from the enqueue cache). */
-  isDrainMode(): Promise<boolean> {
+  async isDrainMode(): Promise<boolean> {
     return this.#ctx.run('isDrainMode', () =>
       getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode),
     );
   }
 
   /** Returns tasks with expired leases (or stale workers) to `pending`; returns how many. */
-  recoverTimedOutTasks(): Promise<number> {
+  async recoverTimedOutTasks(): Promise<number> {
     return recoverTimedOut(this.#ctx);
   }
 
   /** Returns tasks processing for longer than `olderThanMs` to `pending`, whatever their lease. */
-  recoverStuckTasks(olderThanMs: number): Promise<number> {
+  async recoverStuckTasks(olderThanMs: number): Promise<number> {
     return recoverStuck(this.#ctx, olderThanMs);
   }
 
@@ -420,24 +425,25 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * for a rollback. In a transaction you open yourself, celers cannot see the commit, so the event fires at
    * once (a local worker may then poll before the tasks are visible and find them on its next poll).
    */
-  transaction<T>(fn: (trx: Transaction<CelersDatabase>) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (trx: Transaction<CelersDatabase>) => Promise<T>): Promise<T> {
     return this.#ctx.run('transaction', () => transactionWithAfterCommit(this.#ctx.db, fn));
   }
 
   // ------------------------------------------------------------------ workers (Broker interface)
 
   /** Registers a worker (see `broker.workers`). */
-  registerWorker(registration: WorkerRegistration): Promise<void> {
-    return this.workers.register(registration.workerId, 'active', registration.capabilities);
+  async registerWorker(registration: WorkerRegistration): Promise<void> {
+    const r = assertOptionalObject(registration, 'registration') ?? {};
+    return this.workers.register(r.workerId as string, 'active', r.capabilities as Record<string, unknown>);
   }
 
   /** Records a worker heartbeat (see `broker.workers`). */
-  workerHeartbeat(workerId: string, status: WorkerStatus, taskCount: number): Promise<void> {
+  async workerHeartbeat(workerId: string, status: WorkerStatus, taskCount: number): Promise<void> {
     return this.workers.heartbeat(workerId, status, taskCount);
   }
 
   /** Marks a worker offline (see `broker.workers`). */
-  deregisterWorker(workerId: string): Promise<void> {
+  async deregisterWorker(workerId: string): Promise<void> {
     return this.workers.deregister(workerId);
   }
 
@@ -516,7 +522,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * await broker.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }), { maxRetries: 8 });
    * ```
    */
-  enqueueWithRetryPolicy(
+  async enqueueWithRetryPolicy(
     task: SerializedTask,
     policy: RetryPolicySpec,
     options?: EnqueueWithRetryPolicyOptions,
@@ -528,7 +534,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * Rejects a claimed task, scheduling its retry with `policy` instead of the task's own (the seed's
    * `reject_with_retry_policy`); exhausted retries still dead-letter.
    */
-  rejectWithRetryPolicy(
+  async rejectWithRetryPolicy(
     taskId: TaskId,
     receiptHandle: string,
     policy: RetryPolicySpec,
@@ -547,7 +553,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * await broker.enqueueWithTraceContext(createTask('reports.build', { id }), incoming);
    * ```
    */
-  enqueueWithTraceContext(
+  async enqueueWithTraceContext(
     task: SerializedTask,
     traceContext: TraceContext,
     options?: EnqueueOptions,
@@ -559,7 +565,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * Enqueues `childTask` with `parent_task_id` and a child span of the parent task's stored trace context
    * (the seed's `enqueue_with_parent_trace`); `TASK_NOT_FOUND` when the parent is not in this queue.
    */
-  enqueueWithParentTrace(
+  async enqueueWithParentTrace(
     parentTaskId: TaskId,
     childTask: SerializedTask,
     options?: EnqueueOptions,
@@ -568,7 +574,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   /** The trace context stored with a task, or `null` (the seed's `extract_trace_context`). */
-  extractTraceContext(taskId: TaskId): Promise<TraceContext | null> {
+  async extractTraceContext(taskId: TaskId): Promise<TraceContext | null> {
     return extractTraceContext(this.#ctx, taskId);
   }
 
@@ -583,12 +589,12 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * const id = await broker.enqueueDeduplicated(createTask('cache.rebuild', { page }), `rebuild:${page}`);
    * ```
    */
-  enqueueDeduplicated(task: SerializedTask, key: string): Promise<TaskId> {
+  async enqueueDeduplicated(task: SerializedTask, key: string): Promise<TaskId> {
     return enqueueDeduplicated(this.#ctx, task, key);
   }
 
   /** Enqueues `task` unless one with `key` was enqueued in the last `windowMs`, whatever its state; returns the id. */
-  enqueueDeduplicatedWindow(task: SerializedTask, key: string, windowMs: number): Promise<TaskId> {
+  async enqueueDeduplicatedWindow(task: SerializedTask, key: string, windowMs: number): Promise<TaskId> {
     return enqueueDeduplicatedWindow(this.#ctx, task, key, windowMs);
   }
 
@@ -601,37 +607,37 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * await broker.enqueueChain(TaskChain.new().then(createTask('a', 1)).then(createTask('b', 2)).withDelay(1_000));
    * ```
    */
-  enqueueChain(chain: TaskChain, options?: ChainEnqueueOptions): Promise<TaskId[]> {
+  async enqueueChain(chain: TaskChain, options?: ChainEnqueueOptions): Promise<TaskId[]> {
     return enqueueChain(this.#ctx, chain, options);
   }
 
   /** Cancels a task and every task depending on it through `parent_task_id`; returns how many were cancelled. */
-  cancelCascade(taskId: TaskId): Promise<number> {
+  async cancelCascade(taskId: TaskId): Promise<number> {
     return cancelCascade(this.#ctx, taskId);
   }
 
   /** Whether fewer than `maxSize` tasks are pending (backpressure). */
-  hasCapacity(maxSize: number): Promise<boolean> {
+  async hasCapacity(maxSize: number): Promise<boolean> {
     return hasCapacity(this.#ctx, maxSize);
   }
 
   /** Enqueues only while fewer than `maxSize` tasks are pending, else `QUEUE_FULL`. */
-  enqueueWithCapacity(task: SerializedTask, maxSize: number): Promise<TaskId> {
+  async enqueueWithCapacity(task: SerializedTask, maxSize: number): Promise<TaskId> {
     return enqueueWithCapacity(this.#ctx, task, maxSize);
   }
 
   /** How many `taskName` tasks were enqueued in the last minute against `maxPerMinute`. */
-  checkRateLimit(taskName: string, maxPerMinute: number): Promise<RateLimitStatus> {
+  async checkRateLimit(taskName: string, maxPerMinute: number): Promise<RateLimitStatus> {
     return checkRateLimit(this.#ctx, taskName, maxPerMinute);
   }
 
   /** A dequeue batch size adapted to the backlog, at most `maxBatchSize` (default 100). */
-  getOptimalBatchSize(maxBatchSize?: number): Promise<number> {
+  async getOptimalBatchSize(maxBatchSize?: number): Promise<number> {
     return getOptimalBatchSize(this.#ctx, maxBatchSize);
   }
 
   /** Enqueues synthetic tasks with random payloads tagged `metadata.load_test = true`; returns their ids. */
-  generateLoad(options: LoadGenerationOptions): Promise<TaskId[]> {
+  async generateLoad(options: LoadGenerationOptions): Promise<TaskId[]> {
     return generateLoad(this.#ctx, options);
   }
 }

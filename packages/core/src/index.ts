@@ -24,7 +24,7 @@ export {
   encodePayload,
 } from './codec/payload-codec.js';
 export { CelersError, type CelersErrorOptions, isCelersError } from './errors/celers-error.js';
-export { coerceError } from './errors/coerce-error.js';
+export { asCelersError, coerceError } from './errors/coerce-error.js';
 export { CelersErrorCode } from './errors/error-codes.js';
 export {
   type CreateTaskOptions,

@@ -77,14 +77,16 @@ describe('assertTaskId', () => {
 });
 
 describe('assertName and assertQueueName', () => {
-  it('accepts printable names of 1–255 characters', () => {
+  it('accepts printable names of 1–255 characters without edge whitespace', () => {
     fc.assert(
       fc.property(
         fc
           .string({ minLength: 1, maxLength: MAX_NAME_LENGTH })
           .filter(
             (s) =>
-              s.trim().length > 0 && ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
+              s.trim() === s &&
+              s.length > 0 &&
+              ![...s].some((c) => c.charCodeAt(0) < 0x20 || c.charCodeAt(0) === 0x7f),
           ),
         (name) => {
           expect(assertName(name, 'name')).toBe(name);

@@ -1,13 +1,14 @@
-import type { TaskResultStatus, TaskState, WorkerStatus } from '@celers/core';
+import { CelersError, type TaskResultStatus, type TaskState, type WorkerStatus } from '@celers/core';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
 
-// kysely types for every celers table. Times are DATETIME(6) in UTC; JSON columns are written as JSON text
-// and read back parsed (use `parseJsonColumn`, since MariaDB may hand them back as strings).
+// kysely types for every celers table. Times are DATETIME(6) in UTC. JSON columns are written as JSON text and
+// read back as JSON text on both servers (createDatabase sets mysql2's `jsonStrings`), then decoded exactly
+// once with `parseJsonColumn`.
 
-/** A JSON column: read as a parsed value (or string on some servers), written as JSON text. */
-export type JsonColumn = ColumnType<unknown, string, string>;
+/** A JSON column: read and written as JSON text (decode with {@link parseJsonColumn}). */
+export type JsonColumn = ColumnType<string, string, string>;
 /** A nullable JSON column. */
-export type NullableJsonColumn = ColumnType<unknown | null, string | null, string | null>;
+export type NullableJsonColumn = ColumnType<string | null, string | null, string | null>;
 /** A generated (virtual/stored) column: readable, never written. */
 export type GeneratedColumn<T> = ColumnType<T, never, never>;
 
@@ -202,9 +203,33 @@ export const CELERS_TABLES = [
   'celers_locks',
 ] as const satisfies ReadonlyArray<keyof CelersDatabase>;
 
-/** Reads a JSON column value: parsed already (MySQL) or JSON text (MariaDB's LONGTEXT JSON). */
-export function parseJsonColumn<T = unknown>(value: unknown): T {
-  if (typeof value === 'string') return JSON.parse(value) as T;
-  if (Buffer.isBuffer(value)) return JSON.parse(value.toString('utf8')) as T;
-  return value as T;
+/**
+ * The JSON text of a JSON column value as read through {@link createDatabase}: mysql2 would parse MySQL's
+ * native JSON type and MariaDB's LONGTEXT-with-`format=json` metadata itself, but only where the server sends
+ * that metadata (table columns, not every expression), so a JSON *string* such as `"5"` and the text `5` could
+ * not be told apart. With `jsonStrings` every JSON value arrives as text on both servers and is decoded here,
+ * once. `null` stays `null`. Anything else means the Kysely instance was not made by `createDatabase`.
+ */
+export function jsonColumnText(value: unknown, column = 'JSON column'): string | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string') return value;
+  if (Buffer.isBuffer(value)) return value.toString('utf8');
+  throw new CelersError(
+    'UNSUPPORTED',
+    `${column} was not read as JSON text: use a database made by createDatabase() (it sets mysql2's jsonStrings)`,
+  );
+}
+
+/**
+ * Decodes a JSON column value exactly once (see {@link jsonColumnText}); SQL `NULL` is `null`. Text the server
+ * accepted as JSON always parses; a failure is a `CORRUPT_DATA` CelersError, never a SyntaxError.
+ */
+export function parseJsonColumn<T = unknown>(value: unknown, column = 'JSON column'): T {
+  const text = jsonColumnText(value, column);
+  if (text === null) return null as T;
+  try {
+    return JSON.parse(text) as T;
+  } catch (cause) {
+    throw new CelersError('CORRUPT_DATA', `${column} holds text that is not JSON`, { cause });
+  }
 }

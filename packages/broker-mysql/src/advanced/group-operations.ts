@@ -71,7 +71,8 @@ export async function enqueueGroup(
   if (checked.length === 0) throw CelersError.invalidArgument('tasks', 'a group needs at least one task');
   const o = assertOptionalObject(options, 'options') ?? {};
   const meta = assertOptionalObject(o.metadata, 'options.metadata');
-  const metadataJson = meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata');
+  const metadataJson =
+    meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata', { object: true });
   assertJsonFits(ctx.limits, 'options.metadata', metadataJson);
   const tagged = checked.map((t) => tag(t, { [GROUP_ID_METADATA]: id }));
   return ctx.run('groups.enqueue', () =>

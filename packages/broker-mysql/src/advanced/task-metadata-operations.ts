@@ -1,6 +1,5 @@
 import {
   assertJsonPath,
-  assertJsonSerializable,
   assertOneOf,
   assertOptionalObject,
   assertTaskId,
@@ -14,6 +13,7 @@ import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
+import { assertMetadataPathValue } from '../internal/validate-metadata.js';
 import { newestFirstPage, selectTaskInfos } from '../queue/task-info.sql.js';
 import { type PageOptions, resolvePage } from '../types/page-options.js';
 import type { TaskInfo } from '../types/task-info.js';
@@ -90,7 +90,7 @@ export async function updateMetadata(
 ): Promise<boolean> {
   const id = assertTaskId(taskId, 'taskId');
   const p = assertJsonPath(path, 'path');
-  const json = assertJsonSerializable(value, 'value');
+  const json = assertMetadataPathValue(p, value, 'value');
   assertJsonFits(ctx.limits, 'value', json);
   return ctx.run('tasks.updateMetadata', async () => {
     try {

@@ -118,7 +118,7 @@ export class DlqFacet {
    * Deletes every DLQ entry of this queue (the seed's `purge_all_dlq`), {@link DLQ_PURGE_CHUNK_SIZE} rows per
    * statement so no single statement holds a huge lock set. Returns how many were deleted.
    */
-  purgeAll(): Promise<number> {
+  async purgeAll(): Promise<number> {
     return this.#ctx.run('dlq.purgeAll', async () => {
       let total = 0;
       for (;;) {

@@ -24,7 +24,7 @@ export class GroupsFacet {
   }
 
   /** Enqueues tasks as a group (one transaction); returns their ids. */
-  enqueue(
+  async enqueue(
     groupId: string,
     tasks: readonly SerializedTask[],
     options?: GroupEnqueueOptions,

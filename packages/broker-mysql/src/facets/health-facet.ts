@@ -33,7 +33,7 @@ export class HealthFacet {
    * missing migrations or is ahead of this code. Throws `DATABASE_UNAVAILABLE` when the server cannot be
    * reached (use {@link HealthFacet.isReady} for a probe that never throws).
    */
-  check(): Promise<HealthStatus> {
+  async check(): Promise<HealthStatus> {
     return this.#ctx.run('health.check', async () => {
       const started = performance.now();
       const probe = await readHealthProbe(this.#ctx.db, this.#ctx.queue);

@@ -51,7 +51,8 @@ export class IdempotencyFacet {
     const ttlMs =
       o.ttlMs === undefined ? DEFAULT_IDEMPOTENCY_TTL_MS : assertDurationMs(o.ttlMs, 'options.ttlMs', 1);
     const meta = assertOptionalObject(o.metadata, 'options.metadata');
-    const metadataJson = meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata');
+    const metadataJson =
+      meta === undefined ? null : assertJsonSerializable(meta, 'options.metadata', { object: true });
     assertJsonFits(this.#ctx.limits, 'options.metadata', metadataJson);
     return claimKeyAndEnqueue(this.#ctx, {
       operation: 'idempotency.enqueue',

@@ -82,12 +82,12 @@ export class TasksFacet {
    * dead-lettered task is `deadLettered`, not also `failed`), plus DLQ entries and scheduled (pending, not yet
    * due) tasks. See {@link QueueStatistics} for what each number means.
    */
-  statistics(): Promise<QueueStatistics> {
+  async statistics(): Promise<QueueStatistics> {
     return this.#ctx.run('tasks.statistics', () => readQueueStatistics(this.#ctx.db, this.#ctx.queue));
   }
 
   /** Per task name counts by state, sorted by name (the seed's `count_by_task_name`). */
-  countByTaskName(): Promise<TaskNameCount[]> {
+  async countByTaskName(): Promise<TaskNameCount[]> {
     return this.#ctx.run('tasks.countByTaskName', () => readCountsByTaskName(this.#ctx.db, this.#ctx.queue));
   }
 
@@ -147,7 +147,7 @@ export class TasksFacet {
   }
 
   /** Number of pending tasks not yet due (the seed's `count_scheduled_tasks`). */
-  countScheduled(): Promise<number> {
+  async countScheduled(): Promise<number> {
     return this.#ctx.run('tasks.countScheduled', () => countScheduledTasks(this.#ctx.db, this.#ctx.queue));
   }
 
@@ -177,27 +177,27 @@ export class TasksFacet {
   // ---- metadata, progress and bulk state (issue 5) ----
 
   /** Tasks whose metadata at `path` (`$.a.b`) equals `value`, newest first (the seed's `query_tasks_by_metadata`). */
-  queryByMetadata(path: string, value: MetadataValue, options?: PageOptions): Promise<TaskInfo[]> {
+  async queryByMetadata(path: string, value: MetadataValue, options?: PageOptions): Promise<TaskInfo[]> {
     return queryByMetadata(this.#ctx, path, value, options);
   }
 
   /** Sets metadata at `path` to any JSON value (JSON_SET); `false` when the task is not in this queue. */
-  updateMetadata(taskId: string, path: string, value: unknown): Promise<boolean> {
+  async updateMetadata(taskId: string, path: string, value: unknown): Promise<boolean> {
     return updateMetadata(this.#ctx, taskId, path, value);
   }
 
   /** Tasks created in `[from, to)`, optionally in one state, newest first. */
-  searchByDateRange(search: DateRangeSearch): Promise<TaskInfo[]> {
+  async searchByDateRange(search: DateRangeSearch): Promise<TaskInfo[]> {
     return searchByDateRange(this.#ctx, search);
   }
 
   /** Progress recorded by `broker.updateProgress`, or `null`. */
-  getProgress(taskId: string): Promise<TaskProgress | null> {
+  async getProgress(taskId: string): Promise<TaskProgress | null> {
     return getProgress(this.#ctx, taskId);
   }
 
   /** Sets the state of many tasks (pending, completed, failed or cancelled); returns how many changed. */
-  updateBatchState(taskIds: readonly string[], state: SettableTaskState): Promise<number> {
+  async updateBatchState(taskIds: readonly string[], state: SettableTaskState): Promise<number> {
     return updateBatchState(this.#ctx, taskIds, state);
   }
 }

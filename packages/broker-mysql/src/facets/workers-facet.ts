@@ -42,7 +42,8 @@ export class WorkersFacet {
     const id = assertName(workerId, 'workerId');
     const st = assertOneOf(status, WORKER_STATUSES, 'status');
     const caps = assertOptionalObject(capabilities, 'capabilities');
-    const capsJson = caps === undefined ? null : assertJsonSerializable(caps, 'capabilities');
+    const capsJson =
+      caps === undefined ? null : assertJsonSerializable(caps, 'capabilities', { object: true });
     await this.#ctx.run('workers.register', async () => {
       await this.#ctx.db
         .insertInto('celers_worker_heartbeat')

@@ -1,10 +1,10 @@
-import { CelersError } from '@celers/core';
+import { CelersError, hasLoneSurrogate } from '@celers/core';
 
 /** Largest value of a MySQL `TEXT` column, in bytes (error messages, tracebacks). */
 export const MAX_TEXT_BYTES = 65_535;
 
 /**
- * Asserts a string that fits a `TEXT` column (at most {@link MAX_TEXT_BYTES} UTF-8 bytes), or `null`/`undefined`
+ * Asserts a string that fits a `TEXT` column (at most {@link MAX_TEXT_BYTES} UTF-8 bytes, no lone surrogates), or `null`/`undefined`
  * when `nullable`. Returns the string or `null`.
  * @internal
  */
@@ -18,6 +18,9 @@ export function assertText(value: unknown, argument: string, nullable = true): s
   const bytes = Buffer.byteLength(value, 'utf8');
   if (bytes > MAX_TEXT_BYTES)
     throw CelersError.invalidArgument(argument, `at most ${MAX_TEXT_BYTES} UTF-8 bytes, got ${bytes}`);
+  // utf8mb4 cannot hold a lone surrogate: the server would store U+FFFD instead of what was given.
+  if (hasLoneSurrogate(value))
+    throw CelersError.invalidArgument(argument, 'must not contain lone UTF-16 surrogates');
   return value;
 }
 

@@ -1,4 +1,5 @@
 import {
+  asCelersError,
   BROKER_INSTRUMENTATION_NAME,
   type BrokerEventMap,
   CelersError,
@@ -48,8 +49,9 @@ export const ERROR_TYPE_ATTRIBUTE = 'error.type';
  *   (task id, task name, count, worker id). Never payloads or metadata values.
  * - Enqueues are `PRODUCER` spans, everything else `CLIENT` spans. The span is active while `fn` runs, so
  *   a traceparent injected inside `fn` makes consumers children of this span.
- * - Only driver errors are mapped (to `DATABASE_UNAVAILABLE`, `MIGRATION_REQUIRED` or `DATABASE_ERROR`);
- *   a CelersError or an error thrown by caller code (e.g. inside `broker.transaction(fn)`) passes through.
+ * - Driver errors are mapped (to `DATABASE_UNAVAILABLE`, `MIGRATION_REQUIRED` or `DATABASE_ERROR`); a
+ *   CelersError or an error thrown by caller code inside `broker.transaction(fn)` passes through; anything
+ *   else becomes an `INTERNAL` CelersError with the original as `cause`.
  * - The breaker counts only what its `isFailure` accepts (the broker uses `isUnavailableError`), so a
  *   `STALE_RECEIPT` or `QUEUE_DRAINING` thrown inside `fn` never opens the circuit.
  * @internal
@@ -87,7 +89,13 @@ export async function runOperation<T>(
         ok = true;
         return result;
       } catch (error) {
-        const mapped = isDriverError(error) ? toCelersError(error, operation) : error;
+        // Driver errors get their code; anything else but the caller's own code (transaction(fn)) becomes a
+        // CelersError too, so no TypeError/RangeError/SyntaxError ever reaches a caller (issue 14 item 9).
+        const mapped = isDriverError(error)
+          ? toCelersError(error, operation)
+          : operation === 'transaction'
+            ? error
+            : asCelersError(error);
         const code = CelersError.isInstance(mapped) ? mapped.code : 'INTERNAL';
         span.setAttribute(ERROR_TYPE_ATTRIBUTE, code);
         span.recordException(mapped instanceof Error ? mapped : String(mapped));

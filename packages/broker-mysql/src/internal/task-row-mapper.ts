@@ -1,9 +1,11 @@
-import type {
-  BrokerMessage,
-  PayloadContentType,
-  PayloadEncoding,
-  RetryPolicySpec,
-  SerializedTask,
+import {
+  assertRetryPolicySpec,
+  type BrokerMessage,
+  CelersError,
+  type PayloadContentType,
+  type PayloadEncoding,
+  type RetryPolicySpec,
+  type SerializedTask,
 } from '@celers/core';
 import { parseJsonColumn, type TaskRow } from '@celers/schema';
 
@@ -61,22 +63,57 @@ export const TASK_INSERT_COLUMNS = [
   'metadata',
 ] as const satisfies ReadonlyArray<keyof TaskInsertValues>;
 
-/** Rebuilds the task a row stores. @internal */
+const CONTENT_TYPES: readonly string[] = ['application/json', 'application/octet-stream'];
+const CONTENT_ENCODINGS: readonly string[] = ['identity', 'deflate'];
+
+function corrupt(row: Pick<TaskRow, 'id'>, what: string, cause?: unknown): CelersError {
+  return new CelersError('CORRUPT_DATA', `Task ${row.id} cannot be decoded: ${what}`, {
+    cause,
+    details: { taskId: row.id },
+  });
+}
+
+/**
+ * The stored retry policy of a row (`undefined` when it has none), decoded once and validated, so a row that
+ * holds something else (e.g. `"abc"` from a hand-edited import) is a `CORRUPT_DATA` error, never a SyntaxError.
+ * @internal
+ */
+export function decodeRetryPolicy(row: Pick<TaskRow, 'id' | 'retry_policy'>): RetryPolicySpec | undefined {
+  const value = parseJsonColumn<unknown>(row.retry_policy, 'celers_tasks.retry_policy');
+  if (value === null) return undefined;
+  try {
+    return assertRetryPolicySpec(value, 'retry_policy');
+  } catch (cause) {
+    throw corrupt(row, `retry_policy is not a retry policy (${(cause as Error).message})`, cause);
+  }
+}
+
+/**
+ * Rebuilds the task a row stores, checking what the consumer relies on (retry policy, metadata object,
+ * content type and encoding). A row that fails is a `CORRUPT_DATA` CelersError naming the task.
+ * @internal
+ */
 export function toSerializedTask(row: TaskRow): SerializedTask {
-  const retryPolicy =
-    row.retry_policy == null ? undefined : parseJsonColumn<RetryPolicySpec>(row.retry_policy);
+  const retryPolicy = decodeRetryPolicy(row);
+  const custom = parseJsonColumn<unknown>(row.metadata, 'celers_tasks.metadata') ?? {};
+  if (typeof custom !== 'object' || Array.isArray(custom))
+    throw corrupt(row, 'metadata is not a JSON object');
+  if (!CONTENT_TYPES.includes(row.content_type))
+    throw corrupt(row, `unknown content_type "${row.content_type}"`);
+  if (!CONTENT_ENCODINGS.includes(row.content_encoding))
+    throw corrupt(row, `unknown content_encoding "${row.content_encoding}"`);
   return {
     metadata: {
       id: row.id,
       name: row.task_name,
       priority: row.priority,
       maxRetries: row.max_retries,
-      timeoutMs: row.timeout_ms ?? undefined,
+      timeoutMs: row.timeout_ms == null ? undefined : Number(row.timeout_ms),
       createdAt: row.created_at,
       contentType: row.content_type as PayloadContentType,
       contentEncoding: row.content_encoding as PayloadEncoding,
       retryPolicy,
-      custom: parseJsonColumn<Record<string, unknown>>(row.metadata) ?? {},
+      custom: custom as Record<string, unknown>,
     },
     payload: new Uint8Array(row.payload),
   };

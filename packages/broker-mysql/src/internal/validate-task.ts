@@ -11,7 +11,7 @@ import {
   CelersError,
   type SerializedTask,
 } from '@celers/core';
-import { assertTraceMetadata } from '../tracing/trace-propagation.js';
+import { assertTaskMetadata } from './validate-metadata.js';
 
 /**
  * Checks a task handed to an enqueue method (it may not come from `createTask`), so a malformed one is an
@@ -39,7 +39,7 @@ export function assertSerializedTask(task: unknown, argument = 'task'): Serializ
   assertOneOf(m.contentEncoding, ['identity', 'deflate'], `${argument}.metadata.contentEncoding`);
   if (m.retryPolicy !== undefined) assertRetryPolicySpec(m.retryPolicy, `${argument}.metadata.retryPolicy`);
   assertOptionalObject(m.custom, `${argument}.metadata.custom`);
-  if (m.custom) assertTraceMetadata(m.custom, `${argument}.metadata.custom`); // issue 4: malformed traceparent
+  assertTaskMetadata(m.custom, `${argument}.metadata.custom`);
   if (!(t.payload instanceof Uint8Array))
     throw CelersError.invalidArgument(`${argument}.payload`, 'expected a Uint8Array');
   assertPayloadSize(t.payload);
@@ -59,4 +59,26 @@ export function assertSerializedTasks(tasks: unknown, argument = 'tasks', max = 
     ids.add(checked.metadata.id);
     return checked;
   });
+}
+
+/**
+ * Checks the options of an enqueue method: an object (or undefined) whose `transaction`, when given, is a
+ * Kysely transaction or instance (the caller's own `broker.transaction(...)` or `db.transaction()`).
+ * @internal
+ */
+export function assertEnqueueOptions<T extends { transaction?: unknown }>(
+  options: unknown,
+  argument = 'options',
+): T {
+  const o = assertOptionalObject(options, argument) ?? {};
+  const trx = (o as { transaction?: unknown }).transaction;
+  if (
+    trx !== undefined &&
+    (typeof trx !== 'object' ||
+      trx === null ||
+      typeof (trx as { isTransaction?: unknown }).isTransaction !== 'boolean')
+  ) {
+    throw CelersError.invalidArgument(`${argument}.transaction`, 'expected a Kysely transaction');
+  }
+  return o as T;
 }

@@ -13,9 +13,12 @@ import { v4 as uuidv4 } from 'uuid';
 import type { BrokerContext } from '../broker-context.js';
 import { addMs } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
-import { toBrokerMessage } from '../internal/task-row-mapper.js';
+import { deadLetterPoisonRow, decodeClaimedRows } from '../internal/poison-rows.js';
 import { hasDueTask, lockDueTasks, markClaimed } from '../queue/claim.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
+
+/** Extra claims one dequeue makes when every row it locked was dead-lettered as undecodable. */
+const MAX_POISON_RETRIES = 3;
 
 /** Largest `dequeueBatch` count. */
 export const MAX_DEQUEUE_BATCH = 1_000;
@@ -48,30 +51,44 @@ export async function dequeueTasks(
     async () => {
       // An idle queue is polled with one cheap read; only a queue with due work pays for the claim transaction.
       if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) return [];
-      const claimed = await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
-        ctx.db.transaction().execute(async (trx) => {
-          const { rows, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
-          if (rows.length === 0) return [];
-          const receiptHandle = uuidv4();
-          const leaseExpiresAt = addMs(claimedAt, leaseMs);
-          await markClaimed(
-            trx,
-            rows.map((r) => r.id),
-            { receiptHandle, claimedAt, leaseExpiresAt, workerId },
-          );
-          for (const r of rows) r.delivery_count += 1; // what markClaimed just wrote
-          if (ctx.options.recordHistory) {
-            await recordTransitions(
+      const claimOnce = () =>
+        withLockRetry(reportRetries(ctx, 'dequeue'), () =>
+          ctx.db.transaction().execute(async (trx) => {
+            const { rows: locked, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
+            if (locked.length === 0) return { messages: [], poisoned: [] };
+            const receiptHandle = uuidv4();
+            const leaseExpiresAt = addMs(claimedAt, leaseMs);
+            for (const r of locked) r.delivery_count += 1; // what markClaimed writes below
+            // Decode before claiming: a row that cannot be decoded is dead-lettered in this transaction instead
+            // of making every consumer's dequeue throw on it forever.
+            const { decoded, poisoned } = decodeClaimedRows(locked, receiptHandle, leaseExpiresAt, workerId);
+            for (const p of poisoned) await deadLetterPoisonRow(trx, p.row, claimedAt, p.error);
+            const rows = decoded.map((d) => d.row);
+            await markClaimed(
               trx,
-              ctx.queue,
-              rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
+              rows.map((r) => r.id),
+              { receiptHandle, claimedAt, leaseExpiresAt, workerId },
             );
-          }
-          return rows.map((r) => toBrokerMessage(r, receiptHandle, leaseExpiresAt, workerId));
-        }),
-      );
-      ctx.claimFoundNothing = claimed.length === 0;
-      return claimed;
+            if (ctx.options.recordHistory && rows.length > 0) {
+              await recordTransitions(
+                trx,
+                ctx.queue,
+                rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
+              );
+            }
+            return { messages: decoded.map((d) => d.message), poisoned };
+          }),
+        );
+      let claimed = await claimOnce();
+      // A claim that found only poison rows tries again (bounded), so valid tasks behind them still come out.
+      for (let retry = 0; ; retry++) {
+        for (const p of claimed.poisoned) ctx.emit('error', { queue: ctx.queue, error: p.error });
+        if (claimed.messages.length > 0 || claimed.poisoned.length === 0 || retry >= MAX_POISON_RETRIES)
+          break;
+        claimed = await claimOnce();
+      }
+      ctx.claimFoundNothing = claimed.messages.length === 0 && claimed.poisoned.length === 0;
+      return claimed.messages;
     },
     {
       [TelemetryAttributes.TaskCount]: count,

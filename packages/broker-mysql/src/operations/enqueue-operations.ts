@@ -8,7 +8,11 @@ import { assertTaskRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { toInsertValues } from '../internal/task-row-mapper.js';
-import { assertSerializedTask, assertSerializedTasks } from '../internal/validate-task.js';
+import {
+  assertEnqueueOptions,
+  assertSerializedTask,
+  assertSerializedTasks,
+} from '../internal/validate-task.js';
 import { insertTask, insertTasks, insertTaskUnlessDraining, planTaskInserts } from '../queue/enqueue.sql.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { injectActiveTraceContext } from '../tracing/trace-propagation.js';
@@ -106,9 +110,10 @@ export async function enqueueOne(
   operation: string,
   task: SerializedTask,
   schedule: Schedule = {},
-  options: EnqueueOptions = {},
+  rawOptions: EnqueueOptions = {},
 ): Promise<TaskId> {
   assertSerializedTask(task);
+  const options = assertEnqueueOptions<EnqueueOptions>(rawOptions);
   const prepared = await prepare(ctx, task);
   const executor = (options.transaction ?? ctx.db) as Executor;
   await ctx.run(
@@ -157,10 +162,11 @@ export async function enqueueMany(
   ctx: BrokerContext,
   tasks: readonly SerializedTask[],
   schedule: Schedule = {},
-  options: EnqueueOptions = {},
+  rawOptions: EnqueueOptions = {},
   drainCheck: DrainCheck = 'cached',
 ): Promise<TaskId[]> {
   assertSerializedTasks(tasks);
+  const options = assertEnqueueOptions<EnqueueOptions>(rawOptions);
   if (tasks.length === 0) return [];
   const prepared: SerializedTask[] = [];
   for (const t of tasks) prepared.push(await prepare(ctx, t));

@@ -11,12 +11,13 @@ import {
   TelemetryAttributes,
 } from '@celers/core';
 import { computeRetryDelay, hookContext } from '@celers/resilience';
-import { parseJsonColumn, type ValueLimits } from '@celers/schema';
+import type { ValueLimits } from '@celers/schema';
 import { promoteChainSuccessors } from '../advanced/chain-links.sql.js';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
+import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
 import { completeOwnedTasks, explainMissingOwnership } from '../queue/ack.sql.js';
 import { recordTransitions } from '../queue/history.sql.js';
@@ -249,6 +250,8 @@ function assertRejectOptions(options: unknown, argument: string): RejectOptions 
   if (o.delayMs !== undefined) assertDurationMs(o.delayMs, `${argument}.delayMs`);
   if (o.requeue !== undefined && typeof o.requeue !== 'boolean')
     throw CelersError.invalidArgument(`${argument}.requeue`, 'expected a boolean');
+  if (o.storeResult !== undefined && typeof o.storeResult !== 'boolean')
+    throw CelersError.invalidArgument(`${argument}.storeResult`, 'expected a boolean');
   return o;
 }
 
@@ -278,11 +281,7 @@ export async function rejectInTransaction(
     outcome = { outcome: 'failed' };
   } else if (row.retry_count < row.max_retries) {
     const retryCount = row.retry_count + 1;
-    const policy =
-      policyOverride ??
-      (row.retry_policy == null
-        ? ctx.options.retryPolicy
-        : parseJsonColumn<RetryPolicySpec>(row.retry_policy));
+    const policy = policyOverride ?? decodeRetryPolicy(row) ?? ctx.options.retryPolicy;
     const delayMs = options.delayMs ?? computeRetryDelay(policy, retryCount, ctx.options.random);
     const retryAt = addMs(now, delayMs);
     await scheduleRetry(trx, id, retryCount, retryAt, error);

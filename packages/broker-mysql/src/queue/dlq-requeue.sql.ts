@@ -1,4 +1,4 @@
-import { parseJsonColumn } from '@celers/schema';
+import { jsonColumnText, parseJsonColumn } from '@celers/schema';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
@@ -11,12 +11,6 @@ export type DlqRequeueResult =
   | { status: 'requeued'; taskId: string; taskName: string }
   | { status: 'not-found' }
   | { status: 'draining' };
-
-/** A JSON column value as JSON text (MariaDB hands JSON back as text, MySQL parsed). */
-function jsonText(value: unknown): string | null {
-  if (value == null) return null;
-  return typeof value === 'string' ? value : JSON.stringify(value);
-}
 
 /**
  * Inside `trx`: locks the DLQ row, inserts a fresh pending task (new UUIDv7, retry count 0, same name,
@@ -49,7 +43,7 @@ export async function requeueDlqRow(trx: Executor, queue: string, dlqId: string)
     retry_count: 0,
     max_retries: row.max_retries,
     timeout_ms: original?.timeout_ms == null ? null : Number(original.timeout_ms),
-    retry_policy: jsonText(row.retry_policy),
+    retry_policy: jsonColumnText(row.retry_policy, 'celers_dead_letter_queue.retry_policy'),
     metadata: JSON.stringify(metadata),
   };
   if (!(await insertTaskUnlessDraining(trx, values, dbNow()))) return { status: 'draining' };

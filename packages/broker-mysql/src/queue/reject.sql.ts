@@ -1,4 +1,4 @@
-import type { TaskRow } from '@celers/schema';
+import { jsonColumnText, type TaskRow } from '@celers/schema';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../broker-context.js';
@@ -79,15 +79,10 @@ export async function moveToDeadLetterQueue(
       priority: row.priority,
       retry_count: row.retry_count,
       max_retries: row.max_retries,
-      // JSON columns come back parsed or as text depending on server and driver: never encode text twice.
-      retry_policy:
-        row.retry_policy == null
-          ? null
-          : typeof row.retry_policy === 'string'
-            ? row.retry_policy
-            : JSON.stringify(row.retry_policy),
+      // JSON columns are read as JSON text (createDatabase sets jsonStrings): copy the text as stored.
+      retry_policy: jsonColumnText(row.retry_policy, 'celers_tasks.retry_policy'),
       error_message: error,
-      metadata: typeof row.metadata === 'string' ? row.metadata : JSON.stringify(row.metadata ?? {}),
+      metadata: jsonColumnText(row.metadata, 'celers_tasks.metadata') ?? '{}',
       created_at: row.created_at,
       failed_at: now,
     })

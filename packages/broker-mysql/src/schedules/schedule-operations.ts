@@ -19,6 +19,7 @@ import type { BrokerContext, Executor } from '../broker-context.js';
 import { assertPayloadRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
+import { assertSerializedTask } from '../internal/validate-task.js';
 import { enqueueMany } from '../operations/enqueue-operations.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { computeNextRun } from './next-run.js';
@@ -77,7 +78,7 @@ export async function registerSchedule(ctx: BrokerContext, options: RecurringTas
   const maxRetries =
     o.maxRetries === undefined ? DEFAULT_MAX_RETRIES : assertMaxRetries(o.maxRetries, 'options.maxRetries');
   const metadata = assertOptionalObject(o.metadata, 'options.metadata') ?? {};
-  const metadataJson = assertJsonSerializable(metadata, 'options.metadata');
+  const metadataJson = assertJsonSerializable(metadata, 'options.metadata', { object: true });
   if (o.enabled !== undefined && typeof o.enabled !== 'boolean')
     throw CelersError.invalidArgument('options.enabled', 'expected a boolean');
   const encoded = encodePayload(o.payload);
@@ -171,31 +172,78 @@ function taskForRun(row: RecurringTaskRow, now: Date): SerializedTask {
   };
 }
 
-/** Enqueues one batch of due schedules in `trx` and advances them; returns how many ran. */
-async function processBatch(trx: Executor, ctx: BrokerContext): Promise<number> {
-  // In drain mode nothing runs and nothing advances: due schedules fire once when the drain ends.
-  if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode)) return 0;
-  const rows = await lockDueSchedules(trx, ctx.queue, SCHEDULE_BATCH_SIZE);
-  if (rows.length === 0) return 0;
-  const now = await readDbNow(trx);
-  const tasks = rows.map((row) => taskForRun(row, now));
-  const runs = rows
-    .map((row, i) => ({ row, taskId: tasks[i]?.metadata.id ?? '' }))
-    .sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
-  for (const { row, taskId } of runs) {
-    const schedule = parseJsonColumn<RecurringSchedule>(row.schedule);
-    await advanceSchedule(
-      trx,
-      row.id,
-      computeNextRun(schedule, row.timezone, now, row.next_run_at),
-      now,
-      taskId,
+/** A due schedule decoded for one run: its task and next due time. */
+interface ScheduledRun {
+  row: RecurringTaskRow;
+  task: SerializedTask;
+  nextRunAt: Date;
+}
+
+/**
+ * Decodes one due schedule (task, schedule, time zone) or throws `CORRUPT_DATA`: a row written by hand or by
+ * another tool must not make every scheduler's `process()` fail on it.
+ */
+function decodeRun(row: RecurringTaskRow, now: Date): ScheduledRun {
+  try {
+    const timezone = assertTimeZone(row.timezone, 'timezone');
+    const schedule = assertRecurringSchedule(parseJsonColumn(row.schedule), timezone, 'schedule');
+    const task = taskForRun(row, now);
+    assertSerializedTask(task, 'task');
+    return { row, task, nextRunAt: computeNextRun(schedule, timezone, now, row.next_run_at) };
+  } catch (cause) {
+    throw new CelersError(
+      'CORRUPT_DATA',
+      `Schedule ${row.id} ("${row.name}") cannot be decoded and was disabled: ${(cause as Error).message}`,
+      { cause, details: { scheduleId: row.id } },
     );
+  }
+}
+
+/**
+ * Enqueues one batch of due schedules in `trx` and advances them; undecodable ones are disabled. Returns the
+ * rows locked, the tasks enqueued and the decode errors of the disabled schedules.
+ */
+async function processBatch(
+  trx: Executor,
+  ctx: BrokerContext,
+): Promise<{ locked: number; enqueued: number; poisoned: CelersError[] }> {
+  // In drain mode nothing runs and nothing advances: due schedules fire once when the drain ends.
+  if (await getQueueFlag(trx, ctx.queue, QueueConfigKey.DrainMode))
+    return { locked: 0, enqueued: 0, poisoned: [] };
+  const rows = await lockDueSchedules(trx, ctx.queue, SCHEDULE_BATCH_SIZE);
+  if (rows.length === 0) return { locked: 0, enqueued: 0, poisoned: [] };
+  const now = await readDbNow(trx);
+  const runs: ScheduledRun[] = [];
+  const poisoned: CelersError[] = [];
+  for (const row of rows) {
+    try {
+      runs.push(decodeRun(row, now));
+    } catch (error) {
+      // Disabled, not deleted: the row stays visible (schedules.get) for someone to fix or delete.
+      await trx
+        .updateTable('celers_recurring_tasks')
+        .set({ enabled: 0, updated_at: dbNow() })
+        .where('id', '=', row.id)
+        .execute();
+      poisoned.push(error as CelersError);
+    }
+  }
+  runs.sort((a, b) => (a.row.id < b.row.id ? -1 : 1));
+  for (const { row, task, nextRunAt } of runs) {
+    await advanceSchedule(trx, row.id, nextRunAt, now, task.metadata.id);
   }
   // Last, so `task:enqueued` (emitted by enqueueMany) follows every other write of the transaction. Drain
   // mode was read above in this transaction (strong), so enqueueMany does not check it again.
-  await enqueueMany(ctx, tasks, {}, { transaction: trx }, 'done');
-  return rows.length;
+  if (runs.length > 0) {
+    await enqueueMany(
+      ctx,
+      runs.map((r) => r.task),
+      {},
+      { transaction: trx },
+      'done',
+    );
+  }
+  return { locked: rows.length, enqueued: runs.length, poisoned };
 }
 
 /**
@@ -208,11 +256,13 @@ export async function processSchedules(ctx: BrokerContext): Promise<number> {
   return ctx.run('schedules.process', async () => {
     let total = 0;
     for (;;) {
-      const n = await withLockRetry(reportRetries(ctx, 'schedules.process'), () =>
+      const batch = await withLockRetry(reportRetries(ctx, 'schedules.process'), () =>
         ctx.db.transaction().execute((trx) => processBatch(trx, ctx)),
       );
-      total += n;
-      if (n < SCHEDULE_BATCH_SIZE) return total;
+      total += batch.enqueued;
+      // After the commit: the disabled schedules are reported once their disabling is durable.
+      for (const error of batch.poisoned) ctx.emit('error', { queue: ctx.queue, error });
+      if (batch.locked < SCHEDULE_BATCH_SIZE) return total;
     }
   });
 }

@@ -1,6 +1,5 @@
 import {
   assertInteger,
-  assertJsonSerializable,
   assertMaxRetries,
   assertName,
   assertNumber,
@@ -8,8 +7,11 @@ import {
   assertOptionalObject,
   assertPayloadSize,
   assertPriority,
+  assertRetryPolicySpec,
   assertTaskId,
+  assertTime,
   CelersError,
+  hasLoneSurrogate,
   MAX_DURATION_MS,
   MAX_RETRIES_LIMIT,
   TASK_STATES,
@@ -17,7 +19,9 @@ import {
 import { isDuplicateKeyError, type NewTaskRow } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { assertImportRowsFit } from '../internal/assert-fits.js';
+import { assertText } from '../internal/assert-text.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
+import { assertTaskMetadata } from '../internal/validate-metadata.js';
 import type { ImportTasksOptions } from './export-format.js';
 
 /** Rows per multi-row INSERT when importing. */
@@ -32,32 +36,43 @@ function bad(argument: string, message: string): CelersError {
   return CelersError.invalidArgument(argument, message);
 }
 
+const ISO_TIME = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,6})?(Z|[+-]\d{2}:\d{2})$/;
+
+/** An ISO 8601 time (as exported) within the DATETIME range enqueue accepts (years 1970–9999). */
 function time(value: unknown, argument: string, nullable: boolean): Date | null {
-  if (value === null && nullable) return null;
-  const d = typeof value === 'string' ? new Date(value) : undefined;
-  if (!d || Number.isNaN(d.getTime())) throw bad(argument, 'expected an ISO 8601 time');
-  return d;
+  if ((value === null || value === undefined) && nullable) return null;
+  if (typeof value !== 'string' || !ISO_TIME.test(value))
+    throw bad(argument, 'expected an ISO 8601 time such as 2026-01-31T12:00:00.000Z');
+  return assertTime(Date.parse(value), argument);
 }
 
+/** Free text stored in a TEXT column: at most 65,535 UTF-8 bytes and no lone surrogates. */
 function optionalText(value: unknown, argument: string): string | null {
-  if (value === null || value === undefined) return null;
-  if (typeof value !== 'string') throw bad(argument, 'expected a string or null');
-  return value;
+  const text = assertText(value, argument);
+  if (text !== null && hasLoneSurrogate(text)) throw bad(argument, 'must not contain lone UTF-16 surrogates');
+  return text;
 }
 
-/** Validates one exported record and maps it to a row of the importing broker's queue. */
+function optional<T>(value: unknown, check: (v: unknown) => T): T | null {
+  return value === null || value === undefined ? null : check(value);
+}
+
+/**
+ * Validates one exported record and maps it to a row of the importing broker's queue, with the same checks
+ * enqueue applies (names, retry policy, metadata, payload size) plus the exported columns (state, times,
+ * texts). A `processing` record comes in as `pending` with its retry count: the receipt and lease belonged
+ * to a worker of the exporting system, so nothing here would ever ack it, and a lease-less `processing` row
+ * would never be recovered.
+ */
 function toRow(value: unknown, queue: string, at: string): ImportRow {
   const r = assertOptionalObject(value, at);
   if (!r) throw bad(at, 'expected a task record');
-  if (typeof r.payload !== 'string' || !BASE64.test(r.payload))
+  if (typeof r.payload !== 'string' || !BASE64.test(r.payload) || r.payload.length % 4 !== 0)
     throw bad(`${at}.payload`, 'expected base64 text');
   const payload = Buffer.from(r.payload, 'base64');
   assertPayloadSize(payload);
-  const metadata = assertOptionalObject(r.metadata, `${at}.metadata`) ?? {};
-  const retryPolicy =
-    r.retryPolicy === null || r.retryPolicy === undefined
-      ? null
-      : assertJsonSerializable(r.retryPolicy, `${at}.retryPolicy`);
+  const state = assertOneOf(r.state, TASK_STATES, `${at}.state`);
+  const live = state === 'pending' || state === 'processing';
   const createdAt = time(r.createdAt, `${at}.createdAt`, false) as Date;
   return {
     id: assertTaskId(r.id, `${at}.id`),
@@ -70,7 +85,7 @@ function toRow(value: unknown, queue: string, at: string): ImportRow {
       `${at}.contentType`,
     ),
     content_encoding: assertOneOf(r.contentEncoding, ['identity', 'deflate'], `${at}.contentEncoding`),
-    state: assertOneOf(r.state, TASK_STATES, `${at}.state`),
+    state: state === 'processing' ? 'pending' : state,
     priority: assertPriority(r.priority, `${at}.priority`),
     retry_count: assertInteger(r.retryCount, `${at}.retryCount`, 0, MAX_RETRIES_LIMIT),
     delivery_count:
@@ -78,32 +93,22 @@ function toRow(value: unknown, queue: string, at: string): ImportRow {
         ? 0
         : assertInteger(r.deliveryCount, `${at}.deliveryCount`, 0, 2_147_483_647),
     max_retries: assertMaxRetries(r.maxRetries, `${at}.maxRetries`),
-    timeout_ms:
-      r.timeoutMs === null || r.timeoutMs === undefined
-        ? null
-        : assertInteger(r.timeoutMs, `${at}.timeoutMs`, 1, MAX_DURATION_MS),
-    retry_policy: retryPolicy,
+    timeout_ms: optional(r.timeoutMs, (v) => assertInteger(v, `${at}.timeoutMs`, 1, MAX_DURATION_MS)),
+    retry_policy: optional(r.retryPolicy, (v) =>
+      JSON.stringify(assertRetryPolicySpec(v, `${at}.retryPolicy`)),
+    ),
     created_at: createdAt,
     scheduled_at: time(r.scheduledAt ?? r.createdAt, `${at}.scheduledAt`, false) as Date,
-    started_at: time(r.startedAt ?? null, `${at}.startedAt`, true),
-    completed_at: time(r.completedAt ?? null, `${at}.completedAt`, true),
-    lease_expires_at: time(r.leaseExpiresAt ?? null, `${at}.leaseExpiresAt`, true),
-    receipt_handle:
-      r.receiptHandle === null || r.receiptHandle === undefined
-        ? null
-        : assertTaskId(r.receiptHandle, `${at}.receiptHandle`),
-    worker_id:
-      r.workerId === null || r.workerId === undefined ? null : assertName(r.workerId, `${at}.workerId`),
+    // A live task has no claim in this system: no start, lease, receipt or worker.
+    started_at: live ? null : time(r.startedAt, `${at}.startedAt`, true),
+    completed_at: live ? null : time(r.completedAt, `${at}.completedAt`, true),
+    lease_expires_at: null,
+    receipt_handle: null,
+    worker_id: live ? null : optional(r.workerId, (v) => assertName(v, `${at}.workerId`)),
     error_message: optionalText(r.errorMessage, `${at}.errorMessage`),
-    progress_percent:
-      r.progressPercent === null || r.progressPercent === undefined
-        ? null
-        : assertNumber(r.progressPercent, `${at}.progressPercent`, 0, 100),
-    progress_step:
-      r.progressStep === null || r.progressStep === undefined
-        ? null
-        : assertName(r.progressStep, `${at}.progressStep`),
-    metadata: assertJsonSerializable(metadata, `${at}.metadata`),
+    progress_percent: optional(r.progressPercent, (v) => assertNumber(v, `${at}.progressPercent`, 0, 100)),
+    progress_step: optional(r.progressStep, (v) => assertName(v, `${at}.progressStep`)),
+    metadata: assertTaskMetadata(assertOptionalObject(r.metadata, `${at}.metadata`), `${at}.metadata`),
   };
 }
 
@@ -132,8 +137,11 @@ export function parseTaskImport(json: unknown, queue: string): ImportRow[] {
 
 /**
  * Imports tasks exported by `exportTasks` into this broker's queue, every column as exported (state, times,
- * retries), in ONE transaction (the seed's `import_tasks`). With `skipExisting`, ids already present are
- * skipped; otherwise an existing id fails the whole import with `DUPLICATE_TASK`. Returns tasks imported.
+ * retries) except claims (`processing` comes in as `pending`), in ONE transaction (the seed's `import_tasks`).
+ * Every record is validated like an enqueue before anything is written: one bad record rejects the whole
+ * file with an `INVALID_ARGUMENT` naming it (`json.tasks[3].retryPolicy`) and no row is written. With
+ * `skipExisting`, ids already present are skipped; otherwise an existing id fails the whole import with
+ * `DUPLICATE_TASK`. Returns tasks imported.
  * Waiting chain links keep their far-future `scheduled_at`; imported parents are not re-acked, so run
  * `broker.groups.promoteReadyLinks()` after importing partial chains.
  * @internal

@@ -76,13 +76,27 @@ export function assertPayloadSize(bytes: Uint8Array): void {
   }
 }
 
-/** Decodes raw payload bytes according to their content type and encoding. */
+/**
+ * Decodes raw payload bytes according to their content type and encoding. Compressed payloads are inflated
+ * to at most `maxBytes` (default: the payload limit), so a decompression bomb is a `PAYLOAD_TOO_LARGE`
+ * error, never a 64 MiB allocation; an unknown content type or encoding is an `INVALID_ARGUMENT`.
+ */
 export function decodePayloadBytes(
   bytes: Uint8Array,
   contentType: PayloadContentType,
   contentEncoding: PayloadEncoding,
+  maxBytes: number = MAX_PAYLOAD_BYTES,
 ): unknown {
-  const plain = contentEncoding === 'deflate' ? decompressPayload(bytes) : bytes;
+  if (contentEncoding !== 'deflate' && contentEncoding !== 'identity') {
+    throw CelersError.invalidArgument(
+      'contentEncoding',
+      `unknown payload encoding "${String(contentEncoding)}"`,
+    );
+  }
+  if (contentType !== 'application/json' && contentType !== 'application/octet-stream') {
+    throw CelersError.invalidArgument('contentType', `unknown payload content type "${String(contentType)}"`);
+  }
+  const plain = contentEncoding === 'deflate' ? decompressPayload(bytes, maxBytes) : bytes;
   if (contentType === 'application/octet-stream') return plain;
   try {
     return JSON.parse(decoder.decode(plain));
@@ -94,7 +108,14 @@ export function decodePayloadBytes(
   }
 }
 
-/** Decodes a task's payload (inflating it first when it was compressed). */
-export function decodePayload<T = unknown>(task: SerializedTask): T {
-  return decodePayloadBytes(task.payload, task.metadata.contentType, task.metadata.contentEncoding) as T;
+/** Decodes a task's payload (inflating it first when it was compressed, capped at `maxBytes`). */
+export function decodePayload<T = unknown>(task: SerializedTask, maxBytes: number = MAX_PAYLOAD_BYTES): T {
+  if (typeof task !== 'object' || task === null || !(task.payload instanceof Uint8Array))
+    throw CelersError.invalidArgument('task', 'expected a task with a Uint8Array payload');
+  return decodePayloadBytes(
+    task.payload,
+    task.metadata?.contentType,
+    task.metadata?.contentEncoding,
+    maxBytes,
+  ) as T;
 }

@@ -1,4 +1,5 @@
 import { CelersError } from './celers-error.js';
+import type { CelersErrorCode } from './error-codes.js';
 
 /** Turns anything thrown into an `Error`: a CelersError is kept, an Error is kept, anything else is wrapped. */
 export function coerceError(value: unknown): Error {
@@ -13,4 +14,16 @@ function safeStringify(value: unknown): string {
   } catch {
     return String(value);
   }
+}
+
+/**
+ * Turns anything thrown into a `CelersError`: a CelersError is kept; anything else (a TypeError from a bug, a
+ * RangeError from a too-deep value, a non-error throw) becomes `code` (default `INTERNAL`) with the original
+ * as `cause`, so callers only ever branch on `error.code`.
+ */
+export function asCelersError(value: unknown, code: CelersErrorCode = 'INTERNAL'): CelersError {
+  if (CelersError.isInstance(value)) return value;
+  const message =
+    value instanceof Error ? `${value.name}: ${value.message}` : `Non-error thrown: ${safeStringify(value)}`;
+  return new CelersError(code, message, { cause: value });
 }

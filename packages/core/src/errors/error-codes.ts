@@ -42,6 +42,12 @@ export const CelersErrorCode = {
   CLOSED: 'CLOSED',
   /** A task ran past its timeout. */
   TIMEOUT: 'TIMEOUT',
+  /**
+   * A stored row cannot be decoded (hand-edited, imported by an older version, or written by another tool):
+   * e.g. a retry policy that is not a policy. Claims dead-letter such a task with this message instead of
+   * failing for every consumer.
+   */
+  CORRUPT_DATA: 'CORRUPT_DATA',
   /** Anything else: a bug or an unexpected throw, normalized by `coerceError`. */
   INTERNAL: 'INTERNAL',
 } as const;

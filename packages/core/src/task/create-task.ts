@@ -55,7 +55,7 @@ export function createTask<N extends TaskName>(
   assertName(name, 'name');
   assertOptionalObject(options, 'options');
   const custom = assertOptionalObject(options.metadata, 'options.metadata') ?? {};
-  assertJsonSerializable(custom, 'options.metadata');
+  assertJsonSerializable(custom, 'options.metadata', { object: true });
   const encoded = encodePayload(payload, options.compression ?? false);
   return {
     metadata: {

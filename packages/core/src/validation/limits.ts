@@ -1,5 +1,13 @@
-/** Longest task, queue, worker, group or key name accepted (the VARCHAR(255) columns). */
+/**
+ * Longest task, queue, worker, group or key name accepted (the VARCHAR(255) columns), in characters (Unicode
+ * code points, which is what utf8mb4 VARCHAR(n) counts), not UTF-16 units.
+ */
 export const MAX_NAME_LENGTH = 255;
+/**
+ * Deepest JSON nesting accepted in a JSON column (the top-level object counts as 1). MariaDB 10.11's JSON
+ * CHECK (`JSON_VALID`) rejects 32 nested containers and accepts 31; MySQL 8.4 allows 100. The smaller wins.
+ */
+export const MAX_JSON_DEPTH = 31;
 /** Largest page size any list method accepts. */
 export const MAX_PAGE_SIZE = 10_000;
 /** Largest payload stored in the MEDIUMBLOB payload column (16 MiB - 1). */

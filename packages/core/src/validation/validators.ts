@@ -3,6 +3,7 @@ import { CelersError } from '../errors/celers-error.js';
 import {
   MAX_CLAIM_TASK_NAMES,
   MAX_DURATION_MS,
+  MAX_JSON_DEPTH,
   MAX_NAME_LENGTH,
   MAX_PAGE_SIZE,
   MAX_PRIORITY,
@@ -17,6 +18,23 @@ import {
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 const QUEUE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:-]*$/;
 const JSON_PATH = /^\$(\.[A-Za-z_][A-Za-z0-9_]*)+$/;
+// A UTF-16 surrogate without its partner: utf8mb4 cannot store it, so the server writes U+FFFD instead.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+// Leading or trailing whitespace: the utf8mb4_bin/ascii_bin collations are PAD SPACE on MariaDB 10.11 and
+// MySQL 8.4, so "a" and "a " are the same key; rejecting such names is the one rule both servers agree on.
+const EDGE_WHITESPACE = /^\s|\s$/;
+
+/** Characters (Unicode code points) in `value`: what a utf8mb4 VARCHAR(n) counts. */
+export function characterLength(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
+}
+
+/** True when `value` holds a lone UTF-16 surrogate (not representable in UTF-8). */
+export function hasLoneSurrogate(value: string): boolean {
+  return LONE_SURROGATE.test(value);
+}
 
 function describe(value: unknown): string {
   if (typeof value === 'string') return `"${value.length > 40 ? `${value.slice(0, 40)}…` : value}"`;
@@ -40,16 +58,27 @@ export function assertTaskIds(value: unknown, argument = 'taskIds', max = MAX_PA
   return [...new Set(value.map((id, i) => assertTaskId(id, `${argument}[${i}]`)))];
 }
 
-/** Asserts a task, worker, group or key name: 1–255 characters, no control characters, not blank. */
-export function assertName(value: unknown, argument: string): string {
+/**
+ * Asserts a task, worker, group, schedule or key name: 1–`maxLength` characters (code points, as the
+ * utf8mb4 column counts them), no control characters, no lone surrogates, and no leading or trailing
+ * whitespace (PAD SPACE collations would make `"a"` and `"a "` the same key).
+ */
+export function assertName(value: unknown, argument: string, maxLength = MAX_NAME_LENGTH): string {
   if (typeof value !== 'string' || value.trim().length === 0) {
     throw CelersError.invalidArgument(argument, `expected a non-empty string, got ${describe(value)}`);
   }
-  if (value.length > MAX_NAME_LENGTH) {
-    throw CelersError.invalidArgument(argument, `at most ${MAX_NAME_LENGTH} characters, got ${value.length}`);
+  // value.length counts UTF-16 units, at least the code points: only count exactly near the limit.
+  if (value.length > maxLength) {
+    const chars = characterLength(value);
+    if (chars > maxLength)
+      throw CelersError.invalidArgument(argument, `at most ${maxLength} characters, got ${chars}`);
   }
   if (CONTROL_CHARS.test(value))
     throw CelersError.invalidArgument(argument, 'must not contain control characters');
+  if (hasLoneSurrogate(value))
+    throw CelersError.invalidArgument(argument, 'must not contain lone UTF-16 surrogates');
+  if (EDGE_WHITESPACE.test(value))
+    throw CelersError.invalidArgument(argument, 'must not start or end with whitespace');
   return value;
 }
 
@@ -170,14 +199,59 @@ export function assertOptionalObject(value: unknown, argument: string): Record<s
   return value as Record<string, unknown>;
 }
 
-/** Asserts that `value` serializes to JSON (no cycles, BigInt or functions at the top) and returns the text. */
-export function assertJsonSerializable(value: unknown, argument: string): string {
+/** Limits for {@link assertJsonSerializable}. */
+export interface JsonValueRules {
+  /** Deepest nesting of arrays/objects, the outermost counting 1. @defaultValue {@link MAX_JSON_DEPTH} */
+  maxDepth?: number;
+  /** Require a JSON object at the top (metadata, capabilities columns). @defaultValue false */
+  object?: boolean;
+}
+
+/**
+ * Asserts that `value` serializes to JSON a MySQL/MariaDB JSON column stores unchanged, and returns the text:
+ * no cycles, BigInt, throwing `toJSON` or unserializable top level; nesting at most `maxDepth`; no lone
+ * surrogates in strings or keys. Every failure is an `INVALID_ARGUMENT` naming `argument`.
+ */
+export function assertJsonSerializable(value: unknown, argument: string, rules: JsonValueRules = {}): string {
   let text: string | undefined;
   try {
     text = JSON.stringify(value);
   } catch (cause) {
-    throw CelersError.invalidArgument(argument, `not JSON-serializable (${(cause as Error).message})`);
+    const message = cause instanceof Error ? cause.message : String(cause);
+    throw CelersError.invalidArgument(argument, `not JSON-serializable (${message})`);
   }
   if (text === undefined) throw CelersError.invalidArgument(argument, 'not JSON-serializable');
+  if (rules.object === true && !text.startsWith('{'))
+    throw CelersError.invalidArgument(argument, `expected a plain object, got ${describe(value)}`);
+  // Check the serialized form (what is stored), not the input: toJSON may change shape.
+  checkJsonText(text, argument, rules.maxDepth ?? MAX_JSON_DEPTH);
   return text;
+}
+
+function checkJsonText(text: string, argument: string, maxDepth: number): void {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 0x5c) {
+        // JSON.stringify writes lone surrogates as \udXXX escapes (well-formed stringify).
+        if (text.charCodeAt(i + 1) === 0x75 && isLoneSurrogateEscape(text, i)) {
+          throw CelersError.invalidArgument(argument, 'must not contain lone UTF-16 surrogates');
+        }
+        i++;
+      } else if (c === 0x22) inString = false;
+    } else if (c === 0x22) inString = true;
+    else if (c === 0x7b || c === 0x5b) {
+      if (++depth > maxDepth)
+        throw CelersError.invalidArgument(argument, `nested deeper than ${maxDepth} levels`);
+    } else if (c === 0x7d || c === 0x5d) depth--;
+  }
+}
+
+function isLoneSurrogateEscape(text: string, i: number): boolean {
+  const unit = Number.parseInt(text.slice(i + 2, i + 6), 16);
+  if (unit < 0xd800 || unit > 0xdfff) return false;
+  // JSON.stringify keeps well-formed pairs as raw characters, so any surrogate escape is a lone one.
+  return true;
 }

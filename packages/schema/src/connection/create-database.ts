@@ -80,6 +80,9 @@ function createMysqlPool(
       ...(urlOptions.socketPath ? { socketPath: urlOptions.socketPath } : {}),
       // Never several statements per call: a smuggled `;` stays a syntax error.
       multipleStatements: false,
+      // JSON columns arrive as text on MySQL and MariaDB alike and are decoded once by parseJsonColumn
+      // (issue 14: parsing mysql2's already-parsed values again broke strings like "done" and "5").
+      jsonStrings: true,
     });
   } catch (error) {
     // mysql2 throws a TypeError for a setting it cannot use (an unknown utf8mb4 collation, say).
