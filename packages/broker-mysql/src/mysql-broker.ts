@@ -380,10 +380,18 @@ export class MysqlBroker extends EventEmitter implements Broker {
    * while this method runs may land either way.
    */
   async enableDrainMode(): Promise<void> {
-    await this.#ctx.run('enableDrainMode', () =>
-      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'),
-    );
+    // This pool's brokers refuse enqueues from before the write commits: a reader of the committed flag
+    // (isDrainMode) must never see a sibling broker still accept one. A failed write undoes it.
     this.#ctx.drainFlags.set(this.#ctx.queue, true);
+    try {
+      await this.#ctx.run('enableDrainMode', () =>
+        setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'),
+      );
+    } catch (error) {
+      this.#ctx.drainFlags.set(this.#ctx.queue, false);
+      this.#ctx.drainFlags.refreshSoon(this.#ctx.queue);
+      throw error;
+    }
     // Every cached "not draining" in any process was read before the write and expires within this wait.
     await waitAtLeast(DRAIN_FLAG_CACHE_MS);
   }
