@@ -1,7 +1,8 @@
 // `pnpm example <name>`: runs one seed example against CELERS_DATABASE_URL on its own queue.
 import { EXAMPLES, resolveExampleName } from './example-registry.js';
 
-const [arg] = process.argv.slice(2);
+// pnpm hands the root script's `--` on literally (`pnpm example -- basic_usage` arrives as `-- basic_usage`).
+const [arg] = process.argv.slice(2).filter((a) => a !== '--');
 const name = arg === undefined ? undefined : resolveExampleName(arg);
 const url = process.env.CELERS_DATABASE_URL;
 

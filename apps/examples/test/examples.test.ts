@@ -130,8 +130,42 @@ function runExample(name: string): Promise<{ code: number | null; output: string
   });
 }
 
+/** What the root `pnpm example [name]` runs after its build step (its script ends in a literal `--`). */
+function runThroughPnpm(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('pnpm', ['--filter', '@celers/examples', 'run', 'example', '--', ...args], {
+      cwd: join(APP_DIR, '..', '..'),
+      env: { ...process.env, CELERS_DATABASE_URL: tdb.url },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      output += d.toString();
+    });
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, output }));
+  });
+}
+
 beforeAll(async () => {
   tdb = await createTestDatabase();
+});
+
+describe('pnpm example (the documented path)', () => {
+  it('without a name lists the examples and exits 0', async () => {
+    const { code, output } = await runThroughPnpm([]);
+    expect(code, output).toBe(0);
+    expect(output).toContain('examples: basic_usage, task_producer');
+  }, 60_000);
+
+  it('with a name runs that example', async () => {
+    const { code, output } = await runThroughPnpm(['basic_usage']);
+    expect(code, output).toBe(0);
+    expect(output).toContain('✓ task is completed after ack');
+  }, 60_000);
 });
 
 afterAll(async () => {
