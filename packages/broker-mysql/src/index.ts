@@ -15,6 +15,7 @@ export { HealthFacet } from './facets/health-facet.js';
 export { IdempotencyFacet } from './facets/idempotency-facet.js';
 export { MaintenanceFacet } from './facets/maintenance-facet.js';
 export { MAX_RESULT_BATCH, ResultsFacet } from './facets/results-facet.js';
+export type { WaitForResultOptions } from './facets/results-wait.js';
 export { SchedulesFacet } from './facets/schedules-facet.js';
 export { TasksFacet } from './facets/tasks-facet.js';
 export { TransferFacet } from './facets/transfer-facet.js';

@@ -59,6 +59,7 @@ import { HealthFacet } from './facets/health-facet.js';
 import { IdempotencyFacet } from './facets/idempotency-facet.js';
 import { MaintenanceFacet } from './facets/maintenance-facet.js';
 import { ResultsFacet } from './facets/results-facet.js';
+import { SettleNotifier } from './facets/results-wait.js';
 import { SchedulesFacet } from './facets/schedules-facet.js';
 import { TasksFacet } from './facets/tasks-facet.js';
 import { TransferFacet } from './facets/transfer-facet.js';
@@ -113,6 +114,8 @@ import {
  */
 export class MysqlBroker extends EventEmitter implements Broker {
   readonly #ctx: BrokerContext;
+  /** Wakes `results.wait` callers when this broker settles their task. */
+  readonly #settled = new SettleNotifier();
   readonly #ownsDatabase: boolean;
   #closing: Promise<void> | undefined;
 
@@ -173,7 +176,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
     };
     this.tasks = new TasksFacet(this.#ctx);
     this.dlq = new DlqFacet(this.#ctx);
-    this.results = new ResultsFacet(this.#ctx);
+    this.results = new ResultsFacet(this.#ctx, this.#settled);
     this.maintenance = new MaintenanceFacet(this.#ctx);
     this.workers = new WorkersFacet(this.#ctx);
     this.schedules = new SchedulesFacet(this.#ctx);
@@ -513,6 +516,10 @@ export class MysqlBroker extends EventEmitter implements Broker {
         process.emitWarning((payload as BrokerEventMap['error']).error, 'CelersBrokerWarning');
         return;
       }
+      if (event === 'task:acked' || event === 'task:cancelled')
+        this.#settled.notify((payload as BrokerEventMap['task:acked']).taskIds);
+      else if (event === 'task:rejected')
+        this.#settled.notify([(payload as BrokerEventMap['task:rejected']).taskId]);
       this.emit(event, payload);
     } catch (error) {
       if (event !== 'error') this.#emitSafely('error', { queue: this.#ctx.queue, error: coerceError(error) });

@@ -18,6 +18,7 @@ import {
   readResults,
 } from '../queue/results-read.sql.js';
 import type { BatchResultInput, StoreResultInput, TaskResult } from '../types/task-result.js';
+import { type SettleNotifier, type WaitForResultOptions, waitForResult } from './results-wait.js';
 
 /** Most results `storeBatch` and `getBatch` take per call. */
 export const MAX_RESULT_BATCH = 10_000;
@@ -43,10 +44,36 @@ function toUpsert(taskId: string, input: unknown, argument: string, limits: Valu
  */
 export class ResultsFacet {
   readonly #ctx: BrokerContext;
+  readonly #settled: SettleNotifier;
 
   /** @internal */
-  constructor(ctx: BrokerContext) {
+  constructor(ctx: BrokerContext, settled: SettleNotifier) {
     this.#ctx = ctx;
+    this.#settled = settled;
+  }
+
+  /**
+   * Waits for a task's final result (Celery's `AsyncResult.get`, BullMQ's `waitUntilFinished`): resolves with
+   * it on SUCCESS; rejects with `TASK_FAILED` (FAILURE/REVOKED, or failed/cancelled; `details.result` holds the
+   * result if any), `TASK_NOT_FOUND`, `INVALID_STATE` (completed without a stored result: run the Worker with
+   * `storeResults: true`) or `TIMEOUT` after `timeoutMs` (default 30 s). A Worker on this broker in the same
+   * process wakes the waiter at once; otherwise it polls with backoff (10 ms doubling to 500 ms).
+   *
+   * @example
+   * ```ts
+   * const id = await broker.enqueue(createTask('reports.build', { month: '2026-11' }));
+   * const { result } = await broker.results.wait(id, { timeoutMs: 60_000 });
+   * ```
+   */
+  async wait(taskId: string, options: WaitForResultOptions = {}): Promise<TaskResult> {
+    const id = assertTaskId(taskId, 'taskId');
+    const o = assertOptionalObject(options, 'options') ?? {};
+    const timeoutMs =
+      o.timeoutMs === undefined ? 30_000 : assertDurationMs(o.timeoutMs, 'options.timeoutMs', 1);
+    const signal = o.signal as AbortSignal | undefined;
+    if (signal !== undefined && !(signal instanceof AbortSignal))
+      throw CelersError.invalidArgument('options.signal', 'expected an AbortSignal');
+    return waitForResult(this.#ctx, this.#settled, id, timeoutMs, signal);
   }
 
   /**

@@ -40,8 +40,10 @@ export const CelersErrorCode = {
   UNSUPPORTED: 'UNSUPPORTED',
   /** A resource (broker, worker) was used after `close()`. */
   CLOSED: 'CLOSED',
-  /** A task ran past its timeout. */
+  /** A task ran past its timeout, or a wait (`results.wait`) ran out of time. */
   TIMEOUT: 'TIMEOUT',
+  /** A waited-for task ended without success (FAILURE or REVOKED, failed, cancelled); `details` has its result. */
+  TASK_FAILED: 'TASK_FAILED',
   /**
    * A stored row cannot be decoded (hand-edited, imported by an older version, or written by another tool):
    * e.g. a retry policy that is not a policy. Claims dead-letter such a task with this message instead of
