@@ -449,12 +449,13 @@ describe('property-based bad input (fast-check)', () => {
         'Ω≈ç√ 🚀',
         '/* x */',
       ),
-      fc
-        .string({ minLength: 1, maxLength: 80 })
-        .filter(
-          (s) =>
-            s.trim() === s && s.length > 0 && [...s].every((ch) => ch.charCodeAt(0) > 31 && ch.charCodeAt(0) !== 127),
-        ),
+      fc.string({ minLength: 1, maxLength: 80 }).filter(
+        (s) =>
+          // Names may not start or end with whitespace (issue 14: PAD SPACE collations equate "a" and "a ").
+          s.trim() === s &&
+          s.length > 0 &&
+          [...s].every((ch) => ch.charCodeAt(0) > 31 && ch.charCodeAt(0) !== 127),
+      ),
     );
     await fc.assert(
       fc.asyncProperty(sqlish, async (name) => {

@@ -52,6 +52,19 @@ describe('JSON columns round-trip values that look like JSON', () => {
       expect((await b.results.get(id))?.result, JSON.stringify(value)).toEqual(value);
       expect((await b.results.getBatch([id]))[0]?.result).toEqual(value);
     }
+    // The same through the worker's path: ack with results in one transaction.
+    await b.enqueueBatch(LOOKS_LIKE_JSON.map(() => createTask('acked', null)));
+    const claimed = await b.dequeueBatch(LOOKS_LIKE_JSON.length);
+    await b.ackBatchWithResults(
+      claimed.map((m, i) => ({
+        taskId: m.task.metadata.id,
+        receiptHandle: m.receiptHandle,
+        result: { status: 'SUCCESS' as const, result: LOOKS_LIKE_JSON[i] },
+      })),
+    );
+    const stored = await b.results.getBatch(claimed.map((m) => m.task.metadata.id));
+    const byId = new Map(stored.map((r) => [r.taskId, r.result]));
+    expect(claimed.map((m) => byId.get(m.task.metadata.id))).toEqual([...LOOKS_LIKE_JSON]);
   });
 
   it('task metadata (custom) survives enqueue → dequeue, tasks.get and the DLQ', async () => {
