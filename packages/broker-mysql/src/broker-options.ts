@@ -27,7 +27,7 @@ export interface MysqlBrokerOptions {
   queue?: string;
   /** Run migrations at connect. When false, connect fails with `MIGRATION_REQUIRED` on an unmigrated database. @defaultValue false */
   migrate?: boolean;
-  /** Lease length for claimed tasks, in ms. @defaultValue {@link DEFAULT_LEASE_MS} */
+  /** Lease length for claimed tasks, in ms. @defaultValue {@link DEFAULT_BROKER_LEASE_MS} */
   leaseMs?: number;
   /** Retry policy for tasks that carry none. @defaultValue exponential with jitter, 1 s doubling up to 1 h */
   retryPolicy?: RetryPolicySpec;
@@ -46,8 +46,11 @@ export interface MysqlBrokerOptions {
 
 /** The queue used when none is named. */
 export const DEFAULT_QUEUE = 'default';
-/** Default lease: 5 minutes. Workers extend it for longer tasks. */
-export const DEFAULT_LEASE_MS = 300_000;
+/**
+ * Default lease of a bare `dequeue()` (5 min): such a caller may never extend it, so it must outlast the task.
+ * The Worker claims with its own, shorter `DEFAULT_WORKER_LEASE_MS` (30 s) and keeps it alive.
+ */
+export const DEFAULT_BROKER_LEASE_MS = 300_000;
 /** Default heartbeat staleness: 60 s. */
 export const DEFAULT_WORKER_STALE_AFTER_MS = 60_000;
 
@@ -79,7 +82,7 @@ export function resolveBrokerOptions(options: MysqlBrokerOptions): ResolvedBroke
     queue: options.queue === undefined ? DEFAULT_QUEUE : assertQueueName(options.queue, 'options.queue'),
     leaseMs:
       options.leaseMs === undefined
-        ? DEFAULT_LEASE_MS
+        ? DEFAULT_BROKER_LEASE_MS
         : assertDurationMs(options.leaseMs, 'options.leaseMs', 1),
     retryPolicy:
       options.retryPolicy === undefined

@@ -3,7 +3,7 @@
 // Advanced queue features (issue 5): dedup, idempotency, groups/chains, schedules, maintenance, transfer.
 export * from './advanced/index.js';
 export {
-  DEFAULT_LEASE_MS,
+  DEFAULT_BROKER_LEASE_MS,
   DEFAULT_QUEUE,
   DEFAULT_WORKER_STALE_AFTER_MS,
   type MysqlBrokerOptions,

@@ -37,8 +37,12 @@ export const DEFAULT_POLL_INTERVAL_MS = 5;
  * long. The MySQL broker polls an idle queue with one plain SELECT, so this costs ~10 queries/s per worker.
  */
 export const DEFAULT_MAX_POLL_INTERVAL_MS = 100;
-/** Default lease per claim; extended every `leaseMs / 3` while a handler runs. */
-export const DEFAULT_LEASE_MS = 30_000;
+/**
+ * Default lease of a Worker's claims (30 s; the broker's own default for bare `dequeue()` calls is
+ * `DEFAULT_BROKER_LEASE_MS`, 5 min). The Worker extends it every `leaseMs / 3` while a handler runs, so it can
+ * be short: a crashed worker's tasks come back within about 1.5 leases.
+ */
+export const DEFAULT_WORKER_LEASE_MS = 30_000;
 /** Default heartbeat period. Keep it well under the broker's `workerStaleAfterMs` (60 s by default). */
 export const DEFAULT_HEARTBEAT_INTERVAL_MS = 10_000;
 /**
@@ -98,7 +102,7 @@ export interface WorkerOptions {
   pollIntervalMs?: number;
   /** Longest wait between polls of an idle queue, in ms. @defaultValue {@link DEFAULT_MAX_POLL_INTERVAL_MS} */
   maxPollIntervalMs?: number;
-  /** Lease per claim in ms (at least 30), extended every `leaseMs / 3` while the handler runs. @defaultValue {@link DEFAULT_LEASE_MS} */
+  /** Lease per claim in ms (at least 30), extended every `leaseMs / 3` while the handler runs. @defaultValue {@link DEFAULT_WORKER_LEASE_MS} */
   leaseMs?: number;
   /** Heartbeat period in ms. @defaultValue {@link DEFAULT_HEARTBEAT_INTERVAL_MS} */
   heartbeatIntervalMs?: number;
@@ -215,7 +219,7 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
       `must be at least pollIntervalMs (${pollIntervalMs})`,
     );
   }
-  const leaseMs = optionalDuration(options.leaseMs, 'options.leaseMs', 30, DEFAULT_LEASE_MS);
+  const leaseMs = optionalDuration(options.leaseMs, 'options.leaseMs', 30, DEFAULT_WORKER_LEASE_MS);
   return Object.freeze({
     broker,
     handlers,

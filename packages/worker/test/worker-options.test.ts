@@ -5,7 +5,7 @@ import {
   DEFAULT_BATCH_SIZE,
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
-  DEFAULT_LEASE_MS,
+  DEFAULT_WORKER_LEASE_MS,
   DEFAULT_MAX_POLL_INTERVAL_MS,
   DEFAULT_POLL_INTERVAL_MS,
   DEFAULT_PREFETCH_MULTIPLIER,
@@ -40,9 +40,9 @@ describe('resolveWorkerOptions', () => {
       prefetch: DEFAULT_PREFETCH_MULTIPLIER * DEFAULT_CONCURRENCY,
       pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
       maxPollIntervalMs: DEFAULT_MAX_POLL_INTERVAL_MS,
-      leaseMs: DEFAULT_LEASE_MS,
+      leaseMs: DEFAULT_WORKER_LEASE_MS,
       heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
-      recoveryIntervalMs: DEFAULT_LEASE_MS / 2, // derived from the lease
+      recoveryIntervalMs: DEFAULT_WORKER_LEASE_MS / 2, // derived from the lease
       shutdownTimeoutMs: DEFAULT_SHUTDOWN_TIMEOUT_MS,
       ackBatchWindowMs: DEFAULT_ACK_BATCH_WINDOW_MS,
       storeResults: false,
