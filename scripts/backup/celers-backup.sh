@@ -23,6 +23,8 @@ case "$RETENTION_DAYS" in '' | *[!0-9]*) echo "celers-backup: CELERS_BACKUP_RETE
 
 # Every celers table (CELERS_TABLES in @celers/schema) plus the migration bookkeeping; a test keeps this in sync.
 TABLES=(
+  celers_live_tasks
+  celers_finished_tasks
   celers_tasks
   celers_dead_letter_queue
   celers_task_results

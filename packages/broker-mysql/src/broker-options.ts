@@ -38,6 +38,13 @@ export interface MysqlBrokerOptions {
   circuitBreaker?: CircuitBreakerConfig | false;
   /** Record every state transition in `celers_task_history`. @defaultValue false (it doubles writes) */
   recordHistory?: boolean;
+  /**
+   * Keep completed tasks (BullMQ's `removeOnComplete: false`): `true` moves an acked task to
+   * `celers_finished_tasks`, where `broker.tasks` and the dashboard see it until the Maintainer's task
+   * retention removes it; `false` deletes it at ack (one DELETE per batch, the fastest settle). Results, when
+   * stored, are kept either way. Failed and cancelled tasks are always kept. @defaultValue true
+   */
+  keepCompleted?: boolean;
   /** A worker whose last heartbeat is older than this is considered dead by recovery. @defaultValue 60000 */
   workerStaleAfterMs?: number;
   /** Random source for retry jitter (seed it in tests). @defaultValue Math.random */
@@ -61,6 +68,7 @@ export interface ResolvedBrokerOptions {
   readonly retryPolicy: RetryPolicySpec;
   readonly circuitBreaker: CircuitBreakerConfig | false;
   readonly recordHistory: boolean;
+  readonly keepCompleted: boolean;
   readonly workerStaleAfterMs: number;
   readonly random: RandomSource;
 }
@@ -72,11 +80,15 @@ export function resolveBrokerOptions(options: MysqlBrokerOptions): ResolvedBroke
     throw CelersError.invalidArgument('options', 'give exactly one of "url" or "database"');
   }
   if (options.circuitBreaker !== undefined && options.circuitBreaker !== false) {
-    // issue 4: validate every field here, before connect touches the database.
+    // Validate every field here, before connect touches the database.
     resolveCircuitBreakerConfig(options.circuitBreaker, 'options.circuitBreaker');
   }
   if (options.random !== undefined && typeof options.random !== 'function') {
     throw CelersError.invalidArgument('options.random', 'expected a function returning [0, 1)');
+  }
+  for (const flag of ['recordHistory', 'keepCompleted'] as const) {
+    if (options[flag] !== undefined && typeof options[flag] !== 'boolean')
+      throw CelersError.invalidArgument(`options.${flag}`, 'expected a boolean');
   }
   return Object.freeze({
     queue: options.queue === undefined ? DEFAULT_QUEUE : assertQueueName(options.queue, 'options.queue'),
@@ -90,6 +102,7 @@ export function resolveBrokerOptions(options: MysqlBrokerOptions): ResolvedBroke
         : assertRetryPolicySpec(options.retryPolicy, 'options.retryPolicy'),
     circuitBreaker: options.circuitBreaker ?? {},
     recordHistory: options.recordHistory ?? false,
+    keepCompleted: options.keepCompleted ?? true,
     workerStaleAfterMs:
       options.workerStaleAfterMs === undefined
         ? DEFAULT_WORKER_STALE_AFTER_MS

@@ -68,7 +68,7 @@ describe('capacity, rate limit and batch sizing', () => {
     expect(await b.checkRateLimit('mail', 2)).toEqual({ allowed: true, current: 0, limit: 2, resetInMs: 0 });
     const old = await b.enqueue(createTask('mail', 1));
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ created_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 2 MINUTE)` })
       .where('id', '=', old)
       .execute();
@@ -204,7 +204,7 @@ describe('metadata, progress and bulk state (broker.tasks)', () => {
     const old = await b.enqueue(createTask('d', 1));
     const recent = await b.enqueue(createTask('d', 2));
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ created_at: new Date('2025-01-15T12:00:00Z') })
       .where('id', '=', old)
       .execute();

@@ -40,12 +40,14 @@ async function seeded(queue: string) {
   return { b, ids };
 }
 
-const backdate = (b: MysqlBroker, column: 'created_at' | 'completed_at' | 'scheduled_at', seconds: number) =>
-  b.database
-    .updateTable('celers_tasks')
-    .set({ [column]: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ${seconds} SECOND)` })
-    .where('queue_name', '=', b.queueName)
-    .execute();
+const backdate = async (b: MysqlBroker, column: 'created_at' | 'completed_at' | 'scheduled_at', seconds: number) => {
+  for (const table of ['celers_live_tasks', 'celers_finished_tasks'] as const)
+    await b.database
+      .updateTable(table)
+      .set({ [column]: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL ${seconds} SECOND)` })
+      .where('queue_name', '=', b.queueName)
+      .execute();
+};
 
 describe('broker.maintenance purges', () => {
   it('archiveCompleted deletes only finished tasks older than the cutoff, only in this queue', async () => {
@@ -112,11 +114,18 @@ describe('broker.maintenance purges', () => {
     const digits = sql.raw(
       '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9)',
     );
-    await sql`INSERT INTO celers_tasks (id, queue_name, task_name, payload, content_type, content_encoding, state, priority,
-        retry_count, max_retries, created_at, scheduled_at, metadata)
-      SELECT UUID(), 'm-bulk', 'bulk', X'00', 'application/octet-stream', 'identity',
-        ELT(1 + (a.d + b.d) % 3, 'pending', 'completed', 'failed'), 0, 0, 3, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), '{}'
-      FROM ${digits} a, ${digits} b, ${digits} c, ${digits} d, ${digits} e`.execute(b.database);
+    // Pending rows go to the live table, finished ones to the finished table (a task is in one of them).
+    for (const [table, live] of [
+      ['celers_live_tasks', true],
+      ['celers_finished_tasks', false],
+    ] as const) {
+      await sql`INSERT INTO ${sql.table(table)} (id, queue_name, task_name, payload, content_type, content_encoding, state,
+          priority, retry_count, max_retries, created_at, scheduled_at, metadata)
+        SELECT UUID(), 'm-bulk', 'bulk', X'00', 'application/octet-stream', 'identity',
+          ELT(1 + (a.d + b.d) % 3, 'pending', 'completed', 'failed'), 0, 0, 3, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), '{}'
+        FROM ${digits} a, ${digits} b, ${digits} c, ${digits} d, ${digits} e
+        WHERE ((a.d + b.d) % 3 = 0) = ${live}`.execute(b.database);
+    }
     expect(await count(b)).toBe(100_000);
     const bystander = await b.forQueue('m-bulk-bystander');
     await bystander.enqueue(createTask('keep', 1));
@@ -141,7 +150,7 @@ describe('broker.maintenance policies', () => {
     const fresh = await b.enqueue(createTask('e', 2));
     const delayed = await b.enqueueAfter(createTask('e', 3), 3_600_000);
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({
         scheduled_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 2 HOUR)`,
         created_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 2 HOUR)`,
@@ -149,7 +158,7 @@ describe('broker.maintenance policies', () => {
       .where('id', '=', old)
       .execute();
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ created_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 2 HOUR)` })
       .where('id', '=', delayed)
       .execute();
@@ -178,7 +187,7 @@ describe('broker.maintenance policies', () => {
     const top = await b.enqueue(createTask('a', 2, { priority: 2_147_483_600 }));
     const fresh = await b.enqueue(createTask('a', 3, { priority: 5 }));
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ created_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 1 HOUR)` })
       .where('id', 'in', [old, top])
       .execute();
@@ -308,16 +317,16 @@ describe('broker.maintenance policies', () => {
   });
 
   it('table maintenance, pool warmup and stuck-task recovery', async () => {
-    expect(await root.maintenance.optimizeTables()).toBe(10);
-    expect(await root.maintenance.analyzeTables()).toBe(10);
-    expect(await root.maintenance.vacuumAnalyze()).toBe(10);
+    expect(await root.maintenance.optimizeTables()).toBe(11);
+    expect(await root.maintenance.analyzeTables()).toBe(11);
+    expect(await root.maintenance.vacuumAnalyze()).toBe(11);
     expect(await root.maintenance.warmupPool(3)).toBeGreaterThanOrEqual(3);
     await expect(root.maintenance.warmupPool(0)).rejects.toMatchObject({ argument: 'count' });
     const b = await root.forQueue('m-stuck');
     await b.enqueue(createTask('s', 1));
     await b.dequeue();
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ started_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 2 HOUR)` })
       .where('queue_name', '=', 'm-stuck')
       .execute();

@@ -86,7 +86,7 @@ describe('broker.workers', () => {
       [m2, 4],
     ] as const) {
       await q.database
-        .updateTable('celers_tasks')
+        .updateTable('celers_finished_tasks')
         .set({ started_at: sql<Date>`DATE_SUB(completed_at, INTERVAL ${s} SECOND)` })
         .where('id', '=', m!.task.metadata.id)
         .execute();

@@ -86,7 +86,7 @@ describe('concurrent consumers', () => {
       const [first, second] = await q.enqueueBatch([createTask('l', 1), createTask('l', 2)]);
       await conn.query('SET SESSION innodb_lock_wait_timeout = 30');
       await conn.beginTransaction();
-      await conn.query('SELECT id FROM celers_tasks WHERE id = ? FOR UPDATE', [first]);
+      await conn.query('SELECT id FROM celers_live_tasks WHERE id = ? FOR UPDATE', [first]);
       const msg = await within(q.dequeue(), 10_000, 'dequeue past a locked row');
       expect(msg?.task.metadata.id).toBe(second);
       expect(await within(q.dequeue(), 10_000, 'dequeue with only a locked row')).toBeNull();
@@ -107,7 +107,7 @@ describe('concurrent consumers', () => {
       await conn.beginTransaction();
       // The claim query a worker runs, held open.
       await conn.query(
-        `SELECT id FROM celers_tasks WHERE queue_name = 'gap' AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6)
+        `SELECT id FROM celers_live_tasks WHERE queue_name = 'gap' AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6)
          ORDER BY priority DESC, scheduled_at, id LIMIT 10 FOR UPDATE SKIP LOCKED`,
       );
       const id = await within(q.enqueue(createTask('g', 2)), 10_000, 'enqueue during an open claim');

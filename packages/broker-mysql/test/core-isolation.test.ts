@@ -81,7 +81,7 @@ describe('multi-tenant queues sharing one pool', () => {
 
       // Recovery in one queue never touches the other's processing tasks.
       await db
-        .updateTable('celers_tasks')
+        .updateTable('celers_live_tasks')
         .set({ lease_expires_at: new Date(0) })
         .where('queue_name', '=', 'tenant-b')
         .execute();

@@ -116,7 +116,7 @@ describe('lease expiry', () => {
     await b.dequeue({ leaseMs: 3_600_000 });
     await b.dequeue({ leaseMs: 3_600_000 });
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ started_at: new Date(Date.now() - 2 * 3600_000) })
       .where('id', '=', old!)
       .execute();

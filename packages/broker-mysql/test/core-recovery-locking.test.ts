@@ -35,7 +35,7 @@ describe('lease recovery locking', () => {
     const claimed = await broker.dequeueBatch(60, { workerId: 'w-live', leaseMs: 600_000 });
     const expired = claimed.slice(0, 3).map((m) => m.task.metadata.id);
     await broker.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ lease_expires_at: new Date(Date.now() - 60_000) })
       .where('id', 'in', expired)
       .execute();
@@ -68,16 +68,16 @@ describe('lease recovery locking', () => {
 
   it('a chunk of candidates locked elsewhere is skipped, not waited for, and picked up by the next run', async () => {
     const id = await broker.enqueue(createTask('held', 1));
-    await broker.database.updateTable('celers_tasks').set({ priority: 1_000 }).where('id', '=', id).execute();
+    await broker.database.updateTable('celers_live_tasks').set({ priority: 1_000 }).where('id', '=', id).execute();
     const [msg] = await broker.dequeueBatch(1, { workerId: 'w-held', leaseMs: 600_000 });
     expect(msg?.task.metadata.id).toBe(id);
     await broker.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ lease_expires_at: new Date(Date.now() - 60_000) })
       .where('id', '=', id)
       .execute();
     await broker.database.transaction().execute(async (trx) => {
-      await trx.selectFrom('celers_tasks').select('id').where('id', '=', id).forUpdate().execute();
+      await trx.selectFrom('celers_live_tasks').select('id').where('id', '=', id).forUpdate().execute();
       expect(await broker.recoverTimedOutTasks()).toBe(0); // skipped (SKIP LOCKED), not blocked
     });
     expect(await broker.recoverTimedOutTasks()).toBe(1);

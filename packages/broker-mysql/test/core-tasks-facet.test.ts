@@ -192,7 +192,7 @@ describe('broker.tasks inspection', () => {
     expect((await b.tasks.listScheduled({ limit: 1, offset: 1 })).map((t) => t.id)).toEqual([later]);
     // Make "soon" due by moving it into the past: it stops counting as scheduled.
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ scheduled_at: sql<Date>`UTC_TIMESTAMP(6) - INTERVAL 1 SECOND` })
       .where('id', '=', soon)
       .execute();

@@ -20,7 +20,7 @@ async function freshQueue(): Promise<MysqlBroker> {
 /** Enqueues a task at `priority` and then corrupts one column of its row with raw SQL (as a bad import would). */
 async function poison(b: MysqlBroker, column: string, value: string, priority = 10): Promise<string> {
   const id = await b.enqueue(createTask('poison', 1, { priority }));
-  await sql`UPDATE celers_tasks SET ${sql.ref(column)} = ${value} WHERE id = ${id}`.execute(b.database);
+  await sql`UPDATE celers_live_tasks SET ${sql.ref(column)} = ${value} WHERE id = ${id}`.execute(b.database);
   return id;
 }
 

@@ -54,9 +54,10 @@ async function finishedTask(
   ageMs: number,
 ): Promise<string> {
   const id = await b.enqueue(createTask('old', { state }));
+  await b.tasks.updateBatchState([id], state);
   await b.database
-    .updateTable('celers_tasks')
-    .set({ state, completed_at: ago(ageMs) })
+    .updateTable('celers_finished_tasks')
+    .set({ completed_at: ago(ageMs) })
     .where('id', '=', id)
     .execute();
   return id;
@@ -85,7 +86,7 @@ describe('Maintainer retention jobs', () => {
     ];
     const pending = await broker.enqueue(createTask('live', 1));
     await broker.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ created_at: ago(30 * 24 * 3600_000) })
       .where('id', '=', pending)
       .execute();
@@ -222,7 +223,7 @@ describe('Maintainer retention jobs', () => {
     const msg = await broker.dequeue({ workerId: 'gone' });
     expect(msg?.task.metadata.id).toBe(id);
     await broker.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ lease_expires_at: ago(1_000) })
       .where('id', '=', id)
       .execute();
@@ -265,7 +266,7 @@ describe('Maintainer retention jobs', () => {
     const old = await broker.enqueue(createTask('starving', 1, { priority: 0 }));
     const young = await broker.enqueue(createTask('fresh', 1, { priority: 0 }));
     await broker.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ created_at: ago(20 * MINUTE) })
       .where('id', '=', old)
       .execute();
@@ -302,11 +303,11 @@ describe('Maintainer retention jobs', () => {
     const onOther = new Maintainer(other, { owner: 'other-queue' });
     expect(onOther.jobNames).not.toContain('optimizeTables');
     const r = await only('analyzeTables').runOnce('analyzeTables');
-    expect(r).toMatchObject({ status: 'completed', counts: { tables: 10 } });
+    expect(r).toMatchObject({ status: 'completed', counts: { tables: 11 } });
     const [status] = (await onOther.jobStatus()).filter((j) => j.job === 'analyzeTables');
     expect(status?.lockName).toBe('celers.maintainer:*:analyzeTables');
     expect(status?.lastStartedAt).toBeInstanceOf(Date); // the run on queue "ret" counts for queue "other" too
     const opt = await only('optimizeTables').runOnce('optimizeTables');
-    expect(opt).toMatchObject({ status: 'completed', counts: { tables: 10 } });
+    expect(opt).toMatchObject({ status: 'completed', counts: { tables: 11 } });
   });
 });

@@ -10,7 +10,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTask, decodePayload } from '@celers/core';
-import { CELERS_TABLES, DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from '@celers/schema';
+import { CELERS_TABLES, CELERS_VIEWS, DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +20,7 @@ import { REPO_ROOT, readOpsPage, runBash, taggedBlocks, writeOptionFile } from '
 // Runs the tested command blocks of docs/operations/backup-restore.md and scripts/backup/celers-backup.sh
 // against the test server, and checks that restored tasks are the same tasks and can be claimed.
 
-const ALL_TABLES = [...CELERS_TABLES, DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE].sort();
+const ALL_TABLES = [...CELERS_TABLES, ...CELERS_VIEWS, DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE].sort();
 const blocks = taggedBlocks(readOpsPage('backup-restore.md'));
 const databases: TestDatabase[] = [];
 let src: TestDatabase;
@@ -81,7 +81,7 @@ beforeAll(async () => {
   const msg = await broker.dequeue({ workerId: 'old-host' });
   expect(msg?.task.metadata.id).toBe(processingId);
   await broker.database
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set({ lease_expires_at: sql`UTC_TIMESTAMP(6) - INTERVAL 1 SECOND` })
     .where('id', '=', processingId)
     .execute();
@@ -171,7 +171,9 @@ describe('docs/operations/backup-restore.md', () => {
     await docCommand('restore', db.name); // a copy to destroy, so the source stays intact for other tests
     const copy = await MysqlBroker.connect({ url: db.url, queue: 'backup' });
     try {
-      for (const table of ALL_TABLES) await sql.raw(`DROP TABLE ${table}`).execute(copy.database);
+      for (const view of CELERS_VIEWS) await sql.raw(`DROP VIEW ${view}`).execute(copy.database);
+      for (const table of ALL_TABLES.filter((t) => !(CELERS_VIEWS as readonly string[]).includes(t)))
+        await sql.raw(`DROP TABLE ${table}`).execute(copy.database);
       await expect(MysqlBroker.connect({ url: db.url, queue: 'backup' })).rejects.toMatchObject({
         code: 'MIGRATION_REQUIRED',
       });

@@ -42,7 +42,7 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10
 async function holdRowLock(taskId: string): Promise<() => Promise<void>> {
   const holder = await mysql.createConnection(server.url);
   await holder.query('START TRANSACTION');
-  await holder.query('SELECT id FROM celers_tasks WHERE id = ? FOR UPDATE', [taskId]);
+  await holder.query('SELECT id FROM celers_live_tasks WHERE id = ? FOR UPDATE', [taskId]);
   return async () => {
     await holder.query('ROLLBACK');
     await holder.end();
@@ -82,7 +82,7 @@ describe('internal retries are reported as operation:retried', () => {
     let victim: number | undefined;
     await waitUntil(async () => {
       const [rows] = await admin.query<mysql.RowDataPacket[]>(
-        "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'update `celers_tasks` set `lease_expires_at`%'",
+        "SELECT ID FROM information_schema.PROCESSLIST WHERE INFO LIKE 'update `celers_live_tasks` set `lease_expires_at`%'",
       );
       victim = rows[0]?.ID as number | undefined;
       return victim !== undefined;

@@ -29,7 +29,7 @@ async function row(b: MysqlBroker, id: string) {
 /** Makes a rescheduled task due now, so the next attempt can be claimed without waiting. */
 async function makeDue(b: MysqlBroker, id: string): Promise<void> {
   await b.database
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set({ scheduled_at: sql<Date>`UTC_TIMESTAMP(6)` })
     .where('id', '=', id)
     .execute();

@@ -247,7 +247,7 @@ describe('extractTraceContext', () => {
     // Malformed values cannot be enqueued; one written by hand (another producer, an old version) reads as null.
     const bad = await b.enqueue(createTask('t', 1));
     await b.database
-      .updateTable('celers_tasks')
+      .updateTable('celers_live_tasks')
       .set({ metadata: JSON.stringify({ traceparent: `00-${TRACE.toUpperCase()}-${SPAN}-01` }) })
       .where('id', '=', bad)
       .execute();

@@ -46,6 +46,7 @@ export type {
 export type { TaskName, TaskPayload, TaskRegistry } from './task/task-registry.js';
 export {
   FINISHED_TASK_STATES,
+  type FinishedTaskState,
   TASK_RESULT_STATUSES,
   TASK_STATES,
   type TaskResultStatus,

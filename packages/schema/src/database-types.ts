@@ -12,7 +12,10 @@ export type NullableJsonColumn = ColumnType<string | null, string | null, string
 /** A generated (virtual/stored) column: readable, never written. */
 export type GeneratedColumn<T> = ColumnType<T, never, never>;
 
-/** `celers_tasks`: every task of every queue, pending to finished. */
+/**
+ * A task row: `celers_live_tasks` (pending, processing), `celers_finished_tasks` (completed, failed, cancelled),
+ * and the read-only `celers_tasks` view over both (see task-tables.ts).
+ */
 export interface TasksTable {
   id: string;
   queue_name: string;
@@ -165,7 +168,10 @@ export interface LocksTable {
 
 /** The kysely `Database` type of all celers tables. */
 export interface CelersDatabase {
+  /** Read-only view (UNION ALL of the two task tables): never write to it. */
   celers_tasks: TasksTable;
+  celers_live_tasks: TasksTable;
+  celers_finished_tasks: TasksTable;
   celers_dead_letter_queue: DeadLetterQueueTable;
   celers_task_results: TaskResultsTable;
   celers_task_history: TaskHistoryTable;
@@ -189,9 +195,10 @@ export type WorkerHeartbeatRow = Selectable<WorkerHeartbeatTable>;
 export type TaskGroupRow = Selectable<TaskGroupsTable>;
 export type RecurringTaskRow = Selectable<RecurringTasksTable>;
 
-/** Every celers table name, in creation order. */
+/** Every celers base table (the `celers_tasks` view is not one: see {@link CELERS_VIEWS}). */
 export const CELERS_TABLES = [
-  'celers_tasks',
+  'celers_live_tasks',
+  'celers_finished_tasks',
   'celers_dead_letter_queue',
   'celers_task_results',
   'celers_task_history',
@@ -202,6 +209,9 @@ export const CELERS_TABLES = [
   'celers_recurring_tasks',
   'celers_locks',
 ] as const satisfies ReadonlyArray<keyof CelersDatabase>;
+
+/** Every celers view. */
+export const CELERS_VIEWS = ['celers_tasks'] as const satisfies ReadonlyArray<keyof CelersDatabase>;
 
 /**
  * The JSON text of a JSON column value as read through {@link createDatabase}: mysql2 would parse MySQL's

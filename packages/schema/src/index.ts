@@ -50,3 +50,4 @@ export {
   migrateUpTo,
   verifyMigrations,
 } from './migrator.js';
+export * from './task-tables.js';

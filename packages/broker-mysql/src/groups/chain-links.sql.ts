@@ -34,7 +34,7 @@ export async function promoteChainSuccessors(
   completedIds: readonly string[],
 ): Promise<number> {
   if (completedIds.length === 0) return 0;
-  const r = await sql`UPDATE celers_tasks
+  const r = await sql`UPDATE celers_live_tasks
     SET scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${delayExpression} * 1000 MICROSECOND)
     WHERE parent_task_id IN (${sql.join([...completedIds].sort())})
       AND queue_name = ${queue} AND state = 'pending' AND scheduled_at = ${CHAIN_WAITING_AT}
@@ -49,8 +49,8 @@ export async function promoteChainSuccessors(
  * @internal
  */
 export async function promoteReadyLinks(db: Executor, queue: string): Promise<number> {
-  const r = await sql`UPDATE celers_tasks AS t
-    JOIN celers_tasks AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
+  const r = await sql`UPDATE celers_live_tasks AS t
+    JOIN celers_finished_tasks AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
     SET t.scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(t.metadata, '$.chain_delay_ms')) AS SIGNED), 0) * 1000 MICROSECOND)
     WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(
     db,

@@ -24,8 +24,8 @@ export async function readHealthProbe(db: Executor, queue: string): Promise<Heal
     processing: number;
   }>`
     SELECT VERSION() AS version, DATABASE() AS db, UTC_TIMESTAMP(6) AS now,
-      (SELECT COUNT(*) FROM celers_tasks WHERE queue_name = ${queue} AND state = 'pending') AS pending,
-      (SELECT COUNT(*) FROM celers_tasks WHERE queue_name = ${queue} AND state = 'processing') AS processing`.execute(
+      (SELECT COUNT(*) FROM celers_live_tasks WHERE queue_name = ${queue} AND state = 'pending') AS pending,
+      (SELECT COUNT(*) FROM celers_live_tasks WHERE queue_name = ${queue} AND state = 'processing') AS processing`.execute(
     db,
   );
   const row = result.rows[0];

@@ -73,8 +73,8 @@ export async function inCandidateChunks(
 }
 
 /** Locks the first `limit` task ids a selection matches, in id order, skipping rows locked by others. @internal */
-export async function lockTaskIds(
-  query: SelectQueryBuilder<CelersDatabase, 'celers_tasks', { id: string }>,
+export async function lockTaskIds<TB extends 'celers_live_tasks' | 'celers_finished_tasks'>(
+  query: SelectQueryBuilder<CelersDatabase, TB, { id: string }>,
   limit: number,
 ): Promise<string[]> {
   const rows = await query.orderBy('id').limit(limit).forUpdate().skipLocked().execute();

@@ -33,36 +33,44 @@ export async function deleteInChunks(
   }
 }
 
-/** A condition on `celers_tasks` rows (queue scoping is added by {@link deleteTasksWhere}). */
+/** A condition on task rows (queue scoping is added by {@link deleteTasksWhere}). */
 export type TaskCondition = (eb: ExpressionBuilder<CelersDatabase, 'celers_tasks'>) => Expression<SqlBool>;
 
 /**
- * Deletes this queue's tasks matching `condition` in chunks of {@link PURGE_CHUNK_SIZE}: select ids in key
- * order, then `DELETE … WHERE id IN (…) AND condition`, so a task that changed state between the two
- * statements (a pending task just claimed, say) is left alone. Returns how many were deleted.
+ * Deletes this queue's tasks matching `condition` in chunks of {@link PURGE_CHUNK_SIZE}, from the finished table
+ * and then the live one (a task is in one of them): select ids in key order, then `DELETE … WHERE id IN (…) AND
+ * condition`, so a task that changed state between the two statements (a pending task just claimed, say) is
+ * left alone. Returns how many were deleted.
  * @internal
  */
-export function deleteTasksWhere(ctx: BrokerContext, condition: TaskCondition): Promise<number> {
-  return deleteInChunks(async (limit) => {
-    const rows = await ctx.db
-      .selectFrom('celers_tasks')
-      .select('id')
-      .where('queue_name', '=', ctx.queue)
-      .where(condition)
-      .orderBy('id')
-      .limit(limit)
-      .execute();
-    if (rows.length === 0) return { deleted: 0, scanned: 0 };
-    const r = await ctx.db
-      .deleteFrom('celers_tasks')
-      .where(
-        'id',
-        'in',
-        rows.map((row) => row.id),
-      )
-      .where('queue_name', '=', ctx.queue)
-      .where(condition)
-      .executeTakeFirst();
-    return { deleted: Number(r.numDeletedRows), scanned: rows.length };
-  });
+export async function deleteTasksWhere(ctx: BrokerContext, condition: TaskCondition): Promise<number> {
+  let total = 0;
+  for (const name of ['celers_finished_tasks', 'celers_live_tasks'] as const) {
+    // Both tables have the view's row type, so a condition written against `celers_tasks` applies to each;
+    // the cast only retypes the name, the SQL names the real table.
+    const table = name as 'celers_tasks';
+    total += await deleteInChunks(async (limit) => {
+      const rows = await ctx.db
+        .selectFrom(table)
+        .select('id')
+        .where('queue_name', '=', ctx.queue)
+        .where(condition)
+        .orderBy('id')
+        .limit(limit)
+        .execute();
+      if (rows.length === 0) return { deleted: 0, scanned: 0 };
+      const r = await ctx.db
+        .deleteFrom(table)
+        .where(
+          'id',
+          'in',
+          rows.map((row) => row.id),
+        )
+        .where('queue_name', '=', ctx.queue)
+        .where(condition)
+        .executeTakeFirst();
+      return { deleted: Number(r.numDeletedRows), scanned: rows.length };
+    });
+  }
+  return total;
 }

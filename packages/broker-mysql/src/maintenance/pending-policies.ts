@@ -7,8 +7,9 @@ import {
 } from '@celers/core';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
-import { dbNow, dbNowPlusMs } from '../internal/db-time.js';
+import { dbNowPlusMs } from '../internal/db-time.js';
 import { inLockedChunks, lockTaskIds } from '../internal/locked-chunks.js';
+import { finishLiveTasks } from '../queue/task-moves.sql.js';
 import { PURGE_CHUNK_SIZE } from './chunked-delete.js';
 
 /** Options for `maintenance.applyPriorityAging`. `priorityBoost` is accepted as an alias of `boost`. */
@@ -41,24 +42,16 @@ export async function expirePending(ctx: BrokerContext, options: { ttlMs: number
       (trx) =>
         lockTaskIds(
           trx
-            .selectFrom('celers_tasks')
+            .selectFrom('celers_live_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
             .where('state', '=', 'pending')
             .where('scheduled_at', '<', dbNowPlusMs(-ttl)),
           PURGE_CHUNK_SIZE,
         ),
+      // The lock selected pending rows only, so all of them move.
       (trx, ids) =>
-        trx
-          .updateTable('celers_tasks')
-          .set({
-            state: 'cancelled',
-            completed_at: dbNow(),
-            error_message: 'expired: pending longer than its TTL',
-          })
-          .where('id', 'in', ids)
-          .where('state', '=', 'pending')
-          .execute(),
+        finishLiveTasks(trx, ids, { state: 'cancelled', error: 'expired: pending longer than its TTL' }),
     ),
   );
   if (expired.length > 0) ctx.emit('task:cancelled', { queue: ctx.queue, taskIds: expired });
@@ -90,7 +83,7 @@ export async function applyPriorityAging(ctx: BrokerContext, options: PriorityAg
       (trx, afterId) =>
         lockTaskIds(
           trx
-            .selectFrom('celers_tasks')
+            .selectFrom('celers_live_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
             .where('state', '=', 'pending')
@@ -100,7 +93,7 @@ export async function applyPriorityAging(ctx: BrokerContext, options: PriorityAg
         ),
       (trx, ids) =>
         trx
-          .updateTable('celers_tasks')
+          .updateTable('celers_live_tasks')
           .set({ priority: sql<number>`LEAST(CAST(priority AS SIGNED) + ${boost}, ${MAX_PRIORITY})` })
           .where('id', 'in', ids)
           .where('state', '=', 'pending')

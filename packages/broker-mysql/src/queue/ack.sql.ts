@@ -1,12 +1,12 @@
 import type { Executor } from '../broker-context.js';
-import { dbNow } from '../internal/db-time.js';
 
 /**
- * Completes tasks that `receiptHandle` still owns (state `processing`, same receipt). Returns the number of
- * rows completed; rows whose lease was lost are left untouched.
+ * Deletes the live tasks `receiptHandle` still owns (state `processing`, same receipt): the whole ack of tasks
+ * that are not kept (`keepCompleted: false`), one statement, no transaction. Returns the rows deleted; rows
+ * whose lease was lost are left untouched.
  * @internal
  */
-export async function completeOwnedTasks(
+export async function deleteOwnedTasks(
   db: Executor,
   queue: string,
   ids: readonly string[],
@@ -14,17 +14,16 @@ export async function completeOwnedTasks(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   const result = await db
-    .updateTable('celers_tasks')
-    .set({ state: 'completed', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
+    .deleteFrom('celers_live_tasks')
     .where('id', 'in', [...ids].sort())
     .where('queue_name', '=', queue)
     .where('state', '=', 'processing')
     .where('receipt_handle', '=', receiptHandle)
     .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return Number(result.numDeletedRows);
 }
 
-/** Why an owned-task update matched nothing: the task is gone, or the receipt lost it. @internal */
+/** Why an owned-task change matched nothing: the task is gone, or the receipt lost it. @internal */
 export async function explainMissingOwnership(
   db: Executor,
   queue: string,

@@ -1,15 +1,21 @@
 import type { Executor } from '../broker-context.js';
-import { dbNow } from '../internal/db-time.js';
+import { finishLiveTasks, inTransaction } from './task-moves.sql.js';
 
-/** Cancels the pending/processing tasks among `ids`; returns how many changed. @internal */
+/** Cancels the pending/processing tasks among `ids` (moves them to the finished table); returns how many. @internal */
 export async function cancelLiveTasks(db: Executor, queue: string, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
-  const result = await db
-    .updateTable('celers_tasks')
-    .set({ state: 'cancelled', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
-    .where('id', 'in', [...ids].sort())
-    .where('queue_name', '=', queue)
-    .where('state', 'in', ['pending', 'processing'])
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return inTransaction(db, async (trx) => {
+    const locked = await trx
+      .selectFrom('celers_live_tasks')
+      .select('id')
+      .where('id', 'in', [...ids].sort())
+      .where('queue_name', '=', queue)
+      .forUpdate()
+      .execute();
+    return finishLiveTasks(
+      trx,
+      locked.map((r) => r.id),
+      { state: 'cancelled' },
+    );
+  });
 }

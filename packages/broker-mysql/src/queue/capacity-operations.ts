@@ -114,7 +114,7 @@ export async function getOptimalBatchSize(
   const max = assertInteger(maxBatchSize, 'maxBatchSize', 1, MAX_OPTIMAL_BATCH_SIZE);
   const depth = await ctx.run('getOptimalBatchSize', async () => {
     const row = await ctx.db
-      .selectFrom('celers_tasks')
+      .selectFrom('celers_live_tasks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('queue_name', '=', ctx.queue)
       .where('state', '=', 'pending')

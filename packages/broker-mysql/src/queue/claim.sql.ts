@@ -19,12 +19,12 @@ export interface ClaimedRows {
  */
 function claimScan(queue: string, taskNames: readonly string[] | undefined) {
   if (taskNames?.length === 1) {
-    return sql`celers_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
+    return sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
       WHERE t.queue_name = ${queue} AND t.task_name = ${taskNames[0]} AND t.state = 'pending'
         AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
   }
   const names = taskNames === undefined ? sql`` : sql`AND t.task_name IN (${sql.join(taskNames)})`;
-  return sql`celers_tasks AS t FORCE INDEX (idx_tasks_dequeue)
+  return sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_dequeue)
     WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6) ${names}`;
 }
 
@@ -74,7 +74,7 @@ export async function hasDueTask(
   const scan =
     taskNames === undefined
       ? claimScan(queue, undefined)
-      : sql`celers_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
+      : sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
           WHERE t.queue_name = ${queue} AND t.task_name IN (${sql.join(taskNames)}) AND t.state = 'pending'
             AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
   const result = await sql<{ one: number }>`SELECT 1 AS one FROM ${scan}
@@ -95,7 +95,7 @@ export async function markClaimed(
 ): Promise<void> {
   if (ids.length === 0) return;
   await trx
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set({
       state: 'processing',
       started_at: claim.claimedAt,

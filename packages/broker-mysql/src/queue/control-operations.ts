@@ -25,6 +25,7 @@ import {
   requeueTasks,
 } from './lease.sql.js';
 import { countTasksInState } from './queue-counts.sql.js';
+import { updateEitherTable } from './task-moves.sql.js';
 
 /** Tasks recovered per transaction, so a huge recovery never holds one giant lock set. */
 export const RECOVERY_CHUNK_SIZE = 500;
@@ -41,7 +42,7 @@ export async function cancelTasks(
     if (!ctx.options.recordHistory) return cancelLiveTasks(ctx.db, ctx.queue, ids);
     return ctx.db.transaction().execute(async (trx) => {
       const live = await trx
-        .selectFrom('celers_tasks')
+        .selectFrom('celers_live_tasks')
         .select(['id', 'state'])
         .where('id', 'in', ids)
         .where('queue_name', '=', ctx.queue)
@@ -120,13 +121,15 @@ export async function updateProgress(
   const pct = assertPercent(percent, 'percent');
   const label = step === undefined ? null : assertName(step, 'step');
   return ctx.run('updateProgress', async () => {
-    const r = await ctx.db
-      .updateTable('celers_tasks')
-      .set({ progress_percent: pct, progress_step: label })
-      .where('id', '=', id)
-      .where('queue_name', '=', ctx.queue)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows) === 1;
+    const n = await updateEitherTable(ctx.db, (table) =>
+      ctx.db
+        .updateTable(table)
+        .set({ progress_percent: pct, progress_step: label })
+        .where('id', '=', id)
+        .where('queue_name', '=', ctx.queue)
+        .executeTakeFirstOrThrow(),
+    );
+    return n === 1;
   });
 }
 

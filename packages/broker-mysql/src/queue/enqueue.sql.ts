@@ -21,8 +21,8 @@ function scheduledFragment(
   return scheduledAt instanceof Date ? { sql: '?', parameters: [scheduledAt] } : scheduledAt.compile(db);
 }
 
-/** `INSERT INTO celers_tasks (…columns…) VALUES`, constant text. */
-const INSERT_PREFIX = `INSERT INTO celers_tasks (${INSERT_COLUMNS_SQL}) VALUES `;
+/** `INSERT INTO celers_live_tasks (…columns…) VALUES`, constant text. */
+const INSERT_PREFIX = `INSERT INTO celers_live_tasks (${INSERT_COLUMNS_SQL}) VALUES `;
 
 /** The parameters of one row: its column values, then those of the `scheduled_at` fragment. */
 function rowParameters(values: TaskInsertValues, scheduled: readonly unknown[]): unknown[] {
@@ -61,7 +61,7 @@ export async function insertTaskUnlessDraining(
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<boolean> {
   const scheduled = scheduledFragment(db, scheduledAt);
-  const text = `INSERT INTO celers_tasks (${INSERT_COLUMNS_SQL}) SELECT ${VALUE_PLACEHOLDERS}${scheduled.sql} FROM DUAL
+  const text = `INSERT INTO celers_live_tasks (${INSERT_COLUMNS_SQL}) SELECT ${VALUE_PLACEHOLDERS}${scheduled.sql} FROM DUAL
     WHERE NOT EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ? AND config_key = ? AND config_value = 'true')`;
   const parameters = rowParameters(values, scheduled.parameters);
   parameters.push(values.queue_name, QueueConfigKey.DrainMode);

@@ -11,7 +11,7 @@ export async function extendOwnedLease(
   leaseMs: number,
 ): Promise<number> {
   const result = await db
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set({ lease_expires_at: dbNowPlusMs(leaseMs) })
     .where('id', '=', id)
     .where('queue_name', '=', queue)
@@ -24,7 +24,7 @@ export async function extendOwnedLease(
 /** Reads a task's lease expiry. @internal */
 export async function readLease(db: Executor, id: string): Promise<Date | null> {
   const row = await db
-    .selectFrom('celers_tasks')
+    .selectFrom('celers_live_tasks')
     .select('lease_expires_at')
     .where('id', '=', id)
     .executeTakeFirst();
@@ -51,7 +51,7 @@ export async function releaseOwnedTask(
   receiptHandle: string,
 ): Promise<number> {
   const result = await db
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set(BACK_TO_PENDING)
     .where('id', '=', id)
     .where('queue_name', '=', queue)
@@ -62,7 +62,7 @@ export async function releaseOwnedTask(
 }
 
 /**
- * `t` (a `celers_tasks` row) is a `processing` task of `queue` whose lease has expired or whose worker's
+ * `t` (a `celers_live_tasks` row) is a `processing` task of `queue` whose lease has expired or whose worker's
  * heartbeat is older than `workerStaleAfterMs` (or who went offline).
  */
 function timedOut(queue: string, workerStaleAfterMs: number): RawBuilder<SqlBool> {
@@ -101,7 +101,7 @@ export async function findTaskIdsWhere(
   afterId: string,
   limit: number,
 ): Promise<string[]> {
-  const result = await sql<{ id: string }>`SELECT t.id FROM celers_tasks AS t
+  const result = await sql<{ id: string }>`SELECT t.id FROM celers_live_tasks AS t
     WHERE ${condition} AND t.id > ${afterId} ORDER BY t.id LIMIT ${limit}`.execute(db);
   return result.rows.map((r) => r.id);
 }
@@ -133,7 +133,7 @@ export async function lockTaskIdsWhere(
   condition: RawBuilder<SqlBool>,
 ): Promise<string[]> {
   if (ids.length === 0) return [];
-  const result = await sql<{ id: string }>`SELECT t.id FROM celers_tasks AS t FORCE INDEX (PRIMARY)
+  const result = await sql<{ id: string }>`SELECT t.id FROM celers_live_tasks AS t FORCE INDEX (PRIMARY)
     WHERE t.id IN (${sql.join([...ids])}) AND ${condition}
     ORDER BY t.id
     FOR UPDATE SKIP LOCKED`.execute(trx);
@@ -144,7 +144,7 @@ export async function lockTaskIdsWhere(
 export async function requeueTasks(trx: Executor, ids: readonly string[]): Promise<number> {
   if (ids.length === 0) return 0;
   const result = await trx
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set(BACK_TO_PENDING)
     .where('id', 'in', [...ids].sort())
     .where('state', '=', 'processing')

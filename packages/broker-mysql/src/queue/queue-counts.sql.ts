@@ -4,10 +4,15 @@ import type { Executor } from '../broker-context.js';
 
 // Counts the queue itself needs (queue size, capacity checks, scheduled work), on idx_tasks_dequeue's prefix.
 
+/** The table that holds tasks in `state`. @internal */
+export function tableForState(state: TaskState): 'celers_live_tasks' | 'celers_finished_tasks' {
+  return state === 'pending' || state === 'processing' ? 'celers_live_tasks' : 'celers_finished_tasks';
+}
+
 /** Tasks of one queue in one state (an index range count on idx_tasks_dequeue's prefix). @internal */
 export async function countTasksInState(db: Executor, queue: string, state: TaskState): Promise<number> {
   const row = await db
-    .selectFrom('celers_tasks')
+    .selectFrom(tableForState(state))
     .select(sql<number>`COUNT(*)`.as('n'))
     .where('queue_name', '=', queue)
     .where('state', '=', state)
@@ -18,7 +23,7 @@ export async function countTasksInState(db: Executor, queue: string, state: Task
 /** Pending tasks not yet due (by the database clock). @internal */
 export async function countScheduledTasks(db: Executor, queue: string): Promise<number> {
   const row = await db
-    .selectFrom('celers_tasks')
+    .selectFrom('celers_live_tasks')
     .select(sql<number>`COUNT(*)`.as('n'))
     .where('queue_name', '=', queue)
     .where('state', '=', 'pending')

@@ -3,15 +3,16 @@ import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../broker-context.js';
 import { BACK_TO_PENDING } from './lease.sql.js';
+import { finishLiveTasks } from './task-moves.sql.js';
 
-/** Locks one task row of `queue` for a state change, with the database time. @internal */
+/** Locks one live task row of `queue` for a state change, with the database time. @internal */
 export async function lockTask(
   trx: Executor,
   queue: string,
   id: string,
 ): Promise<{ row: TaskRow; now: Date } | null> {
   const row = await trx
-    .selectFrom('celers_tasks')
+    .selectFrom('celers_live_tasks')
     .selectAll()
     .select(sql<Date>`UTC_TIMESTAMP(6)`.as('db_now'))
     .where('id', '=', id)
@@ -32,25 +33,15 @@ export async function scheduleRetry(
   error: string | null,
 ): Promise<void> {
   await trx
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set({ ...BACK_TO_PENDING, retry_count: retryCount, scheduled_at: retryAt, error_message: error })
     .where('id', '=', id)
     .execute();
 }
 
-/** Marks a task `failed` (no retry). @internal */
+/** Marks a locked live task `failed` (no retry): it moves to the finished table. @internal */
 export async function markFailed(trx: Executor, id: string, now: Date, error: string | null): Promise<void> {
-  await trx
-    .updateTable('celers_tasks')
-    .set({
-      state: 'failed',
-      completed_at: now,
-      lease_expires_at: null,
-      receipt_handle: null,
-      error_message: error,
-    })
-    .where('id', '=', id)
-    .execute();
+  await finishLiveTasks(trx, [id], { state: 'failed', at: now, error });
 }
 
 /**

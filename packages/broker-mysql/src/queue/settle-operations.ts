@@ -14,14 +14,15 @@ import { computeRetryDelay, hookContext } from '@celers/resilience';
 import type { ValueLimits } from '@celers/schema';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
-import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
+import { addMs } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
-import { completeOwnedTasks, explainMissingOwnership } from './ack.sql.js';
+import { deleteOwnedTasks, explainMissingOwnership } from './ack.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
 import { upsertResults } from './result-write.sql.js';
+import { finishLiveTasks } from './task-moves.sql.js';
 
 function ownershipError(code: 'TASK_NOT_FOUND' | 'STALE_RECEIPT', taskId: string): CelersError {
   return code === 'TASK_NOT_FOUND'
@@ -95,10 +96,15 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
     return;
   }
   await runHook(ctx, 'beforeAck', id);
+  const items = [{ taskId: id, receiptHandle: receipt }];
   await ctx.run(
     'ack',
     async () => {
-      const { count } = await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }]);
+      const { count } = ctx.options.keepCompleted
+        ? await withLockRetry(reportRetries(ctx, 'ack'), () =>
+            ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, items)),
+          )
+        : await ackByReceipt(ctx, items);
       if (count !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
     },
     { [TelemetryAttributes.TaskId]: id },
@@ -120,7 +126,9 @@ export async function ackTasks(
   const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
   if (checked.length === 0) return 0;
   for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
-  const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
+  // Without history, results or kept rows an ack is one DELETE per claim, outside any transaction.
+  const plain =
+    !ctx.options.recordHistory && !ctx.options.keepCompleted && checked.every((i) => i.result === undefined);
   const { ackedIds, count } = await ctx.run(
     'ackBatch',
     () =>
@@ -137,12 +145,10 @@ export async function ackTasks(
 }
 
 /**
- * The fast path for acks without results or history: one `UPDATE … WHERE id IN (…) AND receipt_handle = ?`
- * per claim (a worker's batch shares one receipt) plus the chain promotion, with no transaction, so the
- * common case is 2 round trips instead of 5. The count is exact (rows the UPDATE matched). Only when some
- * receipts were stale are the acked ids re-read as "completed now", which in that rare case may include a
- * task another consumer completed in the same instant (it is completed either way, so promoting its chain
- * successor is still right).
+ * The fast path for acks of tasks not kept, without results or history: one `DELETE … WHERE id IN (…) AND
+ * receipt_handle = ?` per claim (a worker's batch shares one receipt) plus the completion hooks, with no
+ * transaction. The count is exact (rows the DELETE matched). Only when some receipts were stale are the acked
+ * ids worked out, as the ids of the batch no longer in the live table.
  */
 async function ackByReceipt(
   ctx: BrokerContext,
@@ -159,18 +165,17 @@ async function ackByReceipt(
   let count = 0;
   for (const [receipt, idSet] of byReceipt) {
     const ids = [...idSet];
-    const n = await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+    const n = await deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt);
     count += n;
     if (n === ids.length) ackedIds.push(...ids);
     else if (n > 0) {
-      const done = await ctx.db
-        .selectFrom('celers_tasks')
+      const left = await ctx.db
+        .selectFrom('celers_live_tasks')
         .select('id')
         .where('id', 'in', ids)
-        .where('queue_name', '=', ctx.queue)
-        .where('state', '=', 'completed')
         .execute();
-      ackedIds.push(...done.map((r) => r.id));
+      const stillLive = new Set(left.map((r) => r.id));
+      ackedIds.push(...ids.filter((id) => !stillLive.has(id)));
     }
   }
   await runCompletionHooks(ctx, ctx.db, ackedIds);
@@ -191,7 +196,7 @@ async function ackOwnedInTransaction(
 ): Promise<{ ackedIds: string[]; count: number }> {
   const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
   const rows = await trx
-    .selectFrom('celers_tasks')
+    .selectFrom('celers_live_tasks')
     .select(['id', 'task_name', 'receipt_handle', 'worker_id'])
     .where('id', 'in', ids)
     .where('queue_name', '=', ctx.queue)
@@ -209,11 +214,7 @@ async function ackOwnedInTransaction(
   });
   if (owned.length === 0) return { ackedIds: [], count: 0 };
   const ownedIds = owned.map((i) => i.taskId.toLowerCase());
-  await trx
-    .updateTable('celers_tasks')
-    .set({ state: 'completed', completed_at: sqlNow(), lease_expires_at: null, receipt_handle: null })
-    .where('id', 'in', [...ownedIds].sort())
-    .execute();
+  await finishLiveTasks(trx, ownedIds, { state: 'completed' }, ctx.options.keepCompleted);
   await runCompletionHooks(ctx, trx, ownedIds);
   await upsertResults(
     trx,
@@ -273,7 +274,7 @@ export async function rejectInTransaction(
   policyOverride?: RetryPolicySpec,
 ): Promise<RejectOutcome> {
   const locked = await lockTask(trx, ctx.queue, id);
-  if (!locked) throw ownershipError('TASK_NOT_FOUND', id);
+  if (!locked) throw ownershipError(await explainMissingOwnership(trx, ctx.queue, id), id);
   const { row, now } = locked;
   if (row.state !== 'processing' || row.receipt_handle !== receipt) throw ownershipError('STALE_RECEIPT', id);
   // Cut by UTF-8 bytes, not characters: 65,535 multi-byte characters overflow the TEXT column.

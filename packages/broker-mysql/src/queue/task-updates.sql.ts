@@ -1,4 +1,5 @@
 import type { Executor } from '../broker-context.js';
+import { updateEitherTable } from './task-moves.sql.js';
 
 /** Sets (or clears) a task's error message; returns rows matched (0 or 1). @internal */
 export async function writeErrorMessage(
@@ -7,13 +8,14 @@ export async function writeErrorMessage(
   id: string,
   message: string | null,
 ): Promise<number> {
-  const result = await db
-    .updateTable('celers_tasks')
-    .set({ error_message: message })
-    .where('id', '=', id)
-    .where('queue_name', '=', queue)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  return updateEitherTable(db, (table) =>
+    db
+      .updateTable(table)
+      .set({ error_message: message })
+      .where('id', '=', id)
+      .where('queue_name', '=', queue)
+      .executeTakeFirstOrThrow(),
+  );
 }
 
 /**
@@ -28,7 +30,7 @@ export async function writeWorkerId(
   workerId: string,
 ): Promise<number> {
   const result = await db
-    .updateTable('celers_tasks')
+    .updateTable('celers_live_tasks')
     .set({ worker_id: workerId })
     .where('id', '=', id)
     .where('queue_name', '=', queue)

@@ -15,6 +15,7 @@ import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { type PageOptions, resolvePage } from '../internal/page-options.js';
 import { assertMetadataPathValue } from '../internal/validate-metadata.js';
+import { finishLiveTasks, reviveFinishedTasks, updateEitherTable } from '../queue/task-moves.sql.js';
 import { newestFirstPage, selectTaskInfos } from './task-info.sql.js';
 import type { TaskInfo } from './task-types.js';
 
@@ -95,13 +96,15 @@ export async function updateMetadata(
   return ctx.run('tasks.updateMetadata', async () => {
     try {
       // JSON_EXTRACT(?, '$') turns the JSON text into a JSON value on both MySQL and MariaDB (no CAST AS JSON there).
-      const r = await ctx.db
-        .updateTable('celers_tasks')
-        .set({ metadata: sql`JSON_SET(metadata, ${p}, JSON_EXTRACT(${json}, '$'))` })
-        .where('id', '=', id)
-        .where('queue_name', '=', ctx.queue)
-        .executeTakeFirst();
-      return Number(r.numUpdatedRows) === 1;
+      const n = await updateEitherTable(ctx.db, (table) =>
+        ctx.db
+          .updateTable(table)
+          .set({ metadata: sql`JSON_SET(metadata, ${p}, JSON_EXTRACT(${json}, '$'))` })
+          .where('id', '=', id)
+          .where('queue_name', '=', ctx.queue)
+          .executeTakeFirstOrThrow(),
+      );
+      return n === 1;
     } catch (error) {
       if ((error as { errno?: number }).errno === 1062) {
         throw new CelersError('DUPLICATE_TASK', 'A live task with this dedup key already exists', {
@@ -159,25 +162,46 @@ export async function updateBatchState(
   const ids = assertTaskIds(taskIds, 'taskIds');
   const st = assertOneOf(state, SETTABLE_TASK_STATES, 'state');
   if (ids.length === 0) return 0;
-  return ctx.run('tasks.updateBatchState', async () => {
-    const r = await ctx.db
-      .updateTable('celers_tasks')
-      .set(
-        st === 'pending'
-          ? {
-              state: st,
-              started_at: null,
-              completed_at: null,
-              lease_expires_at: null,
-              receipt_handle: null,
-              worker_id: null,
-            }
-          : { state: st, completed_at: dbNow(), lease_expires_at: null, receipt_handle: null },
-      )
-      .where('id', 'in', [...ids].sort())
-      .where('queue_name', '=', ctx.queue)
-      .where('state', '!=', st)
-      .executeTakeFirst();
-    return Number(r.numUpdatedRows);
-  });
+  const sorted = [...ids].sort();
+  // A change across the live/finished line is a move between the task tables; one within a side, an UPDATE.
+  return ctx.run('tasks.updateBatchState', () =>
+    ctx.db.transaction().execute(async (trx) => {
+      const lock = (table: 'celers_live_tasks' | 'celers_finished_tasks') =>
+        trx
+          .selectFrom(table)
+          .select('id')
+          .where('id', 'in', sorted)
+          .where('queue_name', '=', ctx.queue)
+          .where('state', '!=', st)
+          .forUpdate()
+          .execute()
+          .then((rows) => rows.map((r) => r.id));
+      const live = await lock('celers_live_tasks');
+      const finished = await lock('celers_finished_tasks');
+      if (st === 'pending') {
+        if (live.length > 0)
+          await trx
+            .updateTable('celers_live_tasks')
+            .set({ state: st, started_at: null, lease_expires_at: null, receipt_handle: null, worker_id: null })
+            .where('id', 'in', live)
+            .execute();
+        const revived = await reviveFinishedTasks(trx, finished);
+        if (revived > 0)
+          await trx
+            .updateTable('celers_live_tasks')
+            .set({ started_at: null })
+            .where('id', 'in', finished)
+            .execute();
+        return live.length + revived;
+      }
+      const moved = await finishLiveTasks(trx, live, { state: st });
+      if (finished.length > 0)
+        await trx
+          .updateTable('celers_finished_tasks')
+          .set({ state: st, completed_at: dbNow() })
+          .where('id', 'in', finished)
+          .execute();
+      return moved + finished.length;
+    }),
+  );
 }

@@ -23,6 +23,7 @@ import { assertText } from '../internal/assert-text.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertTaskMetadata } from '../internal/validate-metadata.js';
 import type { ImportTasksOptions } from './export-format.js';
+import { tableForState } from '../queue/queue-counts.sql.js';
 
 /** Rows per multi-row INSERT when importing. */
 const IMPORT_CHUNK_SIZE = 500;
@@ -185,7 +186,10 @@ export async function importTasks(
             const skip = new Set(existing.map((e) => e.id));
             chunk = chunk.filter((r) => !skip.has(r.id));
             if (chunk.length === 0) continue;
-            await trx.insertInto('celers_tasks').values(chunk).execute();
+            const live = chunk.filter((r) => tableForState(r.state) === 'celers_live_tasks');
+            const finished = chunk.filter((r) => tableForState(r.state) === 'celers_finished_tasks');
+            if (live.length > 0) await trx.insertInto('celers_live_tasks').values(live).execute();
+            if (finished.length > 0) await trx.insertInto('celers_finished_tasks').values(finished).execute();
             imported += chunk.length;
           }
           return imported;

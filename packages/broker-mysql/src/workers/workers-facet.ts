@@ -162,7 +162,7 @@ export class WorkersFacet {
   async listActive(): Promise<string[]> {
     return this.#ctx.run('workers.listActive', async () => {
       const busy = await this.#ctx.db
-        .selectFrom('celers_tasks')
+        .selectFrom('celers_live_tasks')
         .select('worker_id')
         .distinct()
         .where('queue_name', '=', this.#ctx.queue)
@@ -220,7 +220,7 @@ export class WorkersFacet {
         const n = await withLockRetry(reportRetries(this.#ctx, 'workers.requeueStuckTasks'), () =>
           ctx.db.transaction().execute(async (trx) => {
             const rows = await trx
-              .selectFrom('celers_tasks')
+              .selectFrom('celers_live_tasks')
               .select('id')
               .where('worker_id', '=', id)
               .where('state', '=', 'processing')

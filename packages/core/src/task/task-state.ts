@@ -8,6 +8,8 @@ export const FINISHED_TASK_STATES = [
   'failed',
   'cancelled',
 ] as const satisfies readonly TaskState[];
+/** One of {@link FINISHED_TASK_STATES}. */
+export type FinishedTaskState = (typeof FINISHED_TASK_STATES)[number];
 
 /** Celery's result states, stored in `celers_task_results.status`. */
 export const TASK_RESULT_STATUSES = ['PENDING', 'STARTED', 'SUCCESS', 'FAILURE', 'RETRY', 'REVOKED'] as const;

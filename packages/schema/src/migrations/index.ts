@@ -11,6 +11,7 @@ import { createRecurringTasks } from './0009-create-recurring-tasks.js';
 import { createLocks } from './0010-create-locks.js';
 import { addTaskDeliveryCount } from './0011-add-task-delivery-count.js';
 import { extendTaskNameIndex } from './0012-extend-task-name-index.js';
+import { splitLiveTasks } from './0013-split-live-tasks.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -29,6 +30,7 @@ export const migrations = {
   '0010_create_locks': createLocks,
   '0011_add_task_delivery_count': addTaskDeliveryCount,
   '0012_extend_task_name_index': extendTaskNameIndex,
+  '0013_split_live_tasks': splitLiveTasks,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */

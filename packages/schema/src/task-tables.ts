@@ -1,0 +1,54 @@
+// Where task rows live (migration 0013). A task is in exactly one of two tables:
+// - celers_live_tasks: pending (due or delayed) and processing rows. Small and hot: enqueue inserts here,
+//   claims lock here, settles delete from here. It carries only the indexes the hot path reads.
+// - celers_finished_tasks: completed, failed and cancelled rows, with the admin indexes (created, completed,
+//   worker, task name, group). Settle moves a row here in the same transaction, or drops it (keepCompleted).
+// celers_tasks is a read-only UNION ALL view of both, so every reader (SQL, dashboards, operators) keeps one name.
+// Writes name a table; a write to the view fails loudly.
+
+/** The hot table: pending and processing tasks. */
+export const LIVE_TASKS_TABLE = 'celers_live_tasks';
+/** The finished table: completed, failed and cancelled tasks. */
+export const FINISHED_TASKS_TABLE = 'celers_finished_tasks';
+/** The read-only view over both task tables. */
+export const TASKS_VIEW = 'celers_tasks';
+
+/** Either task table. */
+export type TaskTableName = typeof LIVE_TASKS_TABLE | typeof FINISHED_TASKS_TABLE;
+
+/**
+ * The stored (writable) columns of a task row, identical in both tables, in table order. A move between the
+ * tables copies exactly these; the generated columns are computed again by the target table.
+ */
+export const STORED_TASK_COLUMNS = [
+  'id',
+  'queue_name',
+  'task_name',
+  'payload',
+  'content_type',
+  'content_encoding',
+  'state',
+  'priority',
+  'retry_count',
+  'max_retries',
+  'timeout_ms',
+  'retry_policy',
+  'created_at',
+  'scheduled_at',
+  'started_at',
+  'completed_at',
+  'lease_expires_at',
+  'receipt_handle',
+  'worker_id',
+  'error_message',
+  'progress_percent',
+  'progress_step',
+  'metadata',
+  'delivery_count',
+] as const;
+
+/** The generated columns of a task row (computed from `metadata` and `state`). */
+export const GENERATED_TASK_COLUMNS = ['group_id', 'parent_task_id', 'live_dedup_key'] as const;
+
+/** One stored task column. */
+export type StoredTaskColumn = (typeof STORED_TASK_COLUMNS)[number];
