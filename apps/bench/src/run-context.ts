@@ -11,7 +11,8 @@ import type { WorkloadContext } from './workloads/workload-context.js';
 
 /** Tables emptied between workloads. */
 const CELERS_TABLES = [
-  'celers_tasks',
+  'celers_live_tasks',
+  'celers_finished_tasks',
   'celers_task_results',
   'celers_dead_letter_queue',
   'celers_task_history',

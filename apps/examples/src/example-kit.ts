@@ -13,7 +13,8 @@ export type Example = (ctx: ExampleContext) => Promise<void>;
 
 /** Tables scoped by `queue_name`: cleaning them all removes every trace of an example's queue. */
 const QUEUE_TABLES = [
-  'celers_tasks',
+  'celers_live_tasks',
+  'celers_finished_tasks',
   'celers_dead_letter_queue',
   'celers_task_results',
   'celers_task_history',

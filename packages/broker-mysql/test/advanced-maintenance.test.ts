@@ -40,7 +40,11 @@ async function seeded(queue: string) {
   return { b, ids };
 }
 
-const backdate = async (b: MysqlBroker, column: 'created_at' | 'completed_at' | 'scheduled_at', seconds: number) => {
+const backdate = async (
+  b: MysqlBroker,
+  column: 'created_at' | 'completed_at' | 'scheduled_at',
+  seconds: number,
+) => {
   for (const table of ['celers_live_tasks', 'celers_finished_tasks'] as const)
     await b.database
       .updateTable(table)

@@ -68,7 +68,11 @@ describe('lease recovery locking', () => {
 
   it('a chunk of candidates locked elsewhere is skipped, not waited for, and picked up by the next run', async () => {
     const id = await broker.enqueue(createTask('held', 1));
-    await broker.database.updateTable('celers_live_tasks').set({ priority: 1_000 }).where('id', '=', id).execute();
+    await broker.database
+      .updateTable('celers_live_tasks')
+      .set({ priority: 1_000 })
+      .where('id', '=', id)
+      .execute();
     const [msg] = await broker.dequeueBatch(1, { workerId: 'w-held', leaseMs: 600_000 });
     expect(msg?.task.metadata.id).toBe(id);
     await broker.database

@@ -10,7 +10,12 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createTask, decodePayload } from '@celers/core';
-import { CELERS_TABLES, CELERS_VIEWS, DEFAULT_MIGRATION_LOCK_TABLE, DEFAULT_MIGRATION_TABLE } from '@celers/schema';
+import {
+  CELERS_TABLES,
+  CELERS_VIEWS,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+  DEFAULT_MIGRATION_TABLE,
+} from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -20,7 +25,12 @@ import { REPO_ROOT, readOpsPage, runBash, taggedBlocks, writeOptionFile } from '
 // Runs the tested command blocks of docs/operations/backup-restore.md and scripts/backup/celers-backup.sh
 // against the test server, and checks that restored tasks are the same tasks and can be claimed.
 
-const ALL_TABLES = [...CELERS_TABLES, ...CELERS_VIEWS, DEFAULT_MIGRATION_TABLE, DEFAULT_MIGRATION_LOCK_TABLE].sort();
+const ALL_TABLES = [
+  ...CELERS_TABLES,
+  ...CELERS_VIEWS,
+  DEFAULT_MIGRATION_TABLE,
+  DEFAULT_MIGRATION_LOCK_TABLE,
+].sort();
 const blocks = taggedBlocks(readOpsPage('backup-restore.md'));
 const databases: TestDatabase[] = [];
 let src: TestDatabase;

@@ -3,7 +3,12 @@ import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DatabaseDiagnostics, indexUsageWarnings, SERVER_VARIABLE_NAMES } from '../src/index.js';
+import {
+  DatabaseDiagnostics,
+  EXPECTED_TASK_INDEXES,
+  indexUsageWarnings,
+  SERVER_VARIABLE_NAMES,
+} from '../src/index.js';
 import { dbNow, insertTasks } from './helpers/seed-rows.js';
 
 let tdb: TestDatabase;
@@ -29,7 +34,7 @@ beforeAll(async () => {
       completedAt: now,
     })),
   ]);
-  await sql`ANALYZE TABLE celers_tasks`.execute(broker.database);
+  await sql`ANALYZE TABLE celers_live_tasks, celers_finished_tasks`.execute(broker.database);
 });
 afterAll(async () => {
   await broker?.close();
@@ -41,14 +46,15 @@ describe('table and index statistics', () => {
     const sizes = await diagnostics.tableSizes();
     const names = sizes.map((s) => s.tableName);
     for (const table of [
-      'celers_tasks',
+      'celers_live_tasks',
+      'celers_finished_tasks',
       'celers_dead_letter_queue',
       'celers_task_results',
       'celers_task_history',
     ]) {
       expect(names).toContain(table);
     }
-    const tasks = sizes.find((s) => s.tableName === 'celers_tasks')!;
+    const tasks = sizes.find((s) => s.tableName === 'celers_finished_tasks')!;
     expect(tasks.dataBytes).toBeGreaterThan(0);
     expect(tasks.indexBytes).toBeGreaterThan(0);
     expect(tasks.rows).toBeGreaterThan(0); // InnoDB estimate after ANALYZE
@@ -57,8 +63,8 @@ describe('table and index statistics', () => {
 
   it('analyses bloat from the same figures', async () => {
     const bloat = await diagnostics.tableBloat();
-    const tasks = bloat.find((b) => b.tableName === 'celers_tasks')!;
-    const size = (await diagnostics.tableSizes()).find((s) => s.tableName === 'celers_tasks')!;
+    const tasks = bloat.find((b) => b.tableName === 'celers_finished_tasks')!;
+    const size = (await diagnostics.tableSizes()).find((s) => s.tableName === 'celers_finished_tasks')!;
     expect(tasks.totalSizeMb).toBeCloseTo((size.dataBytes + size.indexBytes) / 1024 / 1024, 9);
     expect(tasks.bloatPercent).toBeGreaterThanOrEqual(0);
     expect(typeof tasks.recommendation).toBe('string');
@@ -67,14 +73,16 @@ describe('table and index statistics', () => {
   it('lists indexes with their columns in order', async () => {
     const indexes = await diagnostics.indexStats();
     const dequeue = indexes.find(
-      (i) => i.tableName === 'celers_tasks' && i.indexName === 'idx_tasks_dequeue',
+      (i) => i.tableName === 'celers_live_tasks' && i.indexName === 'idx_tasks_dequeue',
     );
     expect(dequeue).toMatchObject({
       columns: ['queue_name', 'state', 'priority', 'scheduled_at', 'id'],
       unique: false,
       indexType: 'BTREE',
     });
-    expect(indexes.find((i) => i.tableName === 'celers_tasks' && i.indexName === 'PRIMARY')).toMatchObject({
+    expect(
+      indexes.find((i) => i.tableName === 'celers_live_tasks' && i.indexName === 'PRIMARY'),
+    ).toMatchObject({
       columns: ['id'],
       unique: true,
     });
@@ -85,7 +93,7 @@ describe('query plans', () => {
   it('explains the claim query through idx_tasks_dequeue', async () => {
     const plan = await diagnostics.explainDequeue(10);
     expect(plan.length).toBeGreaterThan(0);
-    expect(plan[0]).toMatchObject({ table: 'celers_tasks', key: 'idx_tasks_dequeue' });
+    expect(plan[0]).toMatchObject({ table: 'celers_live_tasks', key: 'idx_tasks_dequeue' });
     expect(plan[0]!.possibleKeys).toContain('idx_tasks_dequeue');
     expect(plan[0]!.extra ?? '').not.toMatch(/filesort/i);
     await expect(diagnostics.explainDequeue(0)).rejects.toMatchObject({
@@ -100,12 +108,14 @@ describe('query plans', () => {
 
   it('explains a read-only SELECT with parameters', async () => {
     const plan = await diagnostics.explainQuery(
-      'SELECT id FROM celers_tasks WHERE queue_name = ? AND state = ?',
-      ['diag', 'pending'],
+      'SELECT id FROM celers_finished_tasks WHERE queue_name = ? AND state = ?',
+      ['diag', 'completed'],
     );
-    expect(plan[0]).toMatchObject({ table: 'celers_tasks' });
+    expect(plan[0]).toMatchObject({ table: 'celers_finished_tasks' });
     expect(plan[0]!.key).not.toBeNull();
-    const scan = await diagnostics.explainQuery('SELECT * FROM celers_tasks WHERE error_message IS NULL');
+    const scan = await diagnostics.explainQuery(
+      'SELECT * FROM celers_finished_tasks WHERE error_message IS NULL',
+    );
     expect(scan[0]!.accessType).toBe('ALL');
   });
 
@@ -172,26 +182,21 @@ describe('query plans', () => {
 });
 
 describe('index usage warnings (pure)', () => {
-  const indexes = [
-    'PRIMARY',
-    'idx_tasks_dequeue',
-    'idx_tasks_worker',
-    'idx_tasks_task_name_state',
-    'idx_tasks_created_at',
-    'idx_tasks_completed_at',
-  ].map((indexName) => ({
-    tableName: 'celers_tasks',
-    indexName,
-    columns: [],
-    unique: false,
-    cardinality: 0,
-    indexType: 'BTREE',
-  }));
+  const indexes = Object.entries(EXPECTED_TASK_INDEXES).flatMap(([tableName, names]) =>
+    names.map((indexName) => ({
+      tableName,
+      indexName,
+      columns: [],
+      unique: false,
+      cardinality: 0,
+      indexType: 'BTREE',
+    })),
+  );
   const goodPlan = [
     {
       id: 1,
       selectType: 'SIMPLE',
-      table: 'celers_tasks',
+      table: 'celers_live_tasks',
       accessType: 'range',
       possibleKeys: ['idx_tasks_dequeue'],
       key: 'idx_tasks_dequeue',
@@ -212,9 +217,9 @@ describe('index usage warnings (pure)', () => {
       indexes: indexes.filter((i) => i.indexName !== 'idx_tasks_worker'),
       dequeuePlan: [{ ...goodPlan[0]!, accessType: 'ALL', key: null, extra: 'Using where; Using filesort' }],
       usage: [
-        { tableName: 'celers_tasks', indexName: 'idx_tasks_worker', reads: 0, writes: 10 },
-        { tableName: 'celers_tasks', indexName: 'PRIMARY', reads: 0, writes: 10 },
-        { tableName: 'celers_tasks', indexName: 'idx_tasks_dequeue', reads: 5, writes: 10 },
+        { tableName: 'celers_finished_tasks', indexName: 'idx_tasks_worker', reads: 0, writes: 10 },
+        { tableName: 'celers_live_tasks', indexName: 'PRIMARY', reads: 0, writes: 10 },
+        { tableName: 'celers_live_tasks', indexName: 'idx_tasks_dequeue', reads: 5, writes: 10 },
       ],
     });
     expect(warnings).toHaveLength(5);
@@ -222,7 +227,7 @@ describe('index usage warnings (pure)', () => {
     expect(warnings.join('\n')).toMatch(/in full/);
     expect(warnings.join('\n')).toMatch(/uses no index instead of idx_tasks_dequeue/);
     expect(warnings.join('\n')).toMatch(/filesort/);
-    expect(warnings.join('\n')).toMatch(/celers_tasks\.idx_tasks_worker has had no reads/);
+    expect(warnings.join('\n')).toMatch(/celers_finished_tasks\.idx_tasks_worker has had no reads/);
   });
 });
 

@@ -52,7 +52,7 @@ describe('internal retry metrics', () => {
       });
       let rejecting: Promise<unknown> | undefined;
       await broker.database.transaction().execute(async (trx) => {
-        await trx.selectFrom('celers_tasks').select('id').where('id', '=', id).forUpdate().execute();
+        await trx.selectFrom('celers_live_tasks').select('id').where('id', '=', id).forUpdate().execute();
         rejecting = broker.reject(id, msg!.receiptHandle, { delayMs: 0 });
         await waitUntil(() => retried >= 1);
       });

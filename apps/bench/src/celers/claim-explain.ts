@@ -4,7 +4,7 @@ import type { Connection } from 'mysql2/promise';
  * The statement celers' claim runs (packages/broker-mysql/src/queue/claim.sql.ts, `lockDueTasks`), written
  * out so its plan can be shown next to the figures. Kept in step with that file by hand.
  */
-export const CLAIM_STATEMENT = `SELECT *, UTC_TIMESTAMP(6) AS db_now FROM celers_tasks
+export const CLAIM_STATEMENT = `SELECT *, UTC_TIMESTAMP(6) AS db_now FROM celers_live_tasks
 WHERE queue_name = ? AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6)
   AND NOT EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ? AND config_key = 'paused' AND config_value = 'true')
 ORDER BY priority DESC, scheduled_at ASC, id ASC LIMIT 50 FOR UPDATE SKIP LOCKED`;

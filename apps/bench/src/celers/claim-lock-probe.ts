@@ -15,8 +15,8 @@ export interface ClaimLockProbe {
 
 /** The claim statement with an index hint naming celers' dequeue index. */
 export const FORCED_CLAIM_STATEMENT = CLAIM_STATEMENT.replace(
-  'FROM celers_tasks',
-  'FROM celers_tasks FORCE INDEX (idx_tasks_dequeue)',
+  'FROM celers_live_tasks',
+  'FROM celers_live_tasks FORCE INDEX (idx_tasks_dequeue)',
 );
 
 async function secondClaim(

@@ -20,7 +20,7 @@ export interface FillOptions {
 const day = 86_400_000;
 
 /**
- * Writes `count` task rows straight into `celers_tasks` with multi-row INSERTs. It is how the backlog and
+ * Writes `count` task rows straight into the task tables (`celers_live_tasks` or `celers_finished_tasks`) with multi-row INSERTs. It is how the backlog and
  * history workloads set up a large table quickly; the rows are shaped exactly like `enqueue`'s (UUIDv7 ids
  * from `createTask`, JSON payload, empty metadata), so the measured claim path sees realistic data. Filling is
  * never part of a timed figure.
@@ -54,7 +54,10 @@ export async function fillTasks(db: Kysely<CelersDatabase>, options: FillOptions
         completed_at: finished ? past : null,
       };
     });
-    await db.insertInto('celers_tasks').values(rows).execute();
+    await db
+      .insertInto(finished ? 'celers_finished_tasks' : 'celers_live_tasks')
+      .values(rows)
+      .execute();
     options.onProgress?.(done + n);
   }
 }

@@ -143,7 +143,7 @@ export async function partitioningExperiment(
   let celersError = '';
   try {
     await conn.query(
-      `ALTER TABLE celers_tasks PARTITION BY RANGE COLUMNS(created_at) (PARTITION p0 VALUES LESS THAN ('2030-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))`,
+      `ALTER TABLE celers_finished_tasks PARTITION BY RANGE COLUMNS(created_at) (PARTITION p0 VALUES LESS THAN ('2030-01-01'), PARTITION pmax VALUES LESS THAN (MAXVALUE))`,
     );
     celersError = 'accepted (unexpected)';
   } catch (error) {

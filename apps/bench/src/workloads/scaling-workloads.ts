@@ -57,7 +57,7 @@ export const backlogScalingWorkload: Workload = async (ctx) => {
   const large = await ctx.broker('w5large');
   ctx.log(`W5 filling ${backlogLarge} pending`);
   await fillTasks(large.database, { queue: 'w5large', count: backlogLarge, state: 'pending' });
-  await ctx.bench.admin.query('ANALYZE TABLE celers_tasks');
+  await ctx.bench.admin.query('ANALYZE TABLE celers_live_tasks, celers_finished_tasks');
   const plan = await explainClaim(ctx.bench.admin, 'w5large');
   const big = await drainInRounds(ctx, 'w5large', rounds, backlogSmall, 0);
   ctx.log(
@@ -99,7 +99,9 @@ export const historyScalingWorkload: Workload = async (ctx) => {
     state: 'cancelled',
   });
   await fillDeadLetters(broker.database, 'w6', historyDlq);
-  await ctx.bench.admin.query('ANALYZE TABLE celers_tasks, celers_dead_letter_queue');
+  await ctx.bench.admin.query(
+    'ANALYZE TABLE celers_live_tasks, celers_finished_tasks, celers_dead_letter_queue',
+  );
   const full = await drainInRounds(ctx, 'w6', 1, scalingDrain, scalingDrain);
   const plan = await explainClaim(ctx.bench.admin, 'w6');
   ctx.log(

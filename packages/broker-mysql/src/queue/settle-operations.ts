@@ -169,11 +169,7 @@ async function ackByReceipt(
     count += n;
     if (n === ids.length) ackedIds.push(...ids);
     else if (n > 0) {
-      const left = await ctx.db
-        .selectFrom('celers_live_tasks')
-        .select('id')
-        .where('id', 'in', ids)
-        .execute();
+      const left = await ctx.db.selectFrom('celers_live_tasks').select('id').where('id', 'in', ids).execute();
       const stillLive = new Set(left.map((r) => r.id));
       ackedIds.push(...ids.filter((id) => !stillLive.has(id)));
     }

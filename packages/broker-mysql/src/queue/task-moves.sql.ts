@@ -23,7 +23,8 @@ function selectList(overrides: Overrides) {
     STORED_TASK_COLUMNS.map((column) => {
       if (!(column in overrides)) return sql.ref(column);
       const value = overrides[column];
-      const expr = value !== null && typeof value === 'object' && 'toOperationNode' in value ? value : sql`${value}`;
+      const expr =
+        value !== null && typeof value === 'object' && 'toOperationNode' in value ? value : sql`${value}`;
       return sql`${expr} AS ${sql.ref(column)}`;
     }),
   );
@@ -67,7 +68,10 @@ export async function finishLiveTasks(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   if (!keep) {
-    const r = await db.deleteFrom('celers_live_tasks').where('id', 'in', [...ids].sort()).executeTakeFirst();
+    const r = await db
+      .deleteFrom('celers_live_tasks')
+      .where('id', 'in', [...ids].sort())
+      .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
   return moveRows(db, 'celers_live_tasks', 'celers_finished_tasks', ids, {

@@ -182,7 +182,13 @@ export async function updateBatchState(
         if (live.length > 0)
           await trx
             .updateTable('celers_live_tasks')
-            .set({ state: st, started_at: null, lease_expires_at: null, receipt_handle: null, worker_id: null })
+            .set({
+              state: st,
+              started_at: null,
+              lease_expires_at: null,
+              receipt_handle: null,
+              worker_id: null,
+            })
             .where('id', 'in', live)
             .execute();
         const revived = await reviveFinishedTasks(trx, finished);

@@ -22,8 +22,8 @@ import { assertImportRowsFit } from '../internal/assert-fits.js';
 import { assertText } from '../internal/assert-text.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertTaskMetadata } from '../internal/validate-metadata.js';
-import type { ImportTasksOptions } from './export-format.js';
 import { tableForState } from '../queue/queue-counts.sql.js';
+import type { ImportTasksOptions } from './export-format.js';
 
 /** Rows per multi-row INSERT when importing. */
 const IMPORT_CHUNK_SIZE = 500;

@@ -55,7 +55,7 @@ export async function explainClaimQuery(
   limit: number,
 ): Promise<QueryPlanRow[]> {
   const compiled = db
-    .selectFrom('celers_tasks')
+    .selectFrom('celers_live_tasks')
     .selectAll()
     .where('queue_name', '=', queue)
     .where('state', '=', 'pending')

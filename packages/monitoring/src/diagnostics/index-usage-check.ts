@@ -5,15 +5,22 @@ import type { IndexUsage } from './performance-schema.sql.js';
 /** The index the claim query must walk. */
 export const DEQUEUE_INDEX = 'idx_tasks_dequeue';
 
-/** Indexes of `celers_tasks` that the broker's queries rely on. */
-export const EXPECTED_TASK_INDEXES: readonly string[] = [
-  'PRIMARY',
-  DEQUEUE_INDEX,
-  'idx_tasks_worker',
-  'idx_tasks_task_name_state',
-  'idx_tasks_created_at',
-  'idx_tasks_completed_at',
-];
+/** The hot task table, where claims run. */
+const LIVE_TABLE = 'celers_live_tasks';
+/** The finished task table, where listings and retention run. */
+const FINISHED_TABLE = 'celers_finished_tasks';
+
+/** Indexes of the task tables that the broker's queries rely on, by table. */
+export const EXPECTED_TASK_INDEXES: Readonly<Record<string, readonly string[]>> = {
+  [LIVE_TABLE]: [
+    'PRIMARY',
+    DEQUEUE_INDEX,
+    'idx_tasks_task_name_state',
+    'idx_tasks_parent',
+    'uq_tasks_live_dedup',
+  ],
+  [FINISHED_TABLE]: ['PRIMARY', 'idx_tasks_worker', 'idx_tasks_created_at', 'idx_tasks_completed_at'],
+};
 
 /** Inputs of {@link indexUsageWarnings}. */
 export interface IndexUsageFacts {
@@ -30,20 +37,20 @@ export interface IndexUsageFacts {
  */
 export function indexUsageWarnings(facts: IndexUsageFacts): string[] {
   const warnings: string[] = [];
-  const taskIndexes = new Set(
-    facts.indexes.filter((i) => i.tableName === 'celers_tasks').map((i) => i.indexName),
-  );
-  for (const name of EXPECTED_TASK_INDEXES) {
-    if (!taskIndexes.has(name))
-      warnings.push(`celers_tasks is missing index ${name}: run the migrations (celers migrate).`);
+  for (const [table, expected] of Object.entries(EXPECTED_TASK_INDEXES)) {
+    const present = new Set(facts.indexes.filter((i) => i.tableName === table).map((i) => i.indexName));
+    for (const name of expected) {
+      if (!present.has(name))
+        warnings.push(`${table} is missing index ${name}: run the migrations (celers migrate).`);
+    }
   }
-  const claim = facts.dequeuePlan.find((row) => row.table === 'celers_tasks') ?? facts.dequeuePlan[0];
+  const claim = facts.dequeuePlan.find((row) => row.table === LIVE_TABLE) ?? facts.dequeuePlan[0];
   if (claim) {
     if (claim.accessType === 'ALL')
-      warnings.push('The claim query scans celers_tasks in full (access type ALL).');
+      warnings.push(`The claim query scans ${LIVE_TABLE} in full (access type ALL).`);
     if (claim.key !== DEQUEUE_INDEX) {
       warnings.push(
-        `The claim query uses ${claim.key ?? 'no index'} instead of ${DEQUEUE_INDEX}; run ANALYZE TABLE celers_tasks.`,
+        `The claim query uses ${claim.key ?? 'no index'} instead of ${DEQUEUE_INDEX}; run ANALYZE TABLE ${LIVE_TABLE}.`,
       );
     }
     if (claim.extra?.toLowerCase().includes('filesort'))

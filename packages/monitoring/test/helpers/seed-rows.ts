@@ -33,36 +33,36 @@ export interface SeedTask {
 export async function insertTasks(db: Kysely<CelersDatabase>, tasks: readonly SeedTask[]): Promise<string[]> {
   const ids = tasks.map((t) => t.id ?? uuidv7());
   if (tasks.length === 0) return ids;
-  await db
-    .insertInto('celers_tasks')
-    .values(
-      tasks.map((t, i) => ({
-        id: ids[i]!,
-        queue_name: t.queue,
-        task_name: t.taskName ?? 'seeded',
-        payload: Buffer.from('{}'),
-        content_type: 'application/json',
-        content_encoding: 'utf-8',
-        state: t.state,
-        priority: t.priority ?? 0,
-        retry_count: t.retryCount ?? 0,
-        max_retries: 3,
-        timeout_ms: null,
-        retry_policy: null,
-        created_at: t.createdAt,
-        scheduled_at: t.scheduledAt ?? t.createdAt,
-        started_at: t.startedAt ?? null,
-        completed_at: t.completedAt ?? null,
-        lease_expires_at: null,
-        receipt_handle: null,
-        worker_id: t.workerId ?? null,
-        error_message: null,
-        progress_percent: null,
-        progress_step: null,
-        metadata: '{}',
-      })),
-    )
-    .execute();
+  const rows = tasks.map((t, i) => ({
+    id: ids[i]!,
+    queue_name: t.queue,
+    task_name: t.taskName ?? 'seeded',
+    payload: Buffer.from('{}'),
+    content_type: 'application/json',
+    content_encoding: 'utf-8',
+    state: t.state,
+    priority: t.priority ?? 0,
+    retry_count: t.retryCount ?? 0,
+    max_retries: 3,
+    timeout_ms: null,
+    retry_policy: null,
+    created_at: t.createdAt,
+    scheduled_at: t.scheduledAt ?? t.createdAt,
+    started_at: t.startedAt ?? null,
+    completed_at: t.completedAt ?? null,
+    lease_expires_at: null,
+    receipt_handle: null,
+    worker_id: t.workerId ?? null,
+    error_message: null,
+    progress_percent: null,
+    progress_step: null,
+    metadata: '{}',
+  }));
+  // A task lives in the live table while pending/processing and in the finished table afterwards.
+  const live = rows.filter((r) => r.state === 'pending' || r.state === 'processing');
+  const finished = rows.filter((r) => r.state !== 'pending' && r.state !== 'processing');
+  if (live.length > 0) await db.insertInto('celers_live_tasks').values(live).execute();
+  if (finished.length > 0) await db.insertInto('celers_finished_tasks').values(finished).execute();
   return ids;
 }
 

@@ -99,7 +99,10 @@ async function moveRows(db: Kysely<unknown>, from: string, to: string, states: r
  */
 export const splitLiveTasks: Migration = {
   async up(db: Kysely<unknown>) {
-    if ((await tableType(db, TASKS_VIEW)) === 'BASE TABLE' && (await tableType(db, FINISHED_TASKS_TABLE)) === null)
+    if (
+      (await tableType(db, TASKS_VIEW)) === 'BASE TABLE' &&
+      (await tableType(db, FINISHED_TASKS_TABLE)) === null
+    )
       await sql.raw(`RENAME TABLE ${TASKS_VIEW} TO ${FINISHED_TASKS_TABLE}`).execute(db);
     await sql.raw(CREATE_LIVE).execute(db);
     await moveRows(db, FINISHED_TASKS_TABLE, LIVE_TASKS_TABLE, ['pending', 'processing']);
@@ -112,7 +115,9 @@ export const splitLiveTasks: Migration = {
     if ((await tableType(db, TASKS_VIEW)) === 'VIEW') await sql.raw(`DROP VIEW ${TASKS_VIEW}`).execute(db);
     if (!(await hasIndex(db, FINISHED_TASKS_TABLE, 'uq_tasks_live_dedup')))
       await sql
-        .raw(`ALTER TABLE ${FINISHED_TASKS_TABLE} ADD UNIQUE KEY uq_tasks_live_dedup (queue_name, live_dedup_key)`)
+        .raw(
+          `ALTER TABLE ${FINISHED_TASKS_TABLE} ADD UNIQUE KEY uq_tasks_live_dedup (queue_name, live_dedup_key)`,
+        )
         .execute(db);
     if ((await tableType(db, LIVE_TASKS_TABLE)) !== null) {
       await moveRows(db, LIVE_TASKS_TABLE, FINISHED_TASKS_TABLE, ['pending', 'processing']);
