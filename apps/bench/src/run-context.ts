@@ -56,7 +56,11 @@ export async function createRunContext(
     log,
     note: (text) => notes.push(text),
     async broker(queue, options = {}) {
-      const broker = await MysqlBroker.connect({ url: bench.url, queue });
+      const broker = await MysqlBroker.connect({
+        url: bench.url,
+        queue,
+        ...(options.keepCompleted === undefined ? {} : { keepCompleted: options.keepCompleted }),
+      });
       brokers.push(broker);
       // The seed's connection pool warmup: timed calls never pay for opening connections.
       if (options.warmup !== false) await warmupPool(broker.database, DRAIN_CONCURRENCY);

@@ -19,8 +19,9 @@ export interface WorkloadContext {
   /**
    * A broker for `queue` on the bench database (closed by the runner at the end). Its pool is warmed with
    * `warmupPool` (10 connections) unless `warmup: false`, so timings never include connection setup.
+   * `keepCompleted` is the broker option (default true: acked tasks move to the finished table).
    */
-  broker(queue: string, options?: { warmup?: boolean }): Promise<MysqlBroker>;
+  broker(queue: string, options?: { warmup?: boolean; keepCompleted?: boolean }): Promise<MysqlBroker>;
   /** Starts the celers consumer: a `@celers/worker` Worker with concurrency 10. */
   startCelersConsumer(
     broker: MysqlBroker,

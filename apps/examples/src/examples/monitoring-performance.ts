@@ -67,8 +67,8 @@ export async function run(ctx: ExampleContext): Promise<void> {
           .join('; '),
       );
       check(
-        sizes.some((t) => t.tableName === 'celers_tasks'),
-        'table sizes include celers_tasks',
+        sizes.some((t) => t.tableName === 'celers_live_tasks'),
+        'table sizes include celers_live_tasks',
       );
       const connection = await diagnostics.checkConnectionHealth();
       info(
