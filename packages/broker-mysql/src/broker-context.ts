@@ -5,6 +5,7 @@ import type { Attributes } from '@opentelemetry/api';
 import type { Kysely, Transaction } from 'kysely';
 import type { ResolvedBrokerOptions } from './broker-options.js';
 import type { DrainFlagCache } from './internal/drain-flag-cache.js';
+import type { CompletedArchiver } from './queue/completed-archiver.js';
 
 /** A Kysely instance or an open transaction: every SQL module accepts either. */
 export type Executor = Kysely<CelersDatabase> | Transaction<CelersDatabase>;
@@ -36,6 +37,8 @@ export interface BrokerContext {
   readonly breaker: CircuitBreaker | null;
   /** Called after every completion, in the completion's statement sequence (see {@link CompletionHook}). */
   readonly onCompleted: readonly CompletionHook[];
+  /** Moves completed tasks from the live table to the finished table in the background, after acks. */
+  readonly archiver: CompletedArchiver;
   /** Drain flags read by enqueues, shared by every broker on the same pool (`db`). */
   readonly drainFlags: DrainFlagCache;
   /**

@@ -70,6 +70,7 @@ import {
   type RateLimitStatus,
 } from './queue/capacity-operations.js';
 import { dequeueTasks } from './queue/claim-operations.js';
+import { CompletedArchiver } from './queue/completed-archiver.js';
 import {
   cancelTask,
   cancelTasks,
@@ -161,6 +162,8 @@ export class MysqlBroker extends EventEmitter implements Broker {
         ? null
         : createBrokerBreaker(db, options.queue, options.circuitBreaker, emit);
     const breaker = this.circuitBreaker;
+    const run: BrokerContext['run'] = (operation, fn, attributes) =>
+      runOperation(options.queue, profile.flavour, breaker, emit, operation, fn, attributes);
     this.#ctx = {
       db,
       queue: options.queue,
@@ -171,11 +174,20 @@ export class MysqlBroker extends EventEmitter implements Broker {
       breaker,
       // Chains hook into settle here, so queue/ never imports groups/.
       onCompleted: [promoteChainSuccessors],
+      archiver: new CompletedArchiver({
+        run,
+        db,
+        queue: options.queue,
+        onError: (error) =>
+          emit('error', {
+            queue: options.queue,
+            error: error instanceof Error ? error : new Error(String(error)),
+          }),
+      }),
       drainFlags: drainFlagCacheFor(db),
       claimFoundNothing: false,
       emit,
-      run: (operation, fn, attributes) =>
-        runOperation(options.queue, profile.flavour, breaker, emit, operation, fn, attributes),
+      run,
     };
     this.tasks = new TasksFacet(this.#ctx);
     this.dlq = new DlqFacet(this.#ctx);
@@ -505,6 +517,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
   /** Closes the broker; destroys the pool when the broker created it. Safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
+      await this.#ctx.archiver.close();
       this.circuitBreaker?.dispose();
       this.removeAllListeners();
       if (this.#ownsDatabase) await this.#ctx.db.destroy();

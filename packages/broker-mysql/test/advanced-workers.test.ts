@@ -85,11 +85,12 @@ describe('broker.workers', () => {
       [m1, 2],
       [m2, 4],
     ] as const) {
-      await q.database
-        .updateTable('celers_finished_tasks')
-        .set({ started_at: sql<Date>`DATE_SUB(completed_at, INTERVAL ${s} SECOND)` })
-        .where('id', '=', m!.task.metadata.id)
-        .execute();
+      for (const table of ['celers_live_tasks', 'celers_finished_tasks'] as const)
+        await q.database
+          .updateTable(table)
+          .set({ started_at: sql<Date>`DATE_SUB(completed_at, INTERVAL ${s} SECOND)` })
+          .where('id', '=', m!.task.metadata.id)
+          .execute();
     }
     const stats = await q.workers.statistics('ws');
     expect(stats).toMatchObject({ workerId: 'ws', tasksProcessing: 0, tasksCompleted: 2, tasksFailed: 1 });

@@ -1,12 +1,14 @@
 // Where task rows live (migration 0013). A task is in exactly one of two tables:
-// - celers_live_tasks: pending (due or delayed) and processing rows. Small and hot: enqueue inserts here,
-//   claims lock here, settles delete from here. It carries only the indexes the hot path reads.
+// - celers_live_tasks: pending (due or delayed) and processing rows, and completed rows for the moment until the
+//   broker's archiver moves them (an ack is one UPDATE; the move is batched, off the ack's path). Small and hot:
+//   enqueue inserts here, claims lock here. It carries only the indexes the hot path reads.
 // - celers_finished_tasks: completed, failed and cancelled rows, with the admin indexes (created, completed,
-//   worker, task name, group). Settle moves a row here in the same transaction, or drops it (keepCompleted).
+//   worker, task name, group). Failures and cancels move here at once; completions in bulk, or never
+//   (keepCompleted: false deletes them at ack).
 // celers_tasks is a read-only UNION ALL view of both, so every reader (SQL, dashboards, operators) keeps one name.
 // Writes name a table; a write to the view fails loudly.
 
-/** The hot table: pending and processing tasks. */
+/** The hot table: pending and processing tasks (and completed ones until archived). */
 export const LIVE_TASKS_TABLE = 'celers_live_tasks';
 /** The finished table: completed, failed and cancelled tasks. */
 export const FINISHED_TASKS_TABLE = 'celers_finished_tasks';

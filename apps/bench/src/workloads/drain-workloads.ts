@@ -32,7 +32,7 @@ async function assertCelersDrained(
 ): Promise<void> {
   const [rows] = await ctx.bench.admin.query(
     `SELECT
-       (SELECT COUNT(*) FROM celers_finished_tasks WHERE queue_name = ? AND state = 'completed') AS completed,
+       (SELECT COUNT(*) FROM celers_tasks WHERE queue_name = ? AND state = 'completed') AS completed,
        (SELECT COUNT(*) FROM celers_live_tasks WHERE queue_name = ?) AS live,
        (SELECT COUNT(*) FROM celers_task_results WHERE queue_name = ?) AS results`,
     [queue, queue, queue],

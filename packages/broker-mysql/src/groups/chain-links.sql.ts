@@ -49,11 +49,16 @@ export async function promoteChainSuccessors(
  * @internal
  */
 export async function promoteReadyLinks(db: Executor, queue: string): Promise<number> {
-  const r = await sql`UPDATE celers_live_tasks AS t
-    JOIN celers_finished_tasks AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
-    SET t.scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(t.metadata, '$.chain_delay_ms')) AS SIGNED), 0) * 1000 MICROSECOND)
-    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(
-    db,
-  );
-  return Number(r.numAffectedRows ?? 0n);
+  // A completed parent is in the finished table, or still in the live one until the archiver moves it.
+  let promoted = 0;
+  for (const parents of ['celers_finished_tasks', 'celers_live_tasks'] as const) {
+    const r = await sql`UPDATE celers_live_tasks AS t
+      JOIN ${sql.table(parents)} AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
+      SET t.scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(t.metadata, '$.chain_delay_ms')) AS SIGNED), 0) * 1000 MICROSECOND)
+      WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(
+      db,
+    );
+    promoted += Number(r.numAffectedRows ?? 0n);
+  }
+  return promoted;
 }

@@ -1,4 +1,29 @@
 import type { Executor } from '../broker-context.js';
+import { dbNow } from '../internal/db-time.js';
+
+/**
+ * Completes the live tasks `receiptHandle` still owns (state `processing`, same receipt), in place: one UPDATE,
+ * no transaction. The archiver moves them to the finished table later, in bulk. Returns the rows completed;
+ * rows whose lease was lost are left untouched.
+ * @internal
+ */
+export async function completeOwnedTasks(
+  db: Executor,
+  queue: string,
+  ids: readonly string[],
+  receiptHandle: string,
+): Promise<number> {
+  if (ids.length === 0) return 0;
+  const result = await db
+    .updateTable('celers_live_tasks')
+    .set({ state: 'completed', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
+    .where('id', 'in', [...ids].sort())
+    .where('queue_name', '=', queue)
+    .where('state', '=', 'processing')
+    .where('receipt_handle', '=', receiptHandle)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}
 
 /**
  * Deletes the live tasks `receiptHandle` still owns (state `processing`, same receipt): the whole ack of tasks

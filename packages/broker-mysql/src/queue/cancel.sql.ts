@@ -10,6 +10,7 @@ export async function cancelLiveTasks(db: Executor, queue: string, ids: readonly
       .select('id')
       .where('id', 'in', [...ids].sort())
       .where('queue_name', '=', queue)
+      .where('state', 'in', ['pending', 'processing'])
       .forUpdate()
       .execute();
     return finishLiveTasks(

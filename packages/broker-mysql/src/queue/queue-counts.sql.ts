@@ -9,15 +9,20 @@ export function tableForState(state: TaskState): 'celers_live_tasks' | 'celers_f
   return state === 'pending' || state === 'processing' ? 'celers_live_tasks' : 'celers_finished_tasks';
 }
 
-/** Tasks of one queue in one state (an index range count on idx_tasks_dequeue's prefix). @internal */
+/**
+ * Tasks of one queue in one state (an index range count on idx_tasks_dequeue's prefix). Live states count the
+ * live table alone; finished states count both tables through the view, since completed tasks wait in the live
+ * table until the archiver moves them. @internal
+ */
 export async function countTasksInState(db: Executor, queue: string, state: TaskState): Promise<number> {
-  const row = await db
-    .selectFrom(tableForState(state))
-    .select(sql<number>`COUNT(*)`.as('n'))
-    .where('queue_name', '=', queue)
-    .where('state', '=', state)
-    .executeTakeFirstOrThrow();
-  return Number(row.n);
+  const count = (table: 'celers_live_tasks' | 'celers_finished_tasks') =>
+    sql<number>`(SELECT COUNT(*) FROM ${sql.table(table)} WHERE queue_name = ${queue} AND state = ${state})`;
+  const total =
+    tableForState(state) === 'celers_live_tasks'
+      ? count('celers_live_tasks')
+      : sql<number>`${count('celers_live_tasks')} + ${count('celers_finished_tasks')}`;
+  const row = await sql<{ n: number }>`SELECT ${total} AS n`.execute(db);
+  return Number(row.rows[0]?.n ?? 0);
 }
 
 /** Pending tasks not yet due (by the database clock). @internal */

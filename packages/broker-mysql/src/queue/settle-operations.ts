@@ -14,11 +14,11 @@ import { computeRetryDelay, hookContext } from '@celers/resilience';
 import type { ValueLimits } from '@celers/schema';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
-import { addMs } from '../internal/db-time.js';
+import { addMs, dbNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
-import { deleteOwnedTasks, explainMissingOwnership } from './ack.sql.js';
+import { completeOwnedTasks, deleteOwnedTasks, explainMissingOwnership } from './ack.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
 import { upsertResults } from './result-write.sql.js';
@@ -100,16 +100,13 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
   await ctx.run(
     'ack',
     async () => {
-      const { count } = ctx.options.keepCompleted
-        ? await withLockRetry(reportRetries(ctx, 'ack'), () =>
-            ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, items)),
-          )
-        : await ackByReceipt(ctx, items);
+      const { count } = await ackByReceipt(ctx, items);
       if (count !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
     },
     { [TelemetryAttributes.TaskId]: id },
   );
   ctx.emit('task:acked', { queue: ctx.queue, taskIds: [id] });
+  if (ctx.options.keepCompleted) ctx.archiver.noteCompleted(1);
   await runAfterHook(ctx, 'afterAck', [id]);
 }
 
@@ -126,9 +123,8 @@ export async function ackTasks(
   const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
   if (checked.length === 0) return 0;
   for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
-  // Without history, results or kept rows an ack is one DELETE per claim, outside any transaction.
-  const plain =
-    !ctx.options.recordHistory && !ctx.options.keepCompleted && checked.every((i) => i.result === undefined);
+  // Without history or results an ack is one statement per claim, outside any transaction.
+  const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
   const { ackedIds, count } = await ctx.run(
     'ackBatch',
     () =>
@@ -140,15 +136,17 @@ export async function ackTasks(
     { [TelemetryAttributes.TaskCount]: checked.length },
   );
   if (ackedIds.length > 0) ctx.emit('task:acked', { queue: ctx.queue, taskIds: ackedIds });
+  if (ctx.options.keepCompleted) ctx.archiver.noteCompleted(ackedIds.length);
   await runAfterHook(ctx, 'afterAck', ackedIds);
   return count;
 }
 
 /**
- * The fast path for acks of tasks not kept, without results or history: one `DELETE … WHERE id IN (…) AND
- * receipt_handle = ?` per claim (a worker's batch shares one receipt) plus the completion hooks, with no
- * transaction. The count is exact (rows the DELETE matched). Only when some receipts were stale are the acked
- * ids worked out, as the ids of the batch no longer in the live table.
+ * The fast path for acks without results or history: one statement per claim (a worker's batch shares one
+ * receipt), fenced by the receipt, plus the completion hooks, with no transaction. Kept tasks are marked
+ * `completed` in place (`UPDATE … WHERE id IN (…) AND receipt_handle = ?`; the archiver moves them to the
+ * finished table later, in bulk); tasks not kept are deleted. The count is exact (rows matched). Only when some
+ * receipts were stale are the acked ids worked out, as the ids of the batch that left the `processing` state.
  */
 async function ackByReceipt(
   ctx: BrokerContext,
@@ -165,7 +163,9 @@ async function ackByReceipt(
   let count = 0;
   for (const [receipt, idSet] of byReceipt) {
     const ids = [...idSet];
-    const n = await deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+    const n = ctx.options.keepCompleted
+      ? await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt)
+      : await deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt);
     count += n;
     if (n === ids.length) ackedIds.push(...ids);
     else if (n > 0) {
@@ -210,7 +210,13 @@ async function ackOwnedInTransaction(
   });
   if (owned.length === 0) return { ackedIds: [], count: 0 };
   const ownedIds = owned.map((i) => i.taskId.toLowerCase());
-  await finishLiveTasks(trx, ownedIds, { state: 'completed' }, ctx.options.keepCompleted);
+  if (ctx.options.keepCompleted)
+    await trx
+      .updateTable('celers_live_tasks')
+      .set({ state: 'completed', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
+      .where('id', 'in', [...ownedIds].sort())
+      .execute();
+  else await finishLiveTasks(trx, ownedIds, { state: 'completed' }, false);
   await runCompletionHooks(ctx, trx, ownedIds);
   await upsertResults(
     trx,

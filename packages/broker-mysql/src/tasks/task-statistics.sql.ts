@@ -16,8 +16,13 @@ function countState(state: string) {
  * @internal
  */
 export async function readQueueStatistics(db: Executor, queue: string): Promise<QueueStatistics> {
+  // Both task tables, narrowed to the two columns counted before the union (no payloads in the temporary table).
+  const rows = sql<{ state: string; scheduled_at: Date }>`(
+    SELECT state, scheduled_at FROM celers_live_tasks WHERE queue_name = ${queue}
+    UNION ALL
+    SELECT state, scheduled_at FROM celers_finished_tasks WHERE queue_name = ${queue})`;
   const tasks = db
-    .selectFrom('celers_tasks')
+    .selectFrom(rows.as('u'))
     .select([
       countState('pending').as('pending'),
       countState('processing').as('processing'),
@@ -29,23 +34,28 @@ export async function readQueueStatistics(db: Executor, queue: string): Promise<
       ),
       sql<number>`COUNT(*)`.as('task_rows'),
     ])
-    .where('queue_name', '=', queue)
     .as('t');
-  // Every DLQ entry with its task row, if that is still in this queue (a purge may have removed it).
+  // Every DLQ entry with its task row, if that is still in this queue (a purge may have removed it). Joined
+  // to each task table by primary key (a join to the view would materialise it); a failed row is a finished one.
   const dlq = db
     .selectFrom('celers_dead_letter_queue as e')
-    .leftJoin('celers_tasks as k', (join) =>
+    .leftJoin('celers_finished_tasks as k', (join) =>
       join.onRef('k.id', '=', 'e.task_id').onRef('k.queue_name', '=', 'e.queue_name'),
+    )
+    .leftJoin('celers_live_tasks as l', (join) =>
+      join.onRef('l.id', '=', 'e.task_id').onRef('l.queue_name', '=', 'e.queue_name'),
     )
     .select([
       sql<number>`COUNT(*)`.as('dlq_entries'),
-      sql<number>`COUNT(DISTINCT CASE WHEN k.id IS NULL OR k.state = 'failed' THEN e.task_id END)`.as(
+      sql<number>`COUNT(DISTINCT CASE WHEN (k.id IS NULL AND l.id IS NULL) OR k.state = 'failed' THEN e.task_id END)`.as(
         'dead_lettered',
       ),
       sql<number>`COUNT(DISTINCT CASE WHEN k.state = 'failed' THEN e.task_id END)`.as(
         'dead_lettered_failed_rows',
       ),
-      sql<number>`COUNT(DISTINCT CASE WHEN k.id IS NULL THEN e.task_id END)`.as('dead_lettered_without_row'),
+      sql<number>`COUNT(DISTINCT CASE WHEN k.id IS NULL AND l.id IS NULL THEN e.task_id END)`.as(
+        'dead_lettered_without_row',
+      ),
     ])
     .where('e.queue_name', '=', queue)
     .as('d');

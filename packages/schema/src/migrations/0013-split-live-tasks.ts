@@ -120,7 +120,14 @@ export const splitLiveTasks: Migration = {
         )
         .execute(db);
     if ((await tableType(db, LIVE_TASKS_TABLE)) !== null) {
-      await moveRows(db, LIVE_TASKS_TABLE, FINISHED_TASKS_TABLE, ['pending', 'processing']);
+      // Every row: completed tasks may still wait there for the archiver.
+      await moveRows(db, LIVE_TASKS_TABLE, FINISHED_TASKS_TABLE, [
+        'pending',
+        'processing',
+        'completed',
+        'failed',
+        'cancelled',
+      ]);
       await sql.raw(`DROP TABLE ${LIVE_TASKS_TABLE}`).execute(db);
     }
     if ((await tableType(db, FINISHED_TASKS_TABLE)) !== null)
