@@ -58,9 +58,12 @@ async function route() {
     return;
   }
   const [m, view] = match;
-  replace(main);
+  // Each view draws into its own container: a refresh of the previous view that lands after navigation
+  // writes into a detached element instead of over the new page.
+  const container = h('div', { class: 'view' });
+  replace(main, container);
   current = view(
-    main,
+    container,
     m.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p))),
     query,
     ctx,
