@@ -1,5 +1,5 @@
 import type { CelersDatabase } from '@celers/schema';
-import { type Kysely, sql } from 'kysely';
+import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { toDate, toNullableNumber, toNumber } from '../internal/numbers.js';
 
 /** One (bucket, task name) aggregate as read from SQL. @internal */
@@ -56,13 +56,10 @@ function pick(value: string, rank: string, count: string, p: number) {
  * functions (ROW_NUMBER/COUNT OVER PARTITION BY) run on MySQL 8.0+ and MariaDB 10.2+.
  * @internal
  */
-export async function selectHistoryBuckets(
-  db: Kysely<CelersDatabase>,
-  w: HistoryWindow,
-): Promise<HistoryBucketRow[]> {
+export function historyBucketsQuery(w: HistoryWindow): RawBuilder<Record<string, unknown>> {
   const bucketUs = sql.lit(Math.round(w.bucketMs * 1000));
   const nameFilter = w.taskName === undefined ? sql`` : sql`AND task_name = ${w.taskName}`;
-  const { rows } = await sql<Record<string, unknown>>`
+  return sql<Record<string, unknown>>`
     SELECT b, task_name, COUNT(*) AS n,
       SUM(state = 'completed') AS completed, SUM(state = 'failed') AS failed,
       SUM(state = 'cancelled') AS cancelled,
@@ -91,7 +88,15 @@ export async function selectHistoryBuckets(
       ) AS finished
     ) AS ranked
     GROUP BY b, task_name
-    ORDER BY b, task_name`.execute(db);
+    ORDER BY b, task_name`;
+}
+
+/** Runs {@link historyBucketsQuery} and reads its rows. @internal */
+export async function selectHistoryBuckets(
+  db: Kysely<CelersDatabase>,
+  w: HistoryWindow,
+): Promise<HistoryBucketRow[]> {
+  const { rows } = await historyBucketsQuery(w).execute(db);
   return rows.map((r) => ({
     bucket: toNumber(r.b),
     taskName: String(r.task_name),

@@ -1,6 +1,8 @@
 import { MysqlBroker } from '@celers/broker-mysql';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
+import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { historyBucketsQuery } from '../../src/analysis/task-history-buckets.sql.js';
 import { type TaskHistory, type TaskHistoryPoint, taskHistoryBuckets } from '../../src/index.js';
 import { at, insertTasks, referencePercentile, type SeedTask } from '../helpers/seed-rows.js';
 
@@ -170,6 +172,32 @@ describe('taskHistoryBuckets (SQL buckets, nearest-rank percentiles)', () => {
     expect(pointAt(cut, 'seeded', old)?.completed).toBe(0);
     const whole = await taskHistoryBuckets(source, { range: '24h' });
     expect(whole).toMatchObject({ truncated: false, rowsRead: 10 });
+  });
+
+  it('reads the window through idx_tasks_completed_at (EXPLAIN)', async () => {
+    const { queue, source } = freshQueue();
+    const { from, to } = await taskHistoryBuckets(source, { range: '1h' });
+    // Other queues' rows and older rows, so that a range on the index is the cheap plan.
+    const old = at(from, -30 * 86_400_000);
+    await insertTasks(
+      broker.database,
+      Array.from({ length: 400 }, (_, i) => ({
+        queue: i % 2 === 0 ? `${queue}-other` : queue,
+        state: 'completed' as const,
+        createdAt: old,
+        completedAt: at(old, i * 1000),
+      })),
+    );
+    await sql`ANALYZE TABLE celers_tasks`.execute(broker.database);
+    const plan = await sql<Record<string, unknown>>`EXPLAIN ${historyBucketsQuery({
+      queue,
+      from,
+      to,
+      bucketMs: 60_000,
+      maxRows: 1000,
+    })}`.execute(broker.database);
+    const taskRows = plan.rows.filter((r) => r.table === 'celers_tasks');
+    expect(taskRows.map((r) => r.key)).toEqual(['idx_tasks_completed_at']);
   });
 
   it('rejects bad options with INVALID_ARGUMENT naming the option', async () => {
