@@ -4,7 +4,9 @@ import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
 import { DashboardError, toApiError } from './api/api-error.js';
 import { dlqRoutes } from './api/dlq-routes.js';
+import { historyRoutes } from './api/history-routes.js';
 import { queueRoutes } from './api/queue-routes.js';
+import { taskBulkRoutes } from './api/task-bulk-routes.js';
 import { taskRoutes } from './api/task-routes.js';
 import type { DashboardEnv, DashboardServices } from './dashboard-env.js';
 import { type DashboardOptions, resolveDashboardOptions } from './dashboard-options.js';
@@ -92,6 +94,8 @@ export async function createDashboardApp(options: DashboardOptions): Promise<Das
   app.route('/api', queueRoutes(services));
   app.route('/api', taskRoutes(services));
   app.route('/api', dlqRoutes(services));
+  app.route('/api', historyRoutes(services));
+  app.route('/api', taskBulkRoutes(services));
   app.all('/api/*', () => {
     throw new DashboardError(404, 'NOT_FOUND', 'No such API endpoint');
   });

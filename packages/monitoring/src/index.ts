@@ -55,6 +55,18 @@ export {
   type SlaStatus,
 } from './analysis/sla-compliance.js';
 export { analyzeTableBloat, type TableBloatAnalysis, type TableBloatInput } from './analysis/table-bloat.js';
+export {
+  DEFAULT_HISTORY_MAX_ROWS,
+  MAX_HISTORY_MAX_ROWS,
+  MAX_HISTORY_TASK_NAMES,
+  TASK_HISTORY_RANGES,
+  type TaskHistory,
+  type TaskHistoryOptions,
+  type TaskHistoryPoint,
+  type TaskHistoryRange,
+  type TaskHistorySeries,
+  taskHistoryBuckets,
+} from './analysis/task-history-buckets.js';
 export type { DlqStatistics } from './analytics/dlq-statistics.sql.js';
 export type { DurationPercentiles, DurationStats } from './analytics/duration-stats.sql.js';
 export type { PriorityStats } from './analytics/priority-stats.sql.js';

@@ -1,7 +1,8 @@
 // The dashboard's single page: a hash router, the read-only flag, and a poll loop for live updates.
 import { loadConfig } from './api.js';
-import { flash, h, replace } from './dom.js';
+import { clearFlash, flash, h, replace } from './dom.js';
 import { dlqView } from './views/dlq-view.js';
+import { historyView } from './views/history-view.js';
 import { overviewView } from './views/overview-view.js';
 import { resultsView } from './views/results-view.js';
 import { schedulesView } from './views/schedules-view.js';
@@ -16,6 +17,7 @@ const routes = [
   [/^\/$/, overviewView],
   [/^\/queues\/([^/]+)\/tasks$/, tasksView],
   [/^\/queues\/([^/]+)\/dlq$/, dlqView],
+  [/^\/queues\/([^/]+)\/history$/, historyView],
   [/^\/queues\/([^/]+)\/workers$/, workersView],
   [/^\/queues\/([^/]+)\/schedules$/, schedulesView],
   [/^\/tasks\/([^/]+)$/, taskDetailView],
@@ -45,6 +47,8 @@ async function refresh(view, gen) {
 
 async function route() {
   const gen = ++generation;
+  // A message about the page left behind would mislead on the next one.
+  clearFlash();
   const { path, query } = parseHash();
   const main = document.getElementById('app');
   const match = routes.map(([re, view]) => [re.exec(path), view]).find(([m]) => m);
@@ -54,9 +58,12 @@ async function route() {
     return;
   }
   const [m, view] = match;
-  replace(main);
+  // Each view draws into its own container: a refresh of the previous view that lands after navigation
+  // writes into a detached element instead of over the new page.
+  const container = h('div', { class: 'view' });
+  replace(main, container);
   current = view(
-    main,
+    container,
     m.slice(1).map((p) => (p === undefined ? undefined : decodeURIComponent(p))),
     query,
     ctx,

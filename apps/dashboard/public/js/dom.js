@@ -63,6 +63,14 @@ export function flash(message, kind = 'info') {
   if (kind !== 'error') flashTimer = setTimeout(() => (el.hidden = true), 6000);
 }
 
+/** Hides the banner (on navigation: its message was about the previous view). */
+export function clearFlash() {
+  clearTimeout(flashTimer);
+  const el = document.getElementById('flash');
+  el.hidden = true;
+  el.textContent = '';
+}
+
 /** A button that asks `confirm(question)` first (when given), runs `action`, and reports errors in the banner. */
 export function actionButton(label, { action, question, readOnly, cls = '', testid }) {
   const button = h(

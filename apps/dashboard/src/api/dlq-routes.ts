@@ -1,32 +1,52 @@
-import { assertInteger, assertLimit, assertName, assertTaskId, assertTaskIds } from '@celers/core';
+import { assertInteger, assertLimit, assertName, assertTaskId } from '@celers/core';
 import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
-import {
-  DEFAULT_API_PAGE,
-  intParam,
-  MAX_API_PAGE,
-  readJsonBody,
-  requireConfirmation,
-} from './request-params.js';
+import { searchDlq } from '../data/dlq-search.sql.js';
+import { toApiError } from './api-error.js';
+import { bulkIds, parseDlqFilters, readJsonBody, requireConfirmation } from './request-params.js';
 
 /** Most DLQ entries one replay requeues when the body gives no `limit`. */
 export const DEFAULT_REPLAY_LIMIT = 100;
 
-/** Dead letter queue: list, requeue one, replay by filter, purge. */
+/** What a bulk action did to one id: done, or the error code and message that stopped it. */
+export interface BulkOutcome {
+  id: string;
+  ok: boolean;
+  /** The new task id of a requeued DLQ entry. */
+  taskId?: string;
+  code?: string;
+  message?: string;
+}
+
+/** Dead letter queue: list with filters and paging, requeue one or many, replay by filter, purge. */
 export function dlqRoutes(services: DashboardServices): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
-  const { queues } = services;
+  const { db, queues } = services;
 
   app.get('/queues/:queue/dlq', async (c) => {
-    const query = c.req.query();
-    const limit = intParam(query, 'limit', DEFAULT_API_PAGE, 1, MAX_API_PAGE);
-    const offset = intParam(query, 'offset', 0, 0, 10_000_000);
+    const filters = parseDlqFilters(c.req.query());
     const { broker } = await queues.get(c.req.param('queue'));
-    const [entries, stats] = await Promise.all([
-      broker.dlq.list({ limit, offset }),
-      broker.tasks.statistics(),
-    ]);
-    return c.json({ entries, total: stats.dlq, limit, offset });
+    return c.json(await searchDlq(db, broker.queueName, filters));
+  });
+
+  // One entry at a time through broker.dlq.requeue (the broker has no bulk requeue by ids): each entry is
+  // its own transaction, so one refusal (drain mode, a duplicate dedup key) does not undo the others.
+  app.post('/queues/:queue/dlq/requeue', async (c) => {
+    const body = await readJsonBody(c.req.raw);
+    requireConfirmation(body, 'Requeueing DLQ entries');
+    const ids = bulkIds(body);
+    const { broker } = await queues.get(c.req.param('queue'));
+    const results: BulkOutcome[] = [];
+    for (const id of ids) {
+      try {
+        results.push({ id, ok: true, taskId: await broker.dlq.requeue(id) });
+      } catch (error) {
+        const { status, body: answer } = toApiError(error);
+        if (status === 500 || status === 503) throw error;
+        results.push({ id, ok: false, code: answer.error.code, message: answer.error.message });
+      }
+    }
+    return c.json({ requeued: results.filter((r) => r.ok).length, results });
   });
 
   app.post('/queues/:queue/dlq/:id/requeue', async (c) => {
@@ -58,7 +78,7 @@ export function dlqRoutes(services: DashboardServices): Hono<DashboardEnv> {
   app.post('/queues/:queue/dlq/purge', async (c) => {
     const body = await readJsonBody(c.req.raw);
     requireConfirmation(body, 'Purging DLQ entries');
-    const ids = body.ids === undefined ? undefined : assertTaskIds(body.ids, 'ids');
+    const ids = body.ids === undefined ? undefined : bulkIds(body);
     const { broker } = await queues.get(c.req.param('queue'));
     if (ids === undefined) return c.json({ purged: await broker.dlq.purgeAll() });
     let purged = 0;

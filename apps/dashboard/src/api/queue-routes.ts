@@ -1,8 +1,10 @@
+import { CelersError } from '@celers/core';
 import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
+import { deleteQueueConfig } from '../data/queue-config-delete.sql.js';
 import { selectQueueNames } from '../data/queue-names.sql.js';
 import type { QueueHandle } from '../data/queue-registry.js';
-import { intParam } from './request-params.js';
+import { intParam, readJsonBody, requireConfirmation } from './request-params.js';
 
 /** Throughput window of the metrics endpoint when none is given: one minute. */
 export const DEFAULT_METRICS_WINDOW_MS = 60_000;
@@ -14,7 +16,10 @@ async function queueState(name: string, handle: QueueHandle) {
     broker.isPaused(),
     broker.isDrainMode(),
   ]);
-  return { name, stats, paused, draining };
+  // A phantom queue has a config row (a pause or drain flag, perhaps under a mistyped name) but no task and
+  // no DLQ entry: the page offers to delete it.
+  const phantom = stats.total === 0 && stats.dlq === 0;
+  return { name, stats, paused, draining, phantom };
 }
 
 /** Queue overview, control (pause/resume/drain), metrics, workers and schedules. */
@@ -58,6 +63,21 @@ export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
       return c.json(await queueState(name, handle));
     });
   }
+
+  app.post('/queues/:queue/delete', async (c) => {
+    requireConfirmation(await readJsonBody(c.req.raw), 'Deleting a queue');
+    const name = c.req.param('queue');
+    const { broker } = await queues.get(name);
+    const [stats, schedules] = await Promise.all([broker.tasks.statistics(), broker.schedules.list()]);
+    if (stats.total > 0 || stats.dlq > 0 || schedules.length > 0) {
+      throw new CelersError(
+        'INVALID_STATE',
+        `Queue "${name}" holds ${stats.total} task(s), ${stats.dlq} DLQ entr${stats.dlq === 1 ? 'y' : 'ies'} and ${schedules.length} schedule(s): only an empty queue can be deleted`,
+        { details: { queue: name } },
+      );
+    }
+    return c.json({ deleted: true, configRows: await deleteQueueConfig(services.db, name) });
+  });
 
   app.get('/queues/:queue/metrics', async (c) => {
     const windowMs = intParam(c.req.query(), 'windowMs', DEFAULT_METRICS_WINDOW_MS, 1_000, 86_400_000);

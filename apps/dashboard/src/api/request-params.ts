@@ -3,10 +3,13 @@ import {
   assertJsonPath,
   assertName,
   assertOneOf,
+  assertTaskId,
+  assertTaskIds,
   assertTime,
   CelersError,
   TASK_STATES,
 } from '@celers/core';
+import type { DlqFilters } from '../data/dlq-search.sql.js';
 import type { TaskFilters } from '../data/task-search.sql.js';
 import { DashboardError } from './api-error.js';
 
@@ -48,6 +51,7 @@ export function parseTaskFilters(query: Query): TaskFilters {
   };
   if (present(query.state)) f.state = assertOneOf(query.state, TASK_STATES, 'state');
   if (present(query.name)) f.name = assertName(query.name, 'name');
+  if (present(query.error)) f.error = errorText(query.error);
   const from = timeParam(query, 'from');
   const to = timeParam(query, 'to');
   if (from) f.from = from;
@@ -65,6 +69,34 @@ export function parseTaskFilters(query: Query): TaskFilters {
     f.metaValue = assertName(query.metaValue, 'metaValue');
   }
   return f;
+}
+
+/** Most characters of an error-text filter. */
+export const MAX_ERROR_FILTER_CHARS = 200;
+
+function errorText(raw: string): string {
+  if (raw.length > MAX_ERROR_FILTER_CHARS)
+    throw CelersError.invalidArgument('error', `at most ${MAX_ERROR_FILTER_CHARS} characters`);
+  return raw;
+}
+
+/** Validates the filters of `GET /api/queues/:queue/dlq`. */
+export function parseDlqFilters(query: Query): DlqFilters {
+  const f: DlqFilters = {
+    limit: intParam(query, 'limit', DEFAULT_API_PAGE, 1, MAX_API_PAGE),
+    offset: intParam(query, 'offset', 0, 0, 10_000_000),
+  };
+  if (present(query.name)) f.taskName = assertName(query.name, 'name');
+  if (present(query.error)) f.error = errorText(query.error);
+  if (present(query.taskId)) f.taskId = assertTaskId(query.taskId, 'taskId');
+  return f;
+}
+
+/** The `ids` of a bulk action's body: 1 to {@link MAX_API_PAGE} task or DLQ ids, duplicates dropped. */
+export function bulkIds(body: Record<string, unknown>): string[] {
+  const ids = assertTaskIds(body.ids, 'ids', MAX_API_PAGE);
+  if (ids.length === 0) throw CelersError.invalidArgument('ids', 'select at least one id');
+  return ids;
 }
 
 /** Reads a JSON object body; `INVALID_ARGUMENT` naming `body` when it is not one. Empty bodies give `{}`. */

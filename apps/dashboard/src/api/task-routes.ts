@@ -1,10 +1,14 @@
 import { assertQueueName, assertTaskId, CelersError, TRACEPARENT_KEY, TraceContext } from '@celers/core';
 import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
+import { searchDlq } from '../data/dlq-search.sql.js';
 import { readPayloadPreview } from '../data/payload-preview.sql.js';
 import { findResultQueue, findTaskQueue } from '../data/task-location.sql.js';
 import { searchTasks } from '../data/task-search.sql.js';
 import { parseTaskFilters, readJsonBody, requireConfirmation } from './request-params.js';
+
+/** DLQ entries of one task the detail page links to at most. */
+const DLQ_LINKS = 20;
 
 function notFound(what: string, id: string): CelersError {
   return new CelersError('TASK_NOT_FOUND', `${what} ${id} was not found`, { details: { id } });
@@ -51,12 +55,14 @@ export function taskRoutes(services: DashboardServices): Hono<DashboardEnv> {
     const { broker, monitor } = await queues.get(queue);
     const task = await broker.tasks.get(id);
     if (!task) throw notFound('Task', id);
-    const [payload, result, history] = await Promise.all([
+    const [payload, result, history, dlq] = await Promise.all([
       readPayloadPreview(db, queue, id),
       broker.results.get(id),
       monitor.stateTransitions(id),
+      searchDlq(db, queue, { taskId: id, limit: DLQ_LINKS, offset: 0 }),
     ]);
-    return c.json({ task, traceId: traceIdOf(task.metadata), payload, result, history });
+    const dlqEntries = dlq.entries.map((e) => ({ id: e.id, failedAt: e.failedAt }));
+    return c.json({ task, traceId: traceIdOf(task.metadata), payload, result, history, dlqEntries });
   });
 
   app.post('/tasks/:id/cancel', async (c) => {

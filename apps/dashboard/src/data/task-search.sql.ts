@@ -7,6 +7,8 @@ export interface TaskFilters {
   state?: TaskState;
   /** Exact task name. */
   name?: string;
+  /** Text contained in the error message. */
+  error?: string;
   /** Inclusive lower bound on `created_at`. */
   from?: Date;
   /** Exclusive upper bound on `created_at`. */
@@ -48,6 +50,18 @@ function filtered(db: CelersKysely, queue: string, f: TaskFilters) {
   let q = db.selectFrom('celers_tasks').where('queue_name', '=', queue);
   if (f.state !== undefined) q = q.where('state', '=', f.state);
   if (f.name !== undefined) q = q.where('task_name', '=', f.name);
+  const { error } = f;
+  if (error !== undefined) {
+    // INSTR, not LIKE: the text is matched literally (no wildcards to escape). The columns are utf8mb4_bin,
+    // so both sides are lower-cased for a case-insensitive match.
+    q = q.where((eb) =>
+      eb(
+        eb.fn<number>('INSTR', [eb.fn('LOWER', [eb.ref('error_message')]), eb.fn('LOWER', [eb.val(error)])]),
+        '>',
+        0,
+      ),
+    );
+  }
   if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
   if (f.to !== undefined) q = q.where('created_at', '<', f.to);
   const { metaPath, metaValue } = f;

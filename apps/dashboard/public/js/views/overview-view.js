@@ -32,7 +32,33 @@ function stateBadges(q) {
   if (q.paused) badges.push(h('span', { class: 'badge warn', dataset: { testid: 'paused' } }, 'paused'));
   if (q.draining)
     badges.push(h('span', { class: 'badge warn', dataset: { testid: 'draining' } }, 'draining'));
+  if (q.phantom)
+    badges.push(
+      h(
+        'span',
+        {
+          class: 'badge',
+          title: 'No task and no DLQ entry: only a config row',
+          dataset: { testid: 'phantom' },
+        },
+        'empty',
+      ),
+    );
   return badges.length ? badges : h('span', { class: 'badge ok' }, 'running');
+}
+
+function deleteButton(q, ctx, reload) {
+  return actionButton('Delete', {
+    readOnly: ctx.readOnly,
+    cls: 'danger small',
+    testid: 'delete-queue',
+    question: `Delete queue "${q.name}"? It has no task and no DLQ entry; its pause and drain flags go away.`,
+    action: async () => {
+      await postJson(`/queues/${seg(q.name)}/delete`, { confirm: true });
+      await reload();
+      return `Queue ${q.name} deleted`;
+    },
+  });
 }
 
 function controls(q, ctx, reload) {
@@ -60,6 +86,7 @@ function controls(q, ctx, reload) {
           readOnly: ctx.readOnly,
           testid: 'drain',
         }),
+    q.phantom ? deleteButton(q, ctx, reload) : '',
   );
 }
 
@@ -115,7 +142,7 @@ function chartCard(queue) {
 
 /** `#/`: the queue overview. */
 export function overviewView(root, _params, _query, ctx) {
-  const list = h('div', { dataset: { testid: 'queues' } });
+  const list = h('div', { dataset: { testid: 'queues' }, class: 'table-wrap' });
   const charts = h('div', { class: 'cards' });
   replace(
     root,

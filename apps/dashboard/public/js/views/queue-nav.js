@@ -4,6 +4,7 @@ import { h } from '../dom.js';
 const TABS = [
   ['tasks', 'Tasks'],
   ['dlq', 'Dead letters'],
+  ['history', 'History'],
   ['workers', 'Workers'],
   ['schedules', 'Schedules'],
 ];

@@ -56,9 +56,10 @@ export function taskDetailView(root, [id], query, ctx) {
   const queueParam = query.get('queue');
   async function refresh() {
     const detail = await getJson(`/tasks/${seg(id)}${queueParam ? `?queue=${seg(queueParam)}` : ''}`);
-    const { task, payload, result, history, traceId } = detail;
+    const { task, payload, result, history, traceId, dlqEntries } = detail;
     const q = seg(task.queue);
     const cancellable = task.state === 'pending' || task.state === 'processing';
+    const retryable = task.state === 'failed' || task.state === 'cancelled';
     replace(
       root,
       h(
@@ -89,6 +90,16 @@ export function taskDetailView(root, [id], query, ctx) {
           'Trace id',
           traceId ? h('span', { class: 'mono', dataset: { testid: 'trace-id' } }, traceId) : '—',
         ),
+        field(
+          'Dead letters',
+          dlqEntries.length === 0
+            ? '—'
+            : h(
+                'a',
+                { href: `#/queues/${q}/dlq?taskId=${seg(task.id)}`, dataset: { testid: 'dlq-link' } },
+                `${dlqEntries.length} DLQ entr${dlqEntries.length === 1 ? 'y' : 'ies'}`,
+              ),
+        ),
         field('Group', task.groupId ?? '—'),
         field(
           'Parent',
@@ -111,6 +122,18 @@ export function taskDetailView(root, [id], query, ctx) {
               await postJson(`/tasks/${seg(task.id)}/cancel`, { queue: task.queue, confirm: true });
               await refresh();
               return 'Task cancelled';
+            },
+          })
+        : '',
+      retryable
+        ? actionButton('Retry task', {
+            question: `Retry task ${task.id}? It goes back to pending${dlqEntries.length ? ' and leaves the DLQ' : ''}.`,
+            readOnly: ctx.readOnly,
+            testid: 'retry',
+            action: async () => {
+              await postJson(`/tasks/${seg(task.id)}/retry`, { queue: task.queue, confirm: true });
+              await refresh();
+              return 'Task is pending again';
             },
           })
         : '',

@@ -1,11 +1,13 @@
 // Task list of one queue with filters (state, name, created range, metadata path/value) and pagination.
 import { getJson, postJson, seg } from '../api.js';
 import { actionButton, fmtDate, h, replace, stateBadge, table } from '../dom.js';
+import { pager } from '../pager.js';
+import { bulkBar, createSelection } from '../selection.js';
 import { queueNav } from './queue-nav.js';
 
 const STATES = ['', 'pending', 'processing', 'completed', 'failed', 'cancelled'];
 const PAGE = 25;
-const FILTERS = ['state', 'name', 'from', 'to', 'metaPath', 'metaValue'];
+const FILTERS = ['state', 'name', 'error', 'from', 'to', 'metaPath', 'metaValue'];
 
 /** `<input type=datetime-local>` value (UTC) ↔ ISO text. */
 function toLocalInput(iso) {
@@ -26,6 +28,7 @@ function filterForm(queue, query, ctx) {
     { class: 'filters', dataset: { testid: 'task-filters' } },
     h('label', {}, 'State ', state),
     h('label', {}, 'Task name ', input('name', { placeholder: 'emails.send', maxlength: 255 })),
+    h('label', {}, 'Error contains ', input('error', { placeholder: 'timeout', maxlength: 200 })),
     h(
       'label',
       {},
@@ -63,7 +66,22 @@ function filterForm(queue, query, ctx) {
   return form;
 }
 
-function cancelButton(task, queue, ctx, reload) {
+function retryButton(task, queue, ctx, reload) {
+  return actionButton('Retry', {
+    question: `Retry task ${task.id} (${task.taskName})? It goes back to pending.`,
+    readOnly: ctx.readOnly,
+    cls: 'small',
+    testid: 'retry',
+    action: async () => {
+      await postJson(`/tasks/${seg(task.id)}/retry`, { queue, confirm: true });
+      await reload();
+      return `Task ${task.id} is pending again`;
+    },
+  });
+}
+
+function rowAction(task, queue, ctx, reload) {
+  if (task.state === 'failed' || task.state === 'cancelled') return retryButton(task, queue, ctx, reload);
   if (task.state !== 'pending' && task.state !== 'processing') return '';
   return actionButton('Cancel', {
     question: `Cancel task ${task.id} (${task.taskName})?`,
@@ -78,29 +96,85 @@ function cancelButton(task, queue, ctx, reload) {
   });
 }
 
-/** `#/queues/:queue/tasks?state=&name=&from=&to=&metaPath=&metaValue=&offset=` */
+function summary(verb, answer) {
+  const skipped = answer.skipped.length
+    ? `; ${answer.skipped.length} skipped (${answer.skipped[0].reason})`
+    : '';
+  return `${verb} ${answer.changed.length} task${answer.changed.length === 1 ? '' : 's'}${skipped}`;
+}
+
+function bulkActions(queue, selection, ctx, reload) {
+  const run = (action, verb) => async (ids) => {
+    const answer = await postJson(`/queues/${seg(queue)}/tasks/${action}`, { confirm: true, ids });
+    selection.clear();
+    await reload();
+    return summary(verb, answer);
+  };
+  return bulkBar(
+    selection,
+    [
+      [
+        'Retry selected',
+        {
+          testid: 'bulk-retry',
+          question: 'Retry the selected failed or cancelled tasks (back to pending)?',
+          action: run('retry', 'Retried'),
+        },
+      ],
+      [
+        'Cancel selected',
+        {
+          testid: 'bulk-cancel',
+          question: 'Cancel the selected pending or processing tasks?',
+          action: run('cancel', 'Cancelled'),
+        },
+      ],
+      [
+        'Delete selected',
+        {
+          cls: 'danger',
+          testid: 'bulk-delete',
+          question: 'Delete the selected finished tasks for good?',
+          action: run('delete', 'Deleted'),
+        },
+      ],
+    ],
+    ctx,
+  );
+}
+
+/** `#/queues/:queue/tasks?state=&name=&error=&from=&to=&metaPath=&metaValue=&offset=` */
 export function tasksView(root, [queue], query, ctx) {
   const offset = Number(query.get('offset') ?? 0) || 0;
-  const body = h('div', { dataset: { testid: 'task-list' } });
-  const pager = h('div', { class: 'pager' });
-  replace(root, queueNav(queue, 'tasks'), filterForm(queue, query, ctx), body, pager);
+  const selection = createSelection();
+  const body = h('div', { dataset: { testid: 'task-list' }, class: 'table-wrap' });
+  const pages = h('div');
+  replace(
+    root,
+    queueNav(queue, 'tasks'),
+    filterForm(queue, query, ctx),
+    bulkActions(queue, selection, ctx, () => refresh()),
+    body,
+    pages,
+  );
 
-  function pageLink(label, newOffset, enabled) {
+  function href(to) {
     const q = new URLSearchParams(query);
-    q.set('offset', String(newOffset));
-    return enabled
-      ? h('a', { class: 'btn', href: `#/queues/${seg(queue)}/tasks?${q}` }, label)
-      : h('span', { class: 'btn disabled' }, label);
+    q.set('offset', String(to));
+    return `#/queues/${seg(queue)}/tasks?${q}`;
   }
 
   async function refresh() {
     const api = new URLSearchParams({ limit: String(PAGE), offset: String(offset) });
     for (const key of FILTERS) if (query.get(key)) api.set(key, query.get(key));
     const page = await getJson(`/queues/${seg(queue)}/tasks?${api}`);
+    const visible = page.tasks.map((t) => t.id);
+    selection.retain(visible);
     replace(
       body,
       table(
         [
+          [selection.allBox(visible), (t) => selection.box(t.id)],
           ['Task', (t) => h('a', { href: `#/tasks/${seg(t.id)}?queue=${seg(queue)}`, class: 'mono' }, t.id)],
           ['Name', (t) => t.taskName],
           ['State', (t) => stateBadge(t.state)],
@@ -113,7 +187,7 @@ export function tasksView(root, [queue], query, ctx) {
             'Error',
             (t) => (t.errorMessage ? h('span', { class: 'error-text' }, t.errorMessage.slice(0, 120)) : ''),
           ],
-          ['', (t) => cancelButton(t, queue, ctx, refresh)],
+          ['', (t) => rowAction(t, queue, ctx, refresh)],
         ],
         page.tasks,
         {
@@ -122,16 +196,16 @@ export function tasksView(root, [queue], query, ctx) {
         },
       ),
     );
-    const last = Math.min(page.offset + page.tasks.length, page.total);
     replace(
-      pager,
-      pageLink('← Newer', Math.max(0, offset - PAGE), offset > 0),
-      h(
-        'span',
-        { class: 'muted', dataset: { testid: 'task-total' } },
-        `${page.total === 0 ? 0 : page.offset + 1}–${last} of ${page.total}`,
-      ),
-      pageLink('Older →', offset + PAGE, last < page.total),
+      pages,
+      pager({
+        offset: page.offset,
+        total: page.total,
+        count: page.tasks.length,
+        pageSize: PAGE,
+        href,
+        testid: 'task-total',
+      }),
     );
   }
   return { refresh };
