@@ -49,9 +49,27 @@ function pick(value: string, rank: string, count: string, p: number) {
 }
 
 /**
+ * The newest `maxRows` finished rows of one task table in the window: finished rows are in
+ * celers_finished_tasks, and completed ones wait in celers_live_tasks until the broker archives them. Each
+ * branch is cut before the union, so the union never holds more than 2 × `maxRows` narrow rows.
+ */
+function recentFinished(
+  table: 'celers_finished_tasks' | 'celers_live_tasks',
+  w: HistoryWindow,
+  nameFilter: RawBuilder<unknown>,
+) {
+  return sql`SELECT task_name, state, created_at, started_at, completed_at FROM ${sql.table(table)}
+    WHERE queue_name = ${w.queue} AND completed_at >= ${w.from} AND completed_at < ${w.to}
+      AND state IN ('completed', 'failed', 'cancelled') ${nameFilter}
+    ORDER BY completed_at DESC
+    LIMIT ${sql.lit(w.maxRows)}`;
+}
+
+/**
  * Throughput, failures and P50/P95/P99 of execution (`started_at → completed_at`, completed tasks) and wait
  * (`created_at → started_at`) per bucket and task name, for finished rows whose `completed_at` is in
- * `[from, to)`. The innermost SELECT is a range scan of `idx_tasks_completed_at (queue_name, completed_at)`
+ * `[from, to)`. The innermost SELECTs are a range scan of `idx_tasks_completed_at (queue_name, completed_at)`
+ * on the finished table (and a short read of the live table's completed rows),
  * cut at `maxRows` (newest first), so the window functions never rank more than `maxRows` rows. Window
  * functions (ROW_NUMBER/COUNT OVER PARTITION BY) run on MySQL 8.0+ and MariaDB 10.2+.
  * @internal
@@ -80,11 +98,13 @@ export function historyBucketsQuery(w: HistoryWindow): RawBuilder<Record<string,
             THEN TIMESTAMPDIFF(MICROSECOND, started_at, completed_at) / 1000 END AS e,
           CASE WHEN started_at IS NOT NULL
             THEN TIMESTAMPDIFF(MICROSECOND, created_at, started_at) / 1000 END AS wt
-        FROM celers_tasks
-        WHERE queue_name = ${w.queue} AND completed_at >= ${w.from} AND completed_at < ${w.to}
-          AND state IN ('completed', 'failed', 'cancelled') ${nameFilter}
-        ORDER BY completed_at DESC
-        LIMIT ${sql.lit(w.maxRows)}
+        FROM (
+          (${recentFinished('celers_finished_tasks', w, nameFilter)})
+          UNION ALL
+          (${recentFinished('celers_live_tasks', w, nameFilter)})
+          ORDER BY completed_at DESC
+          LIMIT ${sql.lit(w.maxRows)}
+        ) AS recent
       ) AS finished
     ) AS ranked
     GROUP BY b, task_name
