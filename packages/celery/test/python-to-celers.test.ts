@@ -1,6 +1,5 @@
 import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
-import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyDb, type CeleryWorker, getCeleryResult, runCeleryWorker } from '../src/index.js';
 import { pyClient } from './support/python-celery.js';
@@ -49,9 +48,8 @@ afterAll(async () => {
 
 describe('Python producer -> celers worker', () => {
   it('passes every JSON type through args and kwargs, and Python reads the result back', async () => {
-    const args = [null, true, false, 0, -7, 2 ** 53 + 10, 1.5, 'ü☃ 𝄞', [1, [2, [3]]], { a: { b: null } }];
-    const kwargs = { big: '__BIG__', nested: { list: [1, 'x'], flag: false } };
-    // 2**70 needs Python to write it: JSON in argv cannot carry it as an int.
+    const args = [null, true, false, 0, -7, 2 ** 40, 1.5, 'ü☃ 𝄞', [1, [2, [3]]], { a: { b: null } }];
+    const kwargs = { big: 2n ** 70n, negative: -(2n ** 64n), nested: { list: [1, 'x'], flag: false } };
     const { id } = await pyClient<{ id: string }>(tdb.url, {
       op: 'send',
       name: 'ts.echo',
@@ -62,28 +60,6 @@ describe('Python producer -> celers worker', () => {
     const got = await pyClient<{ status: string; json: unknown }>(tdb.url, { op: 'get', id });
     expect(got.status).toBe('SUCCESS');
     expect(got.json).toEqual({ args, kwargs });
-    const big = await pyClient<{ id: string }>(tdb.url, {
-      op: 'send',
-      name: 'ts.echo',
-      args: [],
-      kwargs: {},
-      options: { queue: 'ts', task_id: 'big-int-task' },
-    });
-    await waitFor(async () => (await getCeleryResult(db, big.id)).ready, 'big-int task');
-  });
-
-  it('carries integers beyond 2**53 exactly in both directions', async () => {
-    // A message written the way kombu writes one, with 2**70 as a bare JSON integer.
-    const { id } = await pyClient<{ id: string }>(tdb.url, {
-      op: 'send',
-      name: 'ts.echo',
-      args: ['placeholder'],
-      options: { queue: 'ts', countdown: 3600 },
-    });
-    await sql`UPDATE kombu_message SET payload = REPLACE(payload, ${Buffer.from('[["placeholder"], {}').toString('base64').slice(0, 8)}, payload)`.execute(
-      db,
-    );
-    expect(id).toBeTypeOf('string');
   });
 
   it('honours countdown: the task does not run before its eta', async () => {

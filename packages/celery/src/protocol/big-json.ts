@@ -9,6 +9,7 @@ export function parseBigJson(text: string): PickleValue {
   const unsafe = /-?\d{16,}(?![.eE\d])/.test(text);
   if (!unsafe) return JSON.parse(text) as PickleValue;
   // Quote every long integer literal outside strings with a marker, then turn marked strings into bigints.
+  // The marker starts with an escaped NUL, which no JSON-like producer puts in front of digits.
   const marker = '\u0000bigint:';
   let out = '';
   let i = 0;
@@ -23,7 +24,7 @@ export function parseBigJson(text: string): PickleValue {
       const match = /^-?\d+(\.\d+)?([eE][+-]?\d+)?/.exec(text.slice(i, i + 400));
       const literal = match?.[0] ?? ch;
       const integer = match !== null && match[1] === undefined && match[2] === undefined;
-      out += integer && !Number.isSafeInteger(Number(literal)) ? `"${marker}${literal}"` : literal;
+      out += integer && !Number.isSafeInteger(Number(literal)) ? `"\\u0000bigint:${literal}"` : literal;
       i += literal.length;
     } else {
       out += ch;

@@ -2,6 +2,7 @@ import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { parseBigJson, stringifyBigJson } from '../../src/index.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
 /** Debian's interpreter: the python3-celery package is installed for it, not for a pyenv shim. */
@@ -16,14 +17,14 @@ export function sqlalchemyUrl(url: string): string {
 export async function pyClient<T = Record<string, unknown>>(dbUrl: string, command: object): Promise<T> {
   const { stdout } = await promisify(execFile)(
     PYTHON,
-    [join(fixtures, 'py_client.py'), JSON.stringify(command)],
+    [join(fixtures, 'py_client.py'), stringifyBigJson(command, 'command')],
     {
       cwd: fixtures,
       env: { ...process.env, CELERS_CELERY_DB: sqlalchemyUrl(dbUrl) },
       timeout: 60_000,
     },
   );
-  return JSON.parse(stdout.trim().split('\n').at(-1) ?? '{}') as T;
+  return parseBigJson(stdout.trim().split('\n').at(-1) ?? '{}') as T;
 }
 
 /** Starts an unmodified `celery worker` (solo pool) on the fixture app; kill it with `stopPythonWorker`. */
