@@ -7,6 +7,7 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   type AnyDb,
+  ensureCelerySchema,
   getCeleryResult,
   runCeleryWorker,
   sendCeleryTask,
@@ -115,4 +116,91 @@ describe('Celery consumers', () => {
       await rescuer.close();
     }
   }, 60_000);
+
+  it('on close returns unstarted claims to the queue at once and leaves running ones to their lease', async () => {
+    const ids = [];
+    for (const name of ['fast', 'hang', 'hang', 'hang'])
+      ids.push(await sendCeleryTask(db, `ts.${name}`, [], {}, { queue: 'shutdown' }));
+    let fastDone = false;
+    const worker = runCeleryWorker({
+      db,
+      queues: ['shutdown'],
+      concurrency: 2,
+      shutdownTimeoutMs: 200,
+      handlers: {
+        'ts.fast': () => {
+          fastDone = true;
+          return 1;
+        },
+        'ts.hang': (_a, _k, ctx) => new Promise((resolve) => ctx.signal.addEventListener('abort', resolve)),
+      },
+    });
+    await waitFor(
+      () => fastDone && worker.stats.claimed === 4,
+      'the second claim (one started, one prefetched)',
+    );
+    await worker.close();
+    const rows = await sql<{
+      visible: number;
+      receipt: string | null;
+      delivery_count: number;
+    }>`SELECT m.visible,
+      l.receipt, l.delivery_count FROM kombu_message m JOIN celers_celery_leases l ON l.message_id = m.id
+      JOIN kombu_queue q ON q.id = m.queue_id WHERE q.name = 'shutdown' ORDER BY m.id`.execute(db);
+    // The two running ones keep their (expiring) lease; the prefetched one is visible with no delivery counted.
+    expect(rows.rows.map((r) => [r.visible, r.receipt === null, r.delivery_count])).toEqual([
+      [0, false, 1],
+      [0, false, 1],
+      [1, true, 0],
+    ]);
+    expect((await getCeleryResult(db, ids[0] as string)).status).toBe('SUCCESS');
+  }, 30_000);
+
+  it('quarantines a message that is not a Celery message and keeps consuming', async () => {
+    const good = await sendCeleryTask(db, 'ts.ok', [], {}, { queue: 'poison' });
+    const schema = await ensureCelerySchema(db); // NEXTVAL on MariaDB, AUTO_INCREMENT on MySQL
+    await sql`INSERT INTO kombu_message (id, visible, timestamp, payload, version, queue_id)
+      SELECT ${schema.messageId}, 1, NULL, '{"body": "not base64 json", "headers": {}}', 1, id
+      FROM kombu_queue WHERE name = 'poison'`.execute(db);
+    const corrupt: number[] = [];
+    const worker = runCeleryWorker({
+      db,
+      queues: ['poison'],
+      handlers: { 'ts.ok': () => 'fine' },
+      onEvent: (e) => {
+        if (e.type === 'corrupt') corrupt.push(e.messageId);
+      },
+    });
+    try {
+      expect(await waitCeleryResult(db, good, { timeoutMs: 10_000 })).toMatchObject({ result: 'fine' });
+      await waitFor(() => corrupt.length === 1, 'the corrupt event');
+    } finally {
+      await worker.close();
+    }
+    const left = await sql<{
+      visible: number;
+      lease_expires_at: Date | null;
+    }>`SELECT m.visible, l.lease_expires_at
+      FROM kombu_message m JOIN celers_celery_leases l ON l.message_id = m.id WHERE m.id = ${corrupt[0]}`.execute(
+      db,
+    );
+    expect(left.rows).toEqual([{ visible: 0, lease_expires_at: null }]);
+  }, 30_000);
+
+  it('rejects bad worker options with the argument named', () => {
+    const handlers = { 'ts.x': () => 1 };
+    const cases: [Record<string, unknown>, string][] = [
+      [{ db, handlers: {} }, 'options.handlers'],
+      [{ db, handlers: { 'ts.x': 'nope' } }, 'options.handlers.ts.x'],
+      [{ db, handlers, queues: [] }, 'options.queues'],
+      [{ db, handlers, queues: [''] }, 'options.queues[0]'],
+      [{ db, handlers, concurrency: 0 }, 'options.concurrency'],
+      [{ db, handlers, leaseMs: 10 }, 'options.leaseMs'],
+      [{ handlers }, 'options.db'],
+    ];
+    for (const [options, argument] of cases)
+      expect(() => runCeleryWorker(options as never), argument).toThrow(
+        expect.objectContaining({ code: 'INVALID_ARGUMENT', argument }),
+      );
+  });
 });
