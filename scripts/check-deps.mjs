@@ -14,7 +14,7 @@ const root = join(fileURLToPath(import.meta.url), '../..');
 
 /**
  * The layering rule: a package may depend only on packages of a lower layer.
- * core ← schema, resilience ← broker-mysql ← monitoring, worker ← cli ← apps.
+ * core ← schema, resilience ← broker-mysql ← monitoring, worker, celery ← cli ← apps.
  * `@celers/testing` (private, test helpers) may be used by any package's tests and uses none of them.
  */
 const LAYERS = {
@@ -24,6 +24,7 @@ const LAYERS = {
   '@celers/broker-mysql': 2,
   '@celers/monitoring': 3,
   '@celers/worker': 3,
+  '@celers/celery': 3,
   '@celers/cli': 4,
 };
 const APP_LAYER = 5;

@@ -9,6 +9,7 @@ import { registerSchedulesCommands } from './commands/schedules-commands.js';
 import { registerStatusCommand } from './commands/status-command.js';
 import { registerTasksCommands } from './commands/tasks-commands.js';
 import { registerTransferCommands } from './commands/transfer-commands.js';
+import { registerWorkerCommand } from './commands/worker-command.js';
 import { registerWorkersCommand } from './commands/workers-command.js';
 import type { CliIo } from './output/cli-output.js';
 
@@ -41,6 +42,7 @@ export function createProgram(io: CliIo, onUsageError: (message: string) => void
   registerSchedulesCommands(program, io);
   registerTransferCommands(program, io);
   registerEnqueueCommand(program, io);
+  registerWorkerCommand(program, io);
   // exitOverride and output settings are inherited only by commands created after them: apply to all.
   for (const command of allCommands(program)) {
     command.exitOverride().configureOutput(program.configureOutput()).allowExcessArguments(false);
