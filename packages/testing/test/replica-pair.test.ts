@@ -20,7 +20,10 @@ describe('startReplicaPair', () => {
     await queryOnce(pair.primary.url, 'INSERT INTO t VALUES (1), (2)');
     await pair.waitForCatchUp();
     expect(await queryOnce(pair.replica.url, 'SELECT id FROM t ORDER BY id')).toEqual([{ id: 1 }, { id: 2 }]);
-    const [primaryPos] = await queryOnce<{ pos: string }>(pair.primary.url, 'SELECT @@gtid_binlog_pos AS pos');
+    const [primaryPos] = await queryOnce<{ pos: string }>(
+      pair.primary.url,
+      'SELECT @@gtid_binlog_pos AS pos',
+    );
     const [replicaPos] = await queryOnce<{ pos: string }>(pair.replica.url, 'SELECT @@gtid_slave_pos AS pos');
     expect(replicaPos?.pos).toBe(primaryPos?.pos);
   });
