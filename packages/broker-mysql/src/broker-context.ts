@@ -10,6 +10,17 @@ import type { DrainFlagCache } from './internal/drain-flag-cache.js';
 export type Executor = Kysely<CelersDatabase> | Transaction<CelersDatabase>;
 
 /**
+ * Runs after tasks of `queue` complete, on the executor of the completion (the ack's transaction when there is
+ * one). The settle path in `queue/` calls these without knowing what they do; chains promote their next links.
+ * @internal
+ */
+export type CompletionHook = (
+  db: Executor,
+  queue: string,
+  completedIds: readonly string[],
+) => Promise<unknown>;
+
+/**
  * What every facet and SQL module of one broker shares. Facets get it in their constructor; nothing outside
  * this package sees it.
  * @internal
@@ -23,6 +34,8 @@ export interface BrokerContext {
   readonly options: ResolvedBrokerOptions;
   readonly hooks: HookRegistry;
   readonly breaker: CircuitBreaker | null;
+  /** Called after every completion, in the completion's statement sequence (see {@link CompletionHook}). */
+  readonly onCompleted: readonly CompletionHook[];
   /** Drain flags read by enqueues, shared by every broker on the same pool (`db`). */
   readonly drainFlags: DrainFlagCache;
   /**

@@ -33,6 +33,34 @@ import {
   valueLimitsFor,
 } from '@celers/schema';
 import type { Kysely, Transaction } from 'kysely';
+import type { BrokerContext } from './broker-context.js';
+import {
+  type MysqlBrokerOptions,
+  type ResolvedBrokerOptions,
+  resolveBrokerOptions,
+} from './broker-options.js';
+import { DlqFacet } from './dlq/dlq-facet.js';
+import { cancelCascade } from './groups/cascade-cancel.js';
+import { promoteChainSuccessors } from './groups/chain-links.sql.js';
+import type { TaskChain } from './groups/chain-operations.js';
+import { enqueueChain } from './groups/group-operations.js';
+import { GroupsFacet } from './groups/groups-facet.js';
+import type { ChainEnqueueOptions } from './groups/groups-types.js';
+import { HealthFacet } from './health/health-facet.js';
+import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './idempotency/dedup-operations.js';
+import { IdempotencyFacet } from './idempotency/idempotency-facet.js';
+import { transactionWithAfterCommit } from './internal/after-commit.js';
+import { createBrokerBreaker } from './internal/broker-breaker.js';
+import { dbNowPlusMs } from './internal/db-time.js';
+import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
+import { runOperation } from './internal/run-operation.js';
+import { Maintainer } from './maintenance/maintainer/maintainer.js';
+import {
+  DEFAULT_RECOVERY_INTERVAL_MS,
+  type MaintainerOptions,
+  MIN_JOB_INTERVAL_MS,
+} from './maintenance/maintainer/maintainer-options.js';
+import { MaintenanceFacet } from './maintenance/maintenance-facet.js';
 // ---- advanced queue operations (issue 5): imports ----
 import {
   checkRateLimit,
@@ -40,41 +68,8 @@ import {
   getOptimalBatchSize,
   hasCapacity,
   type RateLimitStatus,
-} from './advanced/capacity-operations.js';
-import { cancelCascade } from './advanced/cascade-cancel.js';
-import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './advanced/dedup-operations.js';
-import { enqueueChain } from './advanced/group-operations.js';
-import type { ChainEnqueueOptions } from './advanced/group-types.js';
-import { generateLoad, type LoadGenerationOptions } from './advanced/load-generation.js';
-import type { TaskChain } from './advanced/task-chain.js';
-import type { BrokerContext } from './broker-context.js';
-import {
-  type MysqlBrokerOptions,
-  type ResolvedBrokerOptions,
-  resolveBrokerOptions,
-} from './broker-options.js';
-import { DlqFacet } from './facets/dlq-facet.js';
-import { GroupsFacet } from './facets/groups-facet.js';
-import { HealthFacet } from './facets/health-facet.js';
-import { IdempotencyFacet } from './facets/idempotency-facet.js';
-import { MaintenanceFacet } from './facets/maintenance-facet.js';
-import { ResultsFacet } from './facets/results-facet.js';
-import { SettleNotifier } from './facets/results-wait.js';
-import { SchedulesFacet } from './facets/schedules-facet.js';
-import { TasksFacet } from './facets/tasks-facet.js';
-import { TransferFacet } from './facets/transfer-facet.js';
-import { WorkersFacet } from './facets/workers-facet.js';
-import { transactionWithAfterCommit } from './internal/after-commit.js';
-import { createBrokerBreaker } from './internal/broker-breaker.js';
-import { dbNowPlusMs } from './internal/db-time.js';
-import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
-import { runOperation } from './internal/run-operation.js';
-import { Maintainer } from './maintainer/maintainer.js';
-import {
-  DEFAULT_RECOVERY_INTERVAL_MS,
-  type MaintainerOptions,
-  MIN_JOB_INTERVAL_MS,
-} from './maintainer/maintainer-options.js';
+} from './queue/capacity-operations.js';
+import { dequeueTasks } from './queue/claim-operations.js';
 import {
   cancelTask,
   cancelTasks,
@@ -84,21 +79,27 @@ import {
   recoverTimedOut,
   releaseTask,
   updateProgress,
-} from './operations/control-operations.js';
-import { dequeueTasks } from './operations/dequeue-operation.js';
-import { type EnqueueOptions, enqueueMany, enqueueOne } from './operations/enqueue-operations.js';
+} from './queue/control-operations.js';
+import { type EnqueueOptions, enqueueMany, enqueueOne } from './queue/enqueue-operations.js';
+import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
 import {
   type EnqueueWithRetryPolicyOptions,
   enqueueWithRetryPolicy,
   rejectWithRetryPolicy,
-} from './operations/retry-policy-operations.js';
-import { ackTask, ackTasks, rejectTask, rejectTasks } from './operations/settle-operations.js';
-import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
+} from './queue/retry-policy-operations.js';
+import { ackTask, ackTasks, rejectTask, rejectTasks } from './queue/settle-operations.js';
+import { ResultsFacet } from './results/results-facet.js';
+import { SettleNotifier } from './results/results-wait.js';
+import { SchedulesFacet } from './schedules/schedules-facet.js';
+import { TasksFacet } from './tasks/tasks-facet.js';
 import {
   enqueueWithParentTrace,
   enqueueWithTraceContext,
   extractTraceContext,
 } from './tracing/trace-context-operations.js';
+import { generateLoad, type LoadGenerationOptions } from './transfer/load-generation.js';
+import { TransferFacet } from './transfer/transfer-facet.js';
+import { WorkersFacet } from './workers/workers-facet.js';
 /**
  * The MySQL/MariaDB broker. Flat queue operations implement core's {@link Broker}; everything else lives in
  * facets (`broker.tasks`, `broker.dlq`, `broker.results`, ...), one concern per file.
@@ -168,6 +169,8 @@ export class MysqlBroker extends EventEmitter implements Broker {
       options,
       hooks: this.hooks,
       breaker,
+      // Chains hook into settle here, so queue/ never imports groups/.
+      onCompleted: [promoteChainSuccessors],
       drainFlags: drainFlagCacheFor(db),
       claimFoundNothing: false,
       emit,

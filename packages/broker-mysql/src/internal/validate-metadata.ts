@@ -1,6 +1,6 @@
 import { assertJsonSerializable, assertName, CelersError, MAX_JSON_DEPTH } from '@celers/core';
 import { validate as isUuid } from 'uuid';
-import { assertTraceMetadata } from '../tracing/trace-propagation.js';
+import { assertTraceMetadata } from './trace-propagation.js';
 
 // Metadata keys that generated columns of celers_tasks read (migration 0001): their values must fit the column,
 // or the server rejects or truncates the row. Kept here, next to the checks, as plain strings so the advanced/

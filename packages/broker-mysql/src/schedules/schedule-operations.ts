@@ -20,7 +20,7 @@ import { assertPayloadRowFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
-import { enqueueMany } from '../operations/enqueue-operations.js';
+import { enqueueMany } from '../queue/enqueue-operations.js';
 import { getQueueFlag, QueueConfigKey } from '../queue/queue-config.sql.js';
 import { computeNextRun } from './next-run.js';
 import { advanceSchedule, lockDueSchedules, lockScheduleByName, readDbNow } from './recurring.sql.js';

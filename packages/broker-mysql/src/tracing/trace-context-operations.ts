@@ -12,9 +12,9 @@ import {
 import { parseJsonColumn } from '@celers/schema';
 import { context, trace } from '@opentelemetry/api';
 import type { BrokerContext, Executor } from '../broker-context.js';
+import { readStoredTraceContext } from '../internal/trace-propagation.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
-import { type EnqueueOptions, enqueueOne } from '../operations/enqueue-operations.js';
-import { readStoredTraceContext } from './trace-propagation.js';
+import { type EnqueueOptions, enqueueOne } from '../queue/enqueue-operations.js';
 
 /** Metadata key linking a child task to its parent (indexed as the `parent_task_id` generated column). */
 export const PARENT_TASK_ID_KEY = 'parent_task_id';

@@ -1,0 +1,127 @@
+import { assertInteger, type TaskState } from '@celers/core';
+import { warmupPool } from '@celers/schema';
+import type { BrokerContext } from '../broker-context.js';
+import {
+  applyDlqRetention,
+  type DlqReplayOptions,
+  type DlqRetentionOptions,
+  replayDlqBatch,
+} from '../dlq/dlq-policies.js';
+import { recoverStuck } from '../queue/control-operations.js';
+import { applyPriorityAging, expirePending, type PriorityAgingOptions } from './pending-policies.js';
+import {
+  archiveCompleted,
+  type DeleteCriteria,
+  deleteByCriteria,
+  purgeAll,
+  purgeByState,
+  purgeByTaskName,
+} from './purge-operations.js';
+import { analyzeTables, optimizeTables, vacuumAnalyze } from './table-maintenance.js';
+
+/**
+ * `broker.maintenance`: archiving, purges, TTLs, priority aging, DLQ retention and replay, table maintenance
+ * (the seed's Health & Maintenance and Production Optimizations). Everything is scoped to the broker's queue
+ * except OPTIMIZE/ANALYZE, and every delete runs in bounded chunks through the primary key.
+ *
+ * @example
+ * ```ts
+ * await broker.maintenance.archiveCompleted({ olderThanMs: 7 * 24 * 3_600_000 }); // daily
+ * await broker.maintenance.recoverStuckTasks(3_600_000);                           // daily
+ * await broker.maintenance.vacuumAnalyze();                                        // weekly
+ * ```
+ */
+export class MaintenanceFacet {
+  readonly #ctx: BrokerContext;
+
+  /** @internal */
+  constructor(ctx: BrokerContext) {
+    this.#ctx = ctx;
+  }
+
+  /** Deletes completed/failed/cancelled tasks that finished more than `olderThanMs` ago; returns how many. */
+  async archiveCompleted(options: { olderThanMs: number }): Promise<number> {
+    return archiveCompleted(this.#ctx, options);
+  }
+
+  /** Deletes every task of the queue (any state). Dangerous; returns how many. */
+  async purgeAll(): Promise<number> {
+    return purgeAll(this.#ctx);
+  }
+
+  /** Deletes the queue's tasks in `state`; returns how many. */
+  async purgeByState(state: TaskState): Promise<number> {
+    return purgeByState(this.#ctx, state);
+  }
+
+  /** Deletes completed tasks; returns how many. */
+  async purgeCompleted(): Promise<number> {
+    return purgeByState(this.#ctx, 'completed', 'maintenance.purgeCompleted');
+  }
+
+  /** Deletes failed tasks; returns how many. */
+  async purgeFailed(): Promise<number> {
+    return purgeByState(this.#ctx, 'failed', 'maintenance.purgeFailed');
+  }
+
+  /** Deletes cancelled tasks; returns how many. */
+  async purgeCancelled(): Promise<number> {
+    return purgeByState(this.#ctx, 'cancelled', 'maintenance.purgeCancelled');
+  }
+
+  /** Deletes the queue's tasks named `taskName` (any state); returns how many. */
+  async purgeByTaskName(taskName: string): Promise<number> {
+    return purgeByTaskName(this.#ctx, taskName);
+  }
+
+  /** Deletes tasks created more than `olderThanMs` ago, optionally only in `state`; returns how many. */
+  async deleteByCriteria(criteria: DeleteCriteria): Promise<number> {
+    return deleteByCriteria(this.#ctx, criteria);
+  }
+
+  /** Cancels tasks due and pending for longer than `ttlMs`; returns how many. */
+  async expirePending(options: { ttlMs: number }): Promise<number> {
+    return expirePending(this.#ctx, options);
+  }
+
+  /** Raises the priority of pending tasks older than `ageThresholdMs` by `boost` (≤ 1000); returns how many. */
+  async applyPriorityAging(options: PriorityAgingOptions): Promise<number> {
+    return applyPriorityAging(this.#ctx, options);
+  }
+
+  /** Deletes DLQ entries older than `retentionMs` (≥ 1 hour); returns how many. */
+  async applyDlqRetention(options: DlqRetentionOptions): Promise<number> {
+    return applyDlqRetention(this.#ctx, options);
+  }
+
+  /** Requeues up to `limit` DLQ entries matching a task-name glob and a minimum retry count; returns how many. */
+  async replayDlqBatch(options: DlqReplayOptions): Promise<number> {
+    return replayDlqBatch(this.#ctx, options);
+  }
+
+  /** `OPTIMIZE TABLE` on every celers table (all queues); returns tables processed. */
+  async optimizeTables(): Promise<number> {
+    return optimizeTables(this.#ctx);
+  }
+
+  /** `ANALYZE TABLE` on every celers table (all queues); returns tables processed. */
+  async analyzeTables(): Promise<number> {
+    return analyzeTables(this.#ctx);
+  }
+
+  /** Optimize then analyze every celers table (the seed's `vacuum_analyze`); returns tables processed. */
+  async vacuumAnalyze(): Promise<number> {
+    return vacuumAnalyze(this.#ctx);
+  }
+
+  /** Opens `count` pool connections ahead of load (default: the pool's minimum); returns connections open. */
+  async warmupPool(count?: number): Promise<number> {
+    const n = count === undefined ? undefined : assertInteger(count, 'count', 1, 10_000);
+    return this.#ctx.run('maintenance.warmupPool', () => warmupPool(this.#ctx.db, n));
+  }
+
+  /** Returns tasks processing for longer than `olderThanMs` to pending (same as `broker.recoverStuckTasks`). */
+  async recoverStuckTasks(olderThanMs: number): Promise<number> {
+    return recoverStuck(this.#ctx, olderThanMs);
+  }
+}

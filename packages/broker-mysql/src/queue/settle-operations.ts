@@ -1,0 +1,397 @@
+import {
+  type AckItem,
+  assertDurationMs,
+  assertOptionalObject,
+  assertTaskId,
+  CelersError,
+  type RejectItem,
+  type RejectOptions,
+  type RejectOutcome,
+  type RetryPolicySpec,
+  TelemetryAttributes,
+} from '@celers/core';
+import { computeRetryDelay, hookContext } from '@celers/resilience';
+import type { ValueLimits } from '@celers/schema';
+import type { BrokerContext, Executor } from '../broker-context.js';
+import { truncateUtf8 } from '../internal/assert-text.js';
+import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
+import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
+import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
+import { assertResultFields } from '../internal/validate-result.js';
+import { completeOwnedTasks, explainMissingOwnership } from './ack.sql.js';
+import { recordTransitions } from './history.sql.js';
+import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
+import { upsertResults } from './result-write.sql.js';
+
+function ownershipError(code: 'TASK_NOT_FOUND' | 'STALE_RECEIPT', taskId: string): CelersError {
+  return code === 'TASK_NOT_FOUND'
+    ? new CelersError('TASK_NOT_FOUND', `Task ${taskId} does not exist in this queue`, {
+        details: { taskId },
+      })
+    : new CelersError(
+        'STALE_RECEIPT',
+        `Receipt no longer owns task ${taskId} (its lease expired or it was settled)`,
+        {
+          details: { taskId },
+        },
+      );
+}
+
+async function runHook(
+  ctx: BrokerContext,
+  point: 'beforeAck' | 'beforeReject',
+  taskId: string,
+): Promise<void> {
+  if (ctx.hooks.has(point)) await ctx.hooks.runBefore(hookContext(point, ctx.queue, { taskId }));
+}
+
+async function runAfterHook(
+  ctx: BrokerContext,
+  point: 'afterAck' | 'afterReject',
+  taskIds: readonly string[],
+): Promise<void> {
+  if (!ctx.hooks.has(point)) return;
+  for (const taskId of taskIds) {
+    await ctx.hooks.runAfter(hookContext(point, ctx.queue, { taskId }), (error) =>
+      ctx.emit('error', { queue: ctx.queue, error }),
+    );
+  }
+}
+
+function assertAckItems(
+  items: unknown,
+  argument: string,
+  requireResult: boolean,
+  limits: ValueLimits,
+): AckItem[] {
+  if (!Array.isArray(items)) throw CelersError.invalidArgument(argument, 'expected an array');
+  if (items.length > 10_000)
+    throw CelersError.invalidArgument(argument, `at most 10000 items, got ${items.length}`);
+  return items.map((item, i) => {
+    if (typeof item !== 'object' || item === null)
+      throw CelersError.invalidArgument(`${argument}[${i}]`, 'expected an object');
+    const it = item as AckItem;
+    assertTaskId(it.taskId, `${argument}[${i}].taskId`);
+    assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
+    if (it.result === undefined) {
+      if (requireResult)
+        throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');
+      return it;
+    }
+    // Validated like broker.results.store: a bad status or an unserializable value must not reach the table.
+    const result = assertResultFields(it.result, `${argument}[${i}].result`, limits, 'SUCCESS');
+    return { taskId: it.taskId, receiptHandle: it.receiptHandle, result };
+  });
+}
+
+/** Acks one task; `STALE_RECEIPT`/`TASK_NOT_FOUND` when the receipt does not own it. @internal */
+export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle: string): Promise<void> {
+  const id = assertTaskId(taskId, 'taskId');
+  const receipt = assertTaskId(receiptHandle, 'receiptHandle');
+  if (ctx.options.recordHistory) {
+    // The batch path records history; it also runs the hooks.
+    const acked = await ackTasks(ctx, [{ taskId: id, receiptHandle: receipt }]);
+    if (acked !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+    return;
+  }
+  await runHook(ctx, 'beforeAck', id);
+  await ctx.run(
+    'ack',
+    async () => {
+      const { count } = await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }]);
+      if (count !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+    },
+    { [TelemetryAttributes.TaskId]: id },
+  );
+  ctx.emit('task:acked', { queue: ctx.queue, taskIds: [id] });
+  await runAfterHook(ctx, 'afterAck', [id]);
+}
+
+/**
+ * Acks many tasks in one transaction, storing results where given (the seed's `ack_batch_with_results`).
+ * Items whose receipt lost the task are skipped; returns how many were acked.
+ * @internal
+ */
+export async function ackTasks(
+  ctx: BrokerContext,
+  items: readonly AckItem[],
+  options: { requireResult?: boolean } = {},
+): Promise<number> {
+  const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
+  if (checked.length === 0) return 0;
+  for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
+  const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
+  const { ackedIds, count } = await ctx.run(
+    'ackBatch',
+    () =>
+      plain
+        ? ackByReceipt(ctx, checked)
+        : withLockRetry(reportRetries(ctx, 'ackBatch'), () =>
+            ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, checked)),
+          ),
+    { [TelemetryAttributes.TaskCount]: checked.length },
+  );
+  if (ackedIds.length > 0) ctx.emit('task:acked', { queue: ctx.queue, taskIds: ackedIds });
+  await runAfterHook(ctx, 'afterAck', ackedIds);
+  return count;
+}
+
+/**
+ * The fast path for acks without results or history: one `UPDATE … WHERE id IN (…) AND receipt_handle = ?`
+ * per claim (a worker's batch shares one receipt) plus the chain promotion, with no transaction, so the
+ * common case is 2 round trips instead of 5. The count is exact (rows the UPDATE matched). Only when some
+ * receipts were stale are the acked ids re-read as "completed now", which in that rare case may include a
+ * task another consumer completed in the same instant (it is completed either way, so promoting its chain
+ * successor is still right).
+ */
+async function ackByReceipt(
+  ctx: BrokerContext,
+  items: readonly AckItem[],
+): Promise<{ ackedIds: string[]; count: number }> {
+  const byReceipt = new Map<string, Set<string>>();
+  for (const item of items) {
+    const receipt = item.receiptHandle.toLowerCase();
+    const ids = byReceipt.get(receipt) ?? new Set<string>();
+    ids.add(item.taskId.toLowerCase());
+    byReceipt.set(receipt, ids);
+  }
+  const ackedIds: string[] = [];
+  let count = 0;
+  for (const [receipt, idSet] of byReceipt) {
+    const ids = [...idSet];
+    const n = await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+    count += n;
+    if (n === ids.length) ackedIds.push(...ids);
+    else if (n > 0) {
+      const done = await ctx.db
+        .selectFrom('celers_tasks')
+        .select('id')
+        .where('id', 'in', ids)
+        .where('queue_name', '=', ctx.queue)
+        .where('state', '=', 'completed')
+        .execute();
+      ackedIds.push(...done.map((r) => r.id));
+    }
+  }
+  await runCompletionHooks(ctx, ctx.db, ackedIds);
+  return { ackedIds, count };
+}
+
+/** Tells the completion hooks (chains) which tasks just completed, on the completion's executor. */
+async function runCompletionHooks(ctx: BrokerContext, db: Executor, completedIds: readonly string[]) {
+  if (completedIds.length === 0) return;
+  for (const hook of ctx.onCompleted) await hook(db, ctx.queue, completedIds);
+}
+
+/** Locks the items' rows, completes those the receipts own, stores their results; returns the acked ids. */
+async function ackOwnedInTransaction(
+  trx: Executor,
+  ctx: BrokerContext,
+  items: readonly AckItem[],
+): Promise<{ ackedIds: string[]; count: number }> {
+  const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
+  const rows = await trx
+    .selectFrom('celers_tasks')
+    .select(['id', 'task_name', 'receipt_handle', 'worker_id'])
+    .where('id', 'in', ids)
+    .where('queue_name', '=', ctx.queue)
+    .where('state', '=', 'processing')
+    .forUpdate()
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, r]));
+  // One entry per task: the same item listed twice (or in another letter case) is acked and counted once.
+  const seen = new Set<string>();
+  const owned = items.filter((i) => {
+    const id = i.taskId.toLowerCase();
+    if (seen.has(id) || byId.get(id)?.receipt_handle !== i.receiptHandle.toLowerCase()) return false;
+    seen.add(id);
+    return true;
+  });
+  if (owned.length === 0) return { ackedIds: [], count: 0 };
+  const ownedIds = owned.map((i) => i.taskId.toLowerCase());
+  await trx
+    .updateTable('celers_tasks')
+    .set({ state: 'completed', completed_at: sqlNow(), lease_expires_at: null, receipt_handle: null })
+    .where('id', 'in', [...ownedIds].sort())
+    .execute();
+  await runCompletionHooks(ctx, trx, ownedIds);
+  await upsertResults(
+    trx,
+    ctx.queue,
+    owned
+      .filter((i) => i.result !== undefined)
+      .map((i) => ({
+        ...i.result,
+        taskId: i.taskId.toLowerCase(),
+        taskName: byId.get(i.taskId.toLowerCase())?.task_name ?? '',
+        status: i.result?.status ?? 'SUCCESS',
+      })),
+    ctx.limits.maxStatementBytes,
+  );
+  if (ctx.options.recordHistory) {
+    await recordTransitions(
+      trx,
+      ctx.queue,
+      ownedIds.map((id) => ({
+        taskId: id,
+        from: 'processing',
+        to: 'completed',
+        workerId: byId.get(id)?.worker_id ?? null,
+      })),
+    );
+  }
+  return { ackedIds: ownedIds, count: ownedIds.length };
+}
+
+function assertRejectOptions(options: unknown, argument: string): RejectOptions {
+  const o = (assertOptionalObject(options, argument) ?? {}) as RejectOptions;
+  if (o.error !== undefined && typeof o.error !== 'string')
+    throw CelersError.invalidArgument(`${argument}.error`, 'expected a string');
+  if (o.traceback !== undefined && typeof o.traceback !== 'string') {
+    throw CelersError.invalidArgument(`${argument}.traceback`, 'expected a string');
+  }
+  if (o.delayMs !== undefined) assertDurationMs(o.delayMs, `${argument}.delayMs`);
+  if (o.requeue !== undefined && typeof o.requeue !== 'boolean')
+    throw CelersError.invalidArgument(`${argument}.requeue`, 'expected a boolean');
+  if (o.storeResult !== undefined && typeof o.storeResult !== 'boolean')
+    throw CelersError.invalidArgument(`${argument}.storeResult`, 'expected a boolean');
+  return o;
+}
+
+/**
+ * Rejects a task the receipt owns, inside `trx`: retry (pending again at now + policy delay, retry count + 1)
+ * while retries remain, else move to the DLQ; `requeue: false` fails it at once. All in the caller's
+ * transaction, so the DLQ move is atomic.
+ * @internal
+ */
+export async function rejectInTransaction(
+  trx: Executor,
+  ctx: BrokerContext,
+  id: string,
+  receipt: string,
+  options: RejectOptions,
+  policyOverride?: RetryPolicySpec,
+): Promise<RejectOutcome> {
+  const locked = await lockTask(trx, ctx.queue, id);
+  if (!locked) throw ownershipError('TASK_NOT_FOUND', id);
+  const { row, now } = locked;
+  if (row.state !== 'processing' || row.receipt_handle !== receipt) throw ownershipError('STALE_RECEIPT', id);
+  // Cut by UTF-8 bytes, not characters: 65,535 multi-byte characters overflow the TEXT column.
+  const error = options.error === undefined ? null : truncateUtf8(options.error);
+  let outcome: RejectOutcome;
+  if (options.requeue === false) {
+    await markFailed(trx, id, now, error);
+    outcome = { outcome: 'failed' };
+  } else if (row.retry_count < row.max_retries) {
+    const retryCount = row.retry_count + 1;
+    const policy = policyOverride ?? decodeRetryPolicy(row) ?? ctx.options.retryPolicy;
+    const delayMs = options.delayMs ?? computeRetryDelay(policy, retryCount, ctx.options.random);
+    const retryAt = addMs(now, delayMs);
+    await scheduleRetry(trx, id, retryCount, retryAt, error);
+    outcome = { outcome: 'retried', retryCount, retryAt };
+  } else {
+    const dlqId = await moveToDeadLetterQueue(trx, row, now, error);
+    outcome = { outcome: 'dead-lettered', dlqId };
+  }
+  if (options.storeResult) {
+    await upsertResults(
+      trx,
+      ctx.queue,
+      [
+        {
+          taskId: id,
+          taskName: row.task_name,
+          status: outcome.outcome === 'retried' ? 'RETRY' : 'FAILURE',
+          error,
+          traceback: options.traceback === undefined ? null : truncateUtf8(options.traceback),
+        },
+      ],
+      ctx.limits.maxStatementBytes,
+    );
+  }
+  if (ctx.options.recordHistory) {
+    const to = outcome.outcome === 'retried' ? 'pending' : 'failed';
+    await recordTransitions(trx, ctx.queue, [
+      { taskId: id, from: 'processing', to, workerId: row.worker_id, note: outcome.outcome },
+    ]);
+  }
+  return outcome;
+}
+
+/** Rejects one task (see {@link rejectInTransaction}). @internal */
+export async function rejectTask(
+  ctx: BrokerContext,
+  taskId: string,
+  receiptHandle: string,
+  options: RejectOptions = {},
+  policyOverride?: RetryPolicySpec,
+): Promise<RejectOutcome> {
+  const id = assertTaskId(taskId, 'taskId');
+  const receipt = assertTaskId(receiptHandle, 'receiptHandle');
+  const opts = assertRejectOptions(options, 'options');
+  await runHook(ctx, 'beforeReject', id);
+  const outcome = await ctx.run(
+    'reject',
+    () =>
+      withLockRetry(reportRetries(ctx, 'reject'), () =>
+        ctx.db
+          .transaction()
+          .execute((trx) => rejectInTransaction(trx, ctx, id, receipt, opts, policyOverride)),
+      ),
+    { [TelemetryAttributes.TaskId]: id },
+  );
+  ctx.emit('task:rejected', { queue: ctx.queue, taskId: id, outcome });
+  await runAfterHook(ctx, 'afterReject', [id]);
+  return outcome;
+}
+
+/** Rejects many tasks in one transaction; a stale or missing item yields `null`. @internal */
+export async function rejectTasks(
+  ctx: BrokerContext,
+  items: readonly RejectItem[],
+): Promise<Array<RejectOutcome | null>> {
+  if (!Array.isArray(items)) throw CelersError.invalidArgument('items', 'expected an array');
+  const checked = items.map((item, i) => {
+    assertOptionalObject(item, `items[${i}]`);
+    return {
+      id: assertTaskId(item.taskId, `items[${i}].taskId`),
+      receipt: assertTaskId(item.receiptHandle, `items[${i}].receiptHandle`),
+      options: assertRejectOptions(item, `items[${i}]`),
+    };
+  });
+  if (checked.length === 0) return [];
+  for (const c of checked) await runHook(ctx, 'beforeReject', c.id);
+  const outcomes = await ctx.run(
+    'rejectBatch',
+    () =>
+      withLockRetry(reportRetries(ctx, 'rejectBatch'), () =>
+        ctx.db.transaction().execute(async (trx) => {
+          const results: Array<RejectOutcome | null> = [];
+          for (const c of checked) {
+            try {
+              results.push(await rejectInTransaction(trx, ctx, c.id, c.receipt, c.options));
+            } catch (error) {
+              if (
+                CelersError.isInstance(error) &&
+                (error.code === 'STALE_RECEIPT' || error.code === 'TASK_NOT_FOUND')
+              ) {
+                results.push(null);
+              } else throw error;
+            }
+          }
+          return results;
+        }),
+      ),
+    { [TelemetryAttributes.TaskCount]: checked.length },
+  );
+  checked.forEach((c, i) => {
+    const outcome = outcomes[i];
+    if (outcome) ctx.emit('task:rejected', { queue: ctx.queue, taskId: c.id, outcome });
+  });
+  await runAfterHook(
+    ctx,
+    'afterReject',
+    checked.filter((_, i) => outcomes[i]).map((c) => c.id),
+  );
+  return outcomes;
+}

@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import type { Executor } from '../broker-context.js';
+import type { QueueStatistics, TaskNameCount } from './statistics-types.js';
+
+/** `COALESCE(SUM(CASE WHEN state = <s> THEN 1 ELSE 0 END), 0)` for a constant state. */
+function countState(state: string) {
+  return sql<number>`COALESCE(SUM(CASE WHEN state = ${state} THEN 1 ELSE 0 END), 0)`;
+}
+
+/**
+ * Per-state counts of one queue in ONE statement, each task counted once (see {@link QueueStatistics}): a
+ * single pass over the queue's rows of idx_tasks_dequeue (SUM(CASE …)), joined to one aggregate over the queue's
+ * DLQ entries, whose task rows it looks up by primary key. A dead-lettered task has a `failed` task row AND a
+ * DLQ entry; it counts as `deadLettered` only. One statement reads one snapshot, and a move to the DLQ is one
+ * transaction, so no task is seen half-moved.
+ * @internal
+ */
+export async function readQueueStatistics(db: Executor, queue: string): Promise<QueueStatistics> {
+  const tasks = db
+    .selectFrom('celers_tasks')
+    .select([
+      countState('pending').as('pending'),
+      countState('processing').as('processing'),
+      countState('completed').as('completed'),
+      countState('failed').as('failed_rows'),
+      countState('cancelled').as('cancelled'),
+      sql<number>`COALESCE(SUM(CASE WHEN state = 'pending' AND scheduled_at > UTC_TIMESTAMP(6) THEN 1 ELSE 0 END), 0)`.as(
+        'scheduled',
+      ),
+      sql<number>`COUNT(*)`.as('task_rows'),
+    ])
+    .where('queue_name', '=', queue)
+    .as('t');
+  // Every DLQ entry with its task row, if that is still in this queue (a purge may have removed it).
+  const dlq = db
+    .selectFrom('celers_dead_letter_queue as e')
+    .leftJoin('celers_tasks as k', (join) =>
+      join.onRef('k.id', '=', 'e.task_id').onRef('k.queue_name', '=', 'e.queue_name'),
+    )
+    .select([
+      sql<number>`COUNT(*)`.as('dlq_entries'),
+      sql<number>`COUNT(DISTINCT CASE WHEN k.id IS NULL OR k.state = 'failed' THEN e.task_id END)`.as(
+        'dead_lettered',
+      ),
+      sql<number>`COUNT(DISTINCT CASE WHEN k.state = 'failed' THEN e.task_id END)`.as(
+        'dead_lettered_failed_rows',
+      ),
+      sql<number>`COUNT(DISTINCT CASE WHEN k.id IS NULL THEN e.task_id END)`.as('dead_lettered_without_row'),
+    ])
+    .where('e.queue_name', '=', queue)
+    .as('d');
+  const row = await db.selectFrom([tasks, dlq]).selectAll().executeTakeFirstOrThrow();
+  return {
+    pending: Number(row.pending),
+    processing: Number(row.processing),
+    completed: Number(row.completed),
+    failed: Number(row.failed_rows) - Number(row.dead_lettered_failed_rows),
+    cancelled: Number(row.cancelled),
+    deadLettered: Number(row.dead_lettered),
+    dlq: Number(row.dlq_entries),
+    scheduled: Number(row.scheduled),
+    total: Number(row.task_rows) + Number(row.dead_lettered_without_row),
+  };
+}
+
+/** Counts by task name and state (served by idx_tasks_task_name_state), sorted by name. @internal */
+export async function readCountsByTaskName(db: Executor, queue: string): Promise<TaskNameCount[]> {
+  const rows = await db
+    .selectFrom('celers_tasks')
+    .select([
+      'task_name',
+      countState('pending').as('pending'),
+      countState('processing').as('processing'),
+      countState('completed').as('completed'),
+      countState('failed').as('failed'),
+      countState('cancelled').as('cancelled'),
+      sql<number>`COUNT(*)`.as('total'),
+    ])
+    .where('queue_name', '=', queue)
+    .groupBy('task_name')
+    .orderBy('task_name')
+    .execute();
+  return rows.map((r) => ({
+    taskName: r.task_name,
+    pending: Number(r.pending),
+    processing: Number(r.processing),
+    completed: Number(r.completed),
+    failed: Number(r.failed),
+    cancelled: Number(r.cancelled),
+    total: Number(r.total),
+  }));
+}
