@@ -9,7 +9,8 @@ export async function queryOnce<T extends object = Record<string, unknown>>(
   values: unknown[] = [],
 ): Promise<T[]> {
   const mysql = await import('mysql2/promise');
-  const conn = await mysql.createConnection({ uri: url, connectTimeout: 5_000 });
+  // several statements per call let a test set a session variable (wsrep_sync_wait) before its read
+  const conn = await mysql.createConnection({ uri: url, connectTimeout: 5_000, multipleStatements: true });
   try {
     const [rows] = await conn.query<RowDataPacket[]>(statement, values as (string | number | null)[]);
     return Array.isArray(rows) ? (rows as unknown as T[]) : [];
