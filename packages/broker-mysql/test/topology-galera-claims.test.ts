@@ -8,11 +8,14 @@ import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 
-/** Largest count that ran well under 90 s on this 2-core machine with three nodes (see scaling.md). */
-const TASKS = 6_000;
+/** The issue's 20k: about 15 s per run on this 2-core machine with three nodes (see scaling.md). */
+const TASKS = 20_000;
 const BATCH = 20;
 const CONSUMERS_PER_NODE = 2;
 const HOST_DOWN = new Set(['DATABASE_UNAVAILABLE', 'DATABASE_TIMEOUT', 'CIRCUIT_OPEN']);
+const isHostDown = (error: unknown) => CelersError.isInstance(error) && HOST_DOWN.has(error.code);
+// Galera reports a failed certification, and a local transaction aborted by a replicated one, as 1213
+const isDeadlock = (error: unknown) => /Deadlock/i.test(String((error as Error)?.message));
 
 let cluster: GaleraCluster;
 let brokers: MysqlBroker[];
@@ -52,11 +55,11 @@ interface RunStats {
 
 /**
  * Consumers loop dequeueBatch + ackBatch. Consumer c starts on host `hosts[c]` and, when its host is down,
- * moves to the next one of the list. Stops when `expected` tasks are acked.
+ * moves to the next one of the list. An idle consumer recovers expired leases (the Maintainer's job) and stops
+ * once no task of the queue is pending or processing.
  */
 async function consume(
   hostsPerConsumer: number[][],
-  expected: number,
   opts: { leaseMs?: number; onAcked?: (acked: number) => void } = {},
 ): Promise<RunStats> {
   const stats: RunStats = { claims: new Map(), acked: 0, deadlockRetries: 0, failovers: 0, ms: 0 };
@@ -65,37 +68,72 @@ async function consume(
   };
   for (const b of brokers) b.on('operation:retried', countRetry);
   const started = Date.now();
-  const deadline = started + 120_000;
+  const deadline = started + 80_000;
   await Promise.all(
     hostsPerConsumer.map(async (hosts) => {
       let at = 0;
-      while (stats.acked < expected && Date.now() < deadline) {
-        const broker = brokers[hosts[at % hosts.length] as number] as MysqlBroker;
+      while (Date.now() < deadline) {
+        const host = () => brokers[hosts[at % hosts.length] as number] as MysqlBroker;
+        let messages: Awaited<ReturnType<MysqlBroker['dequeueBatch']>>;
         try {
-          const messages = await broker.dequeueBatch(BATCH, opts.leaseMs ? { leaseMs: opts.leaseMs } : {});
-          if (messages.length === 0) {
-            await new Promise((r) => setTimeout(r, 20));
-            continue;
-          }
-          for (const m of messages) stats.claims.set(m.task.id, (stats.claims.get(m.task.id) ?? 0) + 1);
-          stats.acked += await broker.ackBatch(
-            messages.map((m) => ({ taskId: m.task.id, receiptHandle: m.receiptHandle })),
-          );
-          opts.onAcked?.(stats.acked);
+          messages = await host().dequeueBatch(BATCH, opts.leaseMs ? { leaseMs: opts.leaseMs } : {});
         } catch (error) {
-          if (CelersError.isInstance(error) && HOST_DOWN.has(error.code)) {
+          if (isHostDown(error)) {
             at++;
             stats.failovers++;
-          } else if (!/Deadlock/i.test(String((error as Error).message))) {
-            throw error;
-          } // a race lost more often than the broker retries: claim again
+            continue;
+          }
+          if (!isDeadlock(error)) throw error;
+          await pause(5); // a race lost more often than the broker retries: claim again
+          continue;
         }
+        if (messages.length === 0) {
+          const left = await unfinished(host()).catch(() => 1);
+          if (left === 0) break;
+          await host()
+            .recoverTimedOutTasks()
+            .catch(() => 0);
+          await pause(20);
+          continue;
+        }
+        for (const m of messages) {
+          const id = m.task.metadata.id;
+          stats.claims.set(id, (stats.claims.get(id) ?? 0) + 1);
+        }
+        const items = messages.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle }));
+        // As the Worker does: an ack that failed is sent again (to the next host if this one is down); the
+        // receipt makes a repeated ack of a task already acked count 0.
+        for (;;) {
+          try {
+            const acked = await host().ackBatch(items); // not `+=` across an await: consumers run concurrently
+            stats.acked += acked;
+            break;
+          } catch (error) {
+            if (isHostDown(error)) {
+              at++;
+              stats.failovers++;
+            } else if (!isDeadlock(error)) throw error;
+            await pause(5);
+          }
+        }
+        opts.onAcked?.(stats.acked);
       }
     }),
   );
   stats.ms = Date.now() - started;
   for (const b of brokers) b.off('operation:retried', countRetry);
   return stats;
+}
+
+const pause = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Tasks of the queue not finished yet, as `host` sees them. */
+async function unfinished(host: MysqlBroker): Promise<number> {
+  const { rows } = await sql<{ n: number }>`
+    SELECT COUNT(*) AS n FROM celers_tasks WHERE queue_name = 'galera' AND state IN ('pending', 'processing')`.execute(
+    host.database,
+  );
+  return Number(rows[0]?.n);
 }
 
 async function stateCounts(broker: MysqlBroker): Promise<Record<string, number>> {
@@ -112,7 +150,7 @@ const spread = (perNode: number, nodes: number[]) =>
 describe('claims on a 3-node Galera cluster', () => {
   it(`consumers on all three nodes: ${TASKS} tasks, 0 lost, 0 claimed twice under a live lease`, async () => {
     await fill(TASKS, 'all');
-    const stats = await consume(spread(CONSUMERS_PER_NODE, [0, 1, 2]), TASKS);
+    const stats = await consume(spread(CONSUMERS_PER_NODE, [0, 1, 2]));
     const twice = [...stats.claims.values()].filter((n) => n > 1).length;
     console.log(
       `[galera] 3 writer nodes × ${CONSUMERS_PER_NODE} consumers: ${TASKS} tasks in ${stats.ms} ms = ` +
@@ -130,7 +168,7 @@ describe('claims on a 3-node Galera cluster', () => {
   it('one writer node, the same consumers: the figure scaling.md compares', async () => {
     await sql`DELETE FROM celers_tasks WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
     await fill(TASKS, 'one');
-    const stats = await consume(spread(CONSUMERS_PER_NODE * 3, [0]), TASKS);
+    const stats = await consume(spread(CONSUMERS_PER_NODE * 3, [0]));
     console.log(
       `[galera] 1 writer node × ${CONSUMERS_PER_NODE * 3} consumers: ${TASKS} tasks in ${stats.ms} ms = ` +
         `${Math.round((TASKS * 1000) / stats.ms)} claims+acks/s, ${stats.deadlockRetries} certification retries`,
@@ -142,25 +180,25 @@ describe('claims on a 3-node Galera cluster', () => {
 
   it('a node killed mid-run: its consumers fail over to the next host and no task is lost', async () => {
     await sql`DELETE FROM celers_tasks WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
-    const total = 3_000;
+    const total = 6_000;
     await fill(total, 'failover');
     let killed: Promise<void> | undefined;
-    const stats = await consume(spread(CONSUMERS_PER_NODE, [0, 1, 2]), total, {
+    const stats = await consume(spread(CONSUMERS_PER_NODE, [0, 1, 2]), {
       leaseMs: 3_000,
       onAcked: (acked) => {
-        if (acked >= total / 3 && !killed) killed = cluster.nodes[2]!.kill();
+        if (acked >= total / 4 && !killed) killed = cluster.nodes[2]!.kill();
       },
     }).catch(async (error) => {
       await killed;
       throw error;
     });
     await killed;
-    // Claims whose commit reached the cluster but whose ack died with the node come back after the lease.
-    await new Promise((r) => setTimeout(r, 3_500));
-    await brokers[0]!.recoverTimedOutTasks();
-    const rest = await consume(spread(CONSUMERS_PER_NODE, [0, 1]), total - stats.acked);
+    console.log(
+      `[galera] node 3 killed mid-run: ${stats.failovers} failovers, ${stats.claims.size} tasks claimed`,
+    );
     expect(stats.failovers).toBeGreaterThan(0);
-    expect(stats.acked + rest.acked).toBeGreaterThanOrEqual(total);
+    // every task was claimed at least once; the ones claimed again had a lease that expired with its node
+    expect(stats.claims.size).toBe(total);
     expect(await stateCounts(brokers[0]!)).toEqual({ completed: total });
     await cluster.nodes[2]!.start();
     await cluster.waitForSynced();
