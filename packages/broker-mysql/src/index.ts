@@ -80,6 +80,7 @@ export type { MaintenanceTarget } from './maintenance/maintainer/maintenance-tar
 export { MaintenanceFacet } from './maintenance/maintenance-facet.js';
 export { MAX_PRIORITY_BOOST, type PriorityAgingOptions } from './maintenance/pending-policies.js';
 export type { DeleteCriteria } from './maintenance/purge-operations.js';
+export type { TableMaintenanceOutcome } from './maintenance/table-maintenance.js';
 export { MysqlBroker } from './mysql-broker.js';
 export {
   batchSizeForDepth,

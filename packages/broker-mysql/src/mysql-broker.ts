@@ -50,6 +50,7 @@ import { HealthFacet } from './health/health-facet.js';
 import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './idempotency/dedup-operations.js';
 import { IdempotencyFacet } from './idempotency/idempotency-facet.js';
 import { transactionWithAfterCommit } from './internal/after-commit.js';
+import { assertWritableServer } from './internal/assert-writable-server.js';
 import { createBrokerBreaker } from './internal/broker-breaker.js';
 import { dbNowPlusMs } from './internal/db-time.js';
 import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
@@ -213,6 +214,7 @@ export class MysqlBroker extends EventEmitter implements Broker {
       options.database ??
       createDatabase({ url: options.url as string, ...(options.pool ? { pool: options.pool } : {}) });
     try {
+      await assertWritableServer(db);
       if (options.migrate) await migrate(db);
       else await assertMigrated(db);
       const profile = await detectServerProfile(db);

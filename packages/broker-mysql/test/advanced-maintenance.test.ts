@@ -1,4 +1,5 @@
 import { createTask, type TaskState } from '@celers/core';
+import { CELERS_TABLES } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -321,9 +322,17 @@ describe('broker.maintenance policies', () => {
   });
 
   it('table maintenance, pool warmup and stuck-task recovery', async () => {
-    expect(await root.maintenance.optimizeTables()).toBe(11);
-    expect(await root.maintenance.analyzeTables()).toBe(11);
-    expect(await root.maintenance.vacuumAnalyze()).toBe(11);
+    const optimized = await root.maintenance.optimizeTables();
+    expect(optimized.map((o) => o.table)).toEqual([...CELERS_TABLES]);
+    expect(
+      optimized.every((o) => o.operation === 'optimize' && o.msgType === 'status' && o.msgText === 'OK'),
+    ).toBe(true);
+    const analyzed = await root.maintenance.analyzeTables();
+    expect(analyzed.map((o) => `${o.table} ${o.msgType}`)).toEqual(CELERS_TABLES.map((t) => `${t} status`));
+    expect((await root.maintenance.vacuumAnalyze()).map((o) => o.operation)).toEqual([
+      ...CELERS_TABLES.map(() => 'optimize'),
+      ...CELERS_TABLES.map(() => 'analyze'),
+    ]);
     expect(await root.maintenance.warmupPool(3)).toBeGreaterThanOrEqual(3);
     await expect(root.maintenance.warmupPool(0)).rejects.toMatchObject({ argument: 'count' });
     const b = await root.forQueue('m-stuck');

@@ -23,6 +23,15 @@ export interface PrivateServerOptions {
   database?: string;
   /** How long to wait for the port to open, per start. Default 30 s. */
   startTimeoutMs?: number;
+  /** Port to listen on; default a free one. Topologies pick ports first because every node names the others. */
+  port?: number;
+  /** Options for the first start only, e.g. `--wsrep-new-cluster` to bootstrap a Galera cluster once. */
+  firstStartArgs?: readonly string[];
+  /**
+   * Runs after every start, once the port is open and before the database is created: e.g. wait until a
+   * Galera node is synced, since a joining node refuses queries until then.
+   */
+  afterStart?: (port: number) => Promise<void>;
 }
 
 /** A running private server. The URL stays valid across {@link PrivateServer.restart}. */
@@ -85,7 +94,7 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
     '--skip-test-db',
     ...userArgs,
   ]);
-  const port = await freePort();
+  const port = options.port ?? (await freePort());
   const serverArgs = [
     '--no-defaults',
     `--datadir=${datadir}`,
@@ -103,11 +112,15 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
 
   let child: ChildProcess | undefined;
   let exited: Promise<void> = Promise.resolve();
+  let firstStart = true;
   const startProcess = async () => {
-    const proc = spawn(MARIADBD, serverArgs, { stdio: 'ignore' });
+    const args = firstStart ? [...serverArgs, ...(options.firstStartArgs ?? [])] : serverArgs;
+    firstStart = false;
+    const proc = spawn(MARIADBD, args, { stdio: 'ignore' });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     await waitForPort(port, startTimeoutMs, () => proc.exitCode !== null || proc.signalCode !== null, dir);
+    await options.afterStart?.(port);
   };
   const signal = async (sig: NodeJS.Signals) => {
     const proc = child;
@@ -150,13 +163,8 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
   return server;
 }
 
-async function chownTree(dir: string): Promise<void> {
-  const { stdout } = await run('id', ['-u', 'mysql']);
-  const { stdout: gid } = await run('id', ['-g', 'mysql']);
-  await chown(dir, Number(stdout.trim()), Number(gid.trim()));
-}
-
-function freePort(): Promise<number> {
+/** A free TCP port on 127.0.0.1 (free when asked; the caller binds it soon after). */
+export function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const srv = createServer();
     srv.once('error', reject);
@@ -166,6 +174,12 @@ function freePort(): Promise<number> {
       srv.close(() => resolve(port));
     });
   });
+}
+
+async function chownTree(dir: string): Promise<void> {
+  const { stdout } = await run('id', ['-u', 'mysql']);
+  const { stdout: gid } = await run('id', ['-g', 'mysql']);
+  await chown(dir, Number(stdout.trim()), Number(gid.trim()));
 }
 
 async function waitForPort(port: number, timeoutMs: number, died: () => boolean, dir: string): Promise<void> {

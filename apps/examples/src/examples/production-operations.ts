@@ -71,7 +71,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
       'archived every finished task, including the 500 completed',
     );
     const analyzed = await broker.maintenance.analyzeTables();
-    check(analyzed > 0, `analyzed ${analyzed} tables for fresh optimizer statistics`);
+    check(analyzed.length > 0, `analyzed ${analyzed.length} tables for fresh optimizer statistics`);
     const recovered = await broker.recoverTimedOutTasks();
     check(recovered === 0, 'no timed-out tasks to recover');
   });

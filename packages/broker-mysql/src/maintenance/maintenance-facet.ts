@@ -17,7 +17,12 @@ import {
   purgeByState,
   purgeByTaskName,
 } from './purge-operations.js';
-import { analyzeTables, optimizeTables, vacuumAnalyze } from './table-maintenance.js';
+import {
+  analyzeTables,
+  optimizeTables,
+  type TableMaintenanceOutcome,
+  vacuumAnalyze,
+} from './table-maintenance.js';
 
 /**
  * `broker.maintenance`: archiving, purges, TTLs, priority aging, DLQ retention and replay, table maintenance
@@ -99,18 +104,21 @@ export class MaintenanceFacet {
     return replayDlqBatch(this.#ctx, options);
   }
 
-  /** `OPTIMIZE TABLE` on every celers table (all queues); returns tables processed. */
-  async optimizeTables(): Promise<number> {
+  /**
+   * `OPTIMIZE TABLE` on every celers table (all queues): one outcome per table with the server's
+   * `Msg_type`/`Msg_text`; a table the server reports an error for fails with `DATABASE_ERROR`.
+   */
+  async optimizeTables(): Promise<TableMaintenanceOutcome[]> {
     return optimizeTables(this.#ctx);
   }
 
-  /** `ANALYZE TABLE` on every celers table (all queues); returns tables processed. */
-  async analyzeTables(): Promise<number> {
+  /** `ANALYZE TABLE` on every celers table (all queues): one outcome per table, as {@link optimizeTables}. */
+  async analyzeTables(): Promise<TableMaintenanceOutcome[]> {
     return analyzeTables(this.#ctx);
   }
 
-  /** Optimize then analyze every celers table (the seed's `vacuum_analyze`); returns tables processed. */
-  async vacuumAnalyze(): Promise<number> {
+  /** Optimize then analyze every celers table (the seed's `vacuum_analyze`): the optimize outcomes, then the analyze ones. */
+  async vacuumAnalyze(): Promise<TableMaintenanceOutcome[]> {
     return vacuumAnalyze(this.#ctx);
   }
 

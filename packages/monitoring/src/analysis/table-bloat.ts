@@ -14,6 +14,11 @@ export interface TableBloatInput {
   dataSizeMb?: number;
   /** Actual index size (MB) when known (INDEX_LENGTH); else 30 % of the total. */
   indexSizeMb?: number;
+  /**
+   * Allocated but unused space (MB) the server reports (information_schema `DATA_FREE`). When given, bloat
+   * is this measured free space; without it, bloat is estimated from the row count (the seed's formula).
+   */
+  freeSizeMb?: number;
 }
 
 /** The seed's `TableBloatAnalysis`. */
@@ -24,10 +29,15 @@ export interface TableBloatAnalysis {
   indexSizeMb: number;
   /** `rows × avgRowLength × 1.3` (30 % InnoDB page and index overhead), MB. */
   expectedSizeMb: number;
-  /** `max(0, total − expected)`, MB. */
+  /** The measured free space when `freeSizeMb` was given, else `max(0, total − expected)`, MB. */
   bloatMb: number;
-  /** `bloat / expected × 100` (0 for an empty table). */
+  /**
+   * Measured: `free / (total + free) × 100`, the share of the table's file OPTIMIZE could give back.
+   * Estimated: `bloat / expected × 100` (0 for an empty table).
+   */
   bloatPercent: number;
+  /** `measured` when computed from `freeSizeMb`, `estimated` from the row count. */
+  basis: 'measured' | 'estimated';
   /** OPTIMIZE TABLE advice: > 50 % significant, > 25 % moderate, > 10 % low. */
   recommendation: string;
 }
@@ -35,7 +45,8 @@ export interface TableBloatAnalysis {
 const MB = 1024 * 1024;
 
 /**
- * Estimates reclaimable space from the size a table should have for its rows.
+ * Reclaimable space of a table: the server's measured free space when `freeSizeMb` is given (what
+ * `DatabaseDiagnostics.tableBloat` does), else an estimate from the size the table should have for its rows.
  *
  * @example
  * ```ts
@@ -58,8 +69,17 @@ export function analyzeTableBloat(input: TableBloatInput): TableBloatAnalysis {
       ? totalSizeMb * 0.3
       : assertNonNegative(given.indexSizeMb, 'input.indexSizeMb');
   const expectedSizeMb = ((rowCount * avgRowLengthBytes) / MB) * 1.3;
-  const bloatMb = Math.max(0, totalSizeMb - expectedSizeMb);
-  const bloatPercent = expectedSizeMb > 0 ? (bloatMb / expectedSizeMb) * 100 : 0;
+  const freeSizeMb =
+    given.freeSizeMb === undefined ? undefined : assertNonNegative(given.freeSizeMb, 'input.freeSizeMb');
+  let bloatMb: number;
+  let bloatPercent: number;
+  if (freeSizeMb === undefined) {
+    bloatMb = Math.max(0, totalSizeMb - expectedSizeMb);
+    bloatPercent = expectedSizeMb > 0 ? (bloatMb / expectedSizeMb) * 100 : 0;
+  } else {
+    bloatMb = freeSizeMb;
+    bloatPercent = totalSizeMb + freeSizeMb > 0 ? (freeSizeMb / (totalSizeMb + freeSizeMb)) * 100 : 0;
+  }
   let recommendation = 'Table bloat is within the acceptable range.';
   if (bloatPercent > 50) recommendation = 'Significant bloat (> 50 %): run OPTIMIZE TABLE to reclaim space.';
   else if (bloatPercent > 25)
@@ -73,6 +93,7 @@ export function analyzeTableBloat(input: TableBloatInput): TableBloatAnalysis {
     expectedSizeMb,
     bloatMb,
     bloatPercent,
+    basis: freeSizeMb === undefined ? 'estimated' : 'measured',
     recommendation,
   };
 }

@@ -30,8 +30,8 @@ const RUNNERS: Record<BuiltInJobName, BuiltInJobRunner> = {
       priorityBoost: s.priorityBoost as number,
     }),
   }),
-  analyzeTables: async (broker) => ({ tables: await broker.maintenance.analyzeTables() }),
-  optimizeTables: async (broker) => ({ tables: await broker.maintenance.optimizeTables() }),
+  analyzeTables: async (broker) => ({ tables: (await broker.maintenance.analyzeTables()).length }),
+  optimizeTables: async (broker) => ({ tables: (await broker.maintenance.optimizeTables()).length }),
 };
 
 /** Runs the built-in job `name` with its resolved settings. @internal */

@@ -19,10 +19,10 @@ export interface MaintenanceTarget {
     applyDlqRetention(options: { olderThanMs: number }): Promise<number>;
     /** Raises the priority of pending tasks older than `ageThresholdMs` by `priorityBoost`. */
     applyPriorityAging(options: { ageThresholdMs: number; priorityBoost: number }): Promise<number>;
-    /** `ANALYZE TABLE` on every celers table; returns tables processed. */
-    analyzeTables(): Promise<number>;
-    /** `OPTIMIZE TABLE` on every celers table; returns tables processed. */
-    optimizeTables(): Promise<number>;
+    /** `ANALYZE TABLE` on every celers table; one outcome per table. */
+    analyzeTables(): Promise<readonly unknown[]>;
+    /** `OPTIMIZE TABLE` on every celers table; one outcome per table. */
+    optimizeTables(): Promise<readonly unknown[]>;
   };
   readonly results: {
     /** Deletes finished results older than `olderThanMs`. */
