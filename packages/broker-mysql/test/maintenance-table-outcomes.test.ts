@@ -22,7 +22,7 @@ describe('table maintenance outcomes', () => {
   it('OPTIMIZE gives one outcome per table with the server message (InnoDB recreates, then OK)', async () => {
     const outcomes = await broker.maintenance.optimizeTables();
     expect(outcomes).toHaveLength(CELERS_TABLES.length);
-    const tasks = outcomes.find((o) => o.table === 'celers_tasks');
+    const tasks = outcomes.find((o) => o.table === 'celers_live_tasks');
     expect(tasks).toMatchObject({ operation: 'optimize', msgType: 'status', msgText: 'OK' });
     expect(tasks?.notes.join(' ')).toMatch(/recreate/i);
   });

@@ -53,7 +53,7 @@ describe('performance_schema diagnostics on real load', () => {
     const stats = await diagnostics.queryStats({ limit: 50 });
     if (!stats.available) throw new Error(stats.reason);
     const texts = stats.queries.map((q) => q.digestText);
-    const insert = stats.queries.find((q) => /^INSERT INTO `?celers_tasks/i.test(q.digestText));
+    const insert = stats.queries.find((q) => /^INSERT INTO `?celers_live_tasks/i.test(q.digestText));
     const claim = stats.queries.find((q) => /FOR UPDATE SKIP LOCKED/i.test(q.digestText));
     expect(insert, texts.join('\n')).toBeDefined();
     expect(claim, texts.join('\n')).toBeDefined();
@@ -94,7 +94,7 @@ describe('performance_schema diagnostics on real load', () => {
     if (!before.available) throw new Error(before.reason);
     const readsOf = (rows: typeof before.indexes, name: string) =>
       rows
-        .filter((r) => r.tableName === 'celers_tasks' && r.indexName === name)
+        .filter((r) => r.tableName === 'celers_live_tasks' && r.indexName === name)
         .reduce((a, r) => a + r.reads, 0);
     await load(50);
     for (let i = 0; i < 10; i++) await broker.dequeueBatch(3);
@@ -112,14 +112,14 @@ describe('table bloat from DATA_FREE', () => {
     const bloatOf = async () => {
       // DATA_FREE is live but DATA_LENGTH is a persistent statistic: refresh it so the two are comparable
       await broker.maintenance.analyzeTables();
-      const tasks = (await diagnostics.tableBloat()).find((t) => t.tableName === 'celers_tasks');
-      if (!tasks) throw new Error('no celers_tasks row');
+      const tasks = (await diagnostics.tableBloat()).find((t) => t.tableName === 'celers_live_tasks');
+      if (!tasks) throw new Error('no celers_live_tasks row');
       return tasks;
     };
     await load(12_000, 1_000);
     const full = await bloatOf();
     expect(full.basis).toBe('measured');
-    await sql`DELETE FROM celers_tasks WHERE queue_name = 'live'`.execute(broker.database);
+    await sql`DELETE FROM celers_live_tasks WHERE queue_name = 'live'`.execute(broker.database);
     // InnoDB's purge frees the deleted rows' pages in the background
     let deleted = full;
     await waitUntil(
