@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseIntegerOption } from '../internal/cli-options.js';
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
 import { confirmDestructive } from '../internal/confirm-prompt.js';
+import { warnIfUnknownQueue } from '../internal/unknown-queue.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatTable, type TableColumn } from '../output/format-table.js';
 import { withProgress } from '../output/progress-indicator.js';
@@ -44,7 +45,11 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
       const scope = commandScope(command, io);
       const limit = parseIntegerOption(opts.limit, '--limit', 1, 10_000) ?? 50;
       const offset = parseIntegerOption(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-      const rows = await withBroker(scope, (broker) => broker.dlq.list({ limit, offset }));
+      const rows = await withBroker(scope, async (broker) => {
+        const listed = await broker.dlq.list({ limit, offset });
+        if (listed.length === 0) await warnIfUnknownQueue(scope, broker);
+        return listed;
+      });
       scope.out.result(rows, () => formatTable(rows, DLQ_COLUMNS));
     });
 

@@ -2,6 +2,7 @@ import { assertTaskId, CelersError } from '@celers/core';
 import type { Command } from 'commander';
 import { parseIntegerOption, parseStateOption } from '../internal/cli-options.js';
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
+import { warnIfUnknownQueue } from '../internal/unknown-queue.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatDetails, formatTable } from '../output/format-table.js';
 import { TASK_COLUMNS } from '../output/task-views.js';
@@ -29,13 +30,15 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
       const state = parseStateOption(opts.state);
       const limit = parseIntegerOption(opts.limit, '--limit', 1, 10_000);
       const offset = parseIntegerOption(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
-      const rows = await withBroker(scope, (broker) =>
-        broker.tasks.list({
+      const rows = await withBroker(scope, async (broker) => {
+        const listed = await broker.tasks.list({
           ...(state ? { state } : {}),
           ...(limit ? { limit } : {}),
           ...(offset ? { offset } : {}),
-        }),
-      );
+        });
+        if (listed.length === 0) await warnIfUnknownQueue(scope, broker);
+        return listed;
+      });
       scope.out.result(rows, () => formatTable(rows, TASK_COLUMNS));
     });
 
