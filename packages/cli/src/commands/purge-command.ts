@@ -20,6 +20,8 @@ interface PurgeOptions {
 interface PurgePlan {
   describe: string;
   run: (broker: MysqlBroker) => Promise<number>;
+  /** How many tasks it will delete, when one cheap count tells. */
+  total?: (broker: MysqlBroker) => Promise<number>;
 }
 
 /** Turns the flags into one purge operation; exactly one selector (`--state`, `--task-name`, `--all`). */
@@ -57,6 +59,7 @@ function planPurge(opts: PurgeOptions, queue: string): PurgePlan {
   return {
     describe: `delete every ${s} task of queue "${queue}"`,
     run: (b) => b.maintenance.purgeByState(s),
+    total: (b) => b.tasks.countByState(s),
   };
 }
 
@@ -81,7 +84,10 @@ export function registerPurgeCommand(program: Command, io: CliIo): void {
         return;
       }
       const deleted = await withBroker(scope, (broker) =>
-        withProgress('purging', io.stderr, () => plan.run(broker)),
+        withProgress('purging', io.stderr, async (progress) => {
+          if (plan.total) progress.setTotal(await plan.total(broker));
+          return plan.run(broker);
+        }),
       );
       scope.out.result({ deleted }, () => `deleted ${deleted} task(s)`);
     });
