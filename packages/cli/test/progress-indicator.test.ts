@@ -58,7 +58,9 @@ describe('ProgressIndicator', () => {
     progress.setTotal(4);
     progress.update(2);
     vi.advanceTimersByTime(PROGRESS_INTERVAL_MS);
-    expect(writes.at(-1)).toMatch(/^\r\x1b\[2K. requeueing \[#{12}-{12}\] 2\/4 50% /);
+    const line = writes.at(-1) ?? '';
+    expect(line.startsWith('\r\x1b[2K')).toBe(true);
+    expect(line.slice(4)).toMatch(/^. requeueing \[#{12}-{12}\] 2\/4 50% /);
     progress.stop('requeued 4');
     expect(writes.slice(-2)).toEqual(['\r\x1b[2K', 'requeued 4\n']);
   });
