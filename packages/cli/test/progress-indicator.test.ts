@@ -60,7 +60,7 @@ describe('ProgressIndicator', () => {
     vi.advanceTimersByTime(PROGRESS_INTERVAL_MS);
     const line = writes.at(-1) ?? '';
     expect(line.startsWith('\r\x1b[2K')).toBe(true);
-    expect(line.slice(4)).toMatch(/^. requeueing \[#{12}-{12}\] 2\/4 50% /);
+    expect(line.slice(5)).toMatch(/^. requeueing \[#{12}-{12}\] 2\/4 50% /);
     progress.stop('requeued 4');
     expect(writes.slice(-2)).toEqual(['\r\x1b[2K', 'requeued 4\n']);
   });
