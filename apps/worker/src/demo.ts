@@ -33,6 +33,10 @@ function start(app: 'producer' | 'worker'): ChildProcess {
 }
 
 const children = [start('producer'), start('worker')];
+console.log(
+  `[demo] running; next: open http://127.0.0.1:8080 (pnpm dashboard), run pnpm celers status --queue demo` +
+    ` (metrics on http://127.0.0.1:${process.env.METRICS_PORT ?? '9464'}/metrics). Ctrl-C stops.`,
+);
 const stopAll = (signal: NodeJS.Signals) => {
   for (const child of children) if (child.exitCode === null) child.kill(signal);
 };

@@ -66,8 +66,17 @@ maintainer.on('job:failed', ({ job, error }) =>
   console.error(`[worker] maintenance job ${job} failed: ${error.message}`),
 );
 
+// One schedules pass at a time, and shutdown waits for the one in flight: closing the pool under it is what
+// printed "Can't add new command when connection is in closed state".
+let scheduling: Promise<void> | undefined;
 const scheduler = setInterval(() => {
-  broker.schedules.process().catch((error: Error) => console.error(`[worker] schedules: ${error.message}`));
+  scheduling ??= broker.schedules
+    .process()
+    .then(() => undefined)
+    .catch((error: Error) => console.error(`[worker] schedules: ${error.message}`))
+    .finally(() => {
+      scheduling = undefined;
+    });
 }, SCHEDULE_POLL_MS);
 const reporter = setInterval(
   () => console.log(`[worker] completed ${completed}, failed ${failed}`),
@@ -84,6 +93,7 @@ function shutdown(reason: string): Promise<void> {
     console.log(`[worker] ${reason}: finishing running tasks`);
     clearInterval(scheduler);
     clearInterval(reporter);
+    await scheduling;
     await worker.close();
     await maintainer.stop();
     unregisterMetrics();

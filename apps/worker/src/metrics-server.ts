@@ -70,7 +70,9 @@ export async function startMetricsServer(
     res.writeHead(404, { 'content-type': 'text/plain' }).end('try /metrics\n');
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (error: NodeJS.ErrnoException) =>
+      reject(error.code === 'EADDRINUSE' ? portTakenError(host, options.port) : error),
+    );
     server.listen(options.port, host, () => resolve());
   });
   return {
@@ -83,4 +85,12 @@ export async function startMetricsServer(
         server.close(() => resolve());
       }),
   };
+}
+
+/** The message for a taken metrics port: what happened and what to do, instead of a raw EADDRINUSE stack. */
+function portTakenError(host: string, port: number): Error {
+  return new Error(
+    `metrics port ${port} on ${host} is already in use (another demo worker, or a second \`pnpm demo\`?): ` +
+      'stop it, or set METRICS_PORT to a free port (METRICS_PORT=0 picks one)',
+  );
 }

@@ -81,6 +81,11 @@ describe('pnpm demo', () => {
     expect(output).toMatch(/\[producer\] round \d+: enqueued \d+ tasks/);
     expect(output).toContain('[worker] stopped: completed');
     expect(output).toContain('[demo] finished (producer exit 0, worker exit 0)');
+    expect(output).toContain('next: open http://127.0.0.1:8080');
+    expect(output).toContain('pnpm celers status --queue demo');
+    // a clean shutdown: nothing used the pool after it closed, and no stack was printed
+    expect(output).not.toContain('closed state');
+    expect(output).not.toMatch(/\n\s+at /);
 
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: 'demo' });
     try {

@@ -4,6 +4,7 @@ import { registerEnqueueCommand } from './commands/enqueue-command.js';
 import { registerMigrateCommands } from './commands/migrate-commands.js';
 import { registerPurgeCommand } from './commands/purge-command.js';
 import { registerQueueControlCommands } from './commands/queue-control-commands.js';
+import { registerQueuesCommand } from './commands/queues-command.js';
 import { registerResultsCommands } from './commands/results-commands.js';
 import { registerSchedulesCommands } from './commands/schedules-commands.js';
 import { registerStatusCommand } from './commands/status-command.js';
@@ -33,6 +34,7 @@ export function createProgram(io: CliIo, onUsageError: (message: string) => void
     .exitOverride();
   registerMigrateCommands(program, io);
   registerStatusCommand(program, io);
+  registerQueuesCommand(program, io);
   registerTasksCommands(program, io);
   registerDlqCommands(program, io);
   registerResultsCommands(program, io);

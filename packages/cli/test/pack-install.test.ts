@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, REPO_ROOT } from './helpers/build-packages.js';
 
-const PUBLISHED = ['core', 'schema', 'resilience', 'broker-mysql', 'worker'] as const;
+const PUBLISHED = ['core', 'schema', 'resilience', 'broker-mysql', 'worker', 'cli'] as const;
 
 interface Manifest {
   name: string;
@@ -48,10 +48,14 @@ await broker.close();
 
 const TYPED_USAGE = `
 import { MysqlBroker } from '@celers/broker-mysql';
-import { createTask, type SerializedTask } from '@celers/core';
+import { createTask, defineTask, type SerializedTask } from '@celers/core';
 import { RetryPolicies } from '@celers/resilience';
 import { Worker } from '@celers/worker';
 const task: SerializedTask = createTask('greet', { name: 'ana' }, { priority: 1 });
+const greet = defineTask<'greet', { name: string }, string>('greet');
+export const typedWorker = (broker: MysqlBroker) =>
+  new Worker({ broker, tasks: [greet.handler(async ({ name }, ctx) => name + ctx.attempt)] });
+export const typedWait = (broker: MysqlBroker): Promise<string> => greet.enqueueAndWait(broker, { name: 'bo' });
 export async function run(url: string): Promise<number> {
   const broker = await MysqlBroker.connect({ url, retryPolicy: RetryPolicies.exponential({ baseDelayMs: 100, maxDelayMs: 1_000 }) });
   const worker = new Worker({ broker, handlers: { greet: async () => 'hi' } });
@@ -129,6 +133,18 @@ describe('published packages', () => {
       completed: 3,
       pending: 0,
     });
+  });
+
+  it('the installed celers bin runs against the database and prints pipeable JSON', () => {
+    const bin = join(project, 'node_modules/.bin/celers');
+    const env = { ...process.env, CELERS_DATABASE_URL: tdb.url };
+    const status = spawnSync(bin, ['status', '--queue', 'packed', '--json'], {
+      env,
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(status.status, status.stderr).toBe(0);
+    expect(JSON.parse(status.stdout)).toMatchObject({ queue: 'packed' });
   });
 
   it('the declarations type-check a TypeScript consumer (NodeNext resolution)', async () => {

@@ -33,6 +33,7 @@ export {
   DEFAULT_PRIORITY,
   withNewTaskId,
 } from './task/create-task.js';
+export { defineTask } from './task/define-task.js';
 export { DEFAULT_RETRY_POLICY, type RetryPolicySpec } from './task/retry-policy-spec.js';
 export type {
   BrokerMessage,
@@ -43,6 +44,16 @@ export type {
   TaskMetadata,
   TaskResultInput,
 } from './task/serialized-task.js';
+export type {
+  DefineTaskOptions,
+  PayloadSchema,
+  TaskBinding,
+  TaskCallOptions,
+  TaskDefinition,
+  TaskProducer,
+  TaskWaiter,
+  WaitOptions,
+} from './task/task-definition-types.js';
 export type { TaskName, TaskPayload, TaskRegistry } from './task/task-registry.js';
 export {
   FINISHED_TASK_STATES,

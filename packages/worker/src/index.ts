@@ -1,5 +1,6 @@
 // @celers/worker: the worker runtime. Depends on core's Broker interface only, never on MySQL.
 export { runWorker } from './run-worker.js';
+export type { WorkerTask } from './task-bindings.js';
 export type { TaskContext, TaskHandler, TaskHandlers } from './task-handler.js';
 export { type CloseWorkerOptions, Worker } from './worker.js';
 export type { FinalRejectOutcome, StalledReason, WorkerEventMap } from './worker-events.js';

@@ -9,6 +9,7 @@ import {
   CelersError,
   MAX_CLAIM_TASK_NAMES,
 } from '@celers/core';
+import { mergeTaskBindings, type WorkerTask } from './task-bindings.js';
 import type { TaskHandler, TaskHandlers } from './task-handler.js';
 import { consoleWarnLogger, type WorkerLogger } from './worker-logger.js';
 
@@ -68,16 +69,22 @@ export const DEFAULT_ACK_BATCH_WINDOW_MS = 5;
 /** Largest number of acks sent in one `ackBatch`. */
 export const MAX_ACK_BATCH_SIZE = 100;
 
-/** Options for `new Worker(...)`; only `broker` and `handlers` are required. */
+/** Options for `new Worker(...)`; `broker` is required, and `handlers`, `tasks` or `fallbackHandler`. */
 export interface WorkerOptions {
   /** The broker (queue) to consume from. The worker never closes it. */
   broker: Broker;
   /**
    * Handlers by task name. The worker claims only tasks of these names (at most `MAX_CLAIM_TASK_NAMES`), so
    * workers with different handlers can share a queue: a task no worker handles stays `pending`. May be empty
-   * when `fallbackHandler` is set.
+   * when `fallbackHandler` is set, and left out when `tasks` registers the handlers.
    */
-  handlers: TaskHandlers;
+  handlers?: TaskHandlers;
+  /**
+   * Handlers bound to `defineTask` definitions (`sendEmail.handler(fn)`): typed payload and `ctx`, and a name
+   * that cannot be misspelled. Merged with `handlers`; a name in both is an `INVALID_ARGUMENT`, and so is a
+   * definition whose `queue` is not the broker's.
+   */
+  tasks?: readonly WorkerTask[];
   /**
    * Runs every claimed task that has no handler in `handlers` (by `ctx.taskName`). With it the worker claims
    * tasks of any name. A separate option rather than a `'*'` key: any string, `'*'` included, is a valid task
@@ -193,7 +200,10 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     throw CelersError.invalidArgument('options', 'expected an object');
   const broker = assertBroker(options.broker);
   const fallbackHandler = assertFallbackHandler(options.fallbackHandler);
-  const handlers = assertHandlers(options.handlers, fallbackHandler !== null);
+  const handlers = assertHandlers(
+    mergeTaskBindings(options.handlers, options.tasks, broker.queueName),
+    fallbackHandler !== null,
+  );
   const concurrency = optionalInteger(
     options.concurrency,
     'options.concurrency',

@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { parseIntegerOption } from '../internal/cli-options.js';
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
 import { confirmDestructive } from '../internal/confirm-prompt.js';
+import { warnIfUnknownQueue } from '../internal/unknown-queue.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatTable, type TableColumn } from '../output/format-table.js';
 import { withProgress } from '../output/progress-indicator.js';
@@ -44,7 +45,11 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
       const scope = commandScope(command, io);
       const limit = parseIntegerOption(opts.limit, '--limit', 1, 10_000) ?? 50;
       const offset = parseIntegerOption(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER) ?? 0;
-      const rows = await withBroker(scope, (broker) => broker.dlq.list({ limit, offset }));
+      const rows = await withBroker(scope, async (broker) => {
+        const listed = await broker.dlq.list({ limit, offset });
+        if (listed.length === 0) await warnIfUnknownQueue(scope, broker);
+        return listed;
+      });
       scope.out.result(rows, () => formatTable(rows, DLQ_COLUMNS));
     });
 
@@ -53,11 +58,17 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
     .action(async (dlqIds: string[], _opts: object, command: Command) => {
       const scope = commandScope(command, io);
       const ids = assertIdsOrAll(dlqIds, false);
-      const requeued = await withBroker(scope, async (broker) => {
-        const out: Array<{ dlqId: string; taskId: string }> = [];
-        for (const dlqId of ids) out.push({ dlqId, taskId: await broker.dlq.requeue(dlqId) });
-        return out;
-      });
+      const requeued = await withBroker(scope, (broker) =>
+        withProgress('requeueing DLQ entries', io.stderr, async (progress) => {
+          progress.setTotal(ids.length);
+          const out: Array<{ dlqId: string; taskId: string }> = [];
+          for (const dlqId of ids) {
+            out.push({ dlqId, taskId: await broker.dlq.requeue(dlqId) });
+            progress.update(out.length);
+          }
+          return out;
+        }),
+      );
       scope.out.result(requeued, () =>
         requeued.map((r) => `requeued ${r.dlqId} as task ${r.taskId}`).join('\n'),
       );
@@ -78,10 +89,14 @@ export function registerDlqCommands(program: Command, io: CliIo): void {
         return;
       }
       const purged = await withBroker(scope, (broker) =>
-        withProgress('purging DLQ', io.stderr, async () => {
+        withProgress('purging DLQ', io.stderr, async (progress) => {
           if (opts.all) return broker.dlq.purgeAll();
+          progress.setTotal(ids.length);
           let n = 0;
-          for (const id of ids) if (await broker.dlq.purge(id)) n++;
+          for (const [i, id] of ids.entries()) {
+            if (await broker.dlq.purge(id)) n++;
+            progress.update(i + 1);
+          }
           return n;
         }),
       );

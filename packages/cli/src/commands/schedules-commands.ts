@@ -5,6 +5,7 @@ import { parseIntegerOption, parseJsonOption } from '../internal/cli-options.js'
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatTable } from '../output/format-table.js';
+import { describeRun, describeSchedule } from '../output/schedule-views.js';
 
 interface AddOptions {
   task: string;
@@ -47,10 +48,10 @@ export function registerSchedulesCommands(program: Command, io: CliIo): void {
           { header: 'ID', value: (r) => r.id },
           { header: 'NAME', value: (r) => r.name, maxWidth: 32 },
           { header: 'TASK', value: (r) => r.taskName, maxWidth: 32 },
-          { header: 'SCHEDULE', value: (r) => r.schedule },
+          { header: 'SCHEDULE', value: (r) => describeSchedule(r.schedule, r.timezone), maxWidth: 48 },
           { header: 'ENABLED', value: (r) => r.enabled },
-          { header: 'NEXT RUN', value: (r) => r.nextRunAt },
-          { header: 'LAST RUN', value: (r) => r.lastRunAt },
+          { header: 'NEXT RUN', value: (r) => (r.enabled ? describeRun(r.nextRunAt) : '- (disabled)') },
+          { header: 'LAST RUN', value: (r) => describeRun(r.lastRunAt) },
         ]),
       );
     });

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
+import { warnIfUnknownQueue } from '../internal/unknown-queue.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatDetails } from '../output/format-table.js';
 
@@ -15,6 +16,7 @@ export function registerStatusCommand(program: Command, io: CliIo): void {
           broker.isPaused(),
           broker.isDrainMode(),
           broker.workers.listActive(),
+          warnIfUnknownQueue(scope, broker),
         ]);
         return { queue: broker.queueName, paused, draining, tasks, activeWorkers: workers };
       });

@@ -2,9 +2,11 @@ import { assertTaskId, CelersError } from '@celers/core';
 import type { Command } from 'commander';
 import { parseIntegerOption, parseStateOption } from '../internal/cli-options.js';
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
+import { warnIfUnknownQueue } from '../internal/unknown-queue.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatDetails, formatTable } from '../output/format-table.js';
 import { TASK_COLUMNS } from '../output/task-views.js';
+import { selectTaskPayload } from '../queries/task-payload.sql.js';
 
 interface ListOptions {
   state?: string;
@@ -29,13 +31,15 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
       const state = parseStateOption(opts.state);
       const limit = parseIntegerOption(opts.limit, '--limit', 1, 10_000);
       const offset = parseIntegerOption(opts.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
-      const rows = await withBroker(scope, (broker) =>
-        broker.tasks.list({
+      const rows = await withBroker(scope, async (broker) => {
+        const listed = await broker.tasks.list({
           ...(state ? { state } : {}),
           ...(limit ? { limit } : {}),
           ...(offset ? { offset } : {}),
-        }),
-      );
+        });
+        if (listed.length === 0) await warnIfUnknownQueue(scope, broker);
+        return listed;
+      });
       scope.out.result(rows, () => formatTable(rows, TASK_COLUMNS));
     });
 
@@ -44,13 +48,19 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
     .action(async (taskId: string, _opts: object, command: Command) => {
       const scope = commandScope(command, io);
       const id = assertTaskId(taskId, 'taskId');
-      const info = await withBroker(scope, (broker) => broker.tasks.get(id));
-      if (!info)
+      const shown = await withBroker(scope, async (broker) => {
+        const [info, stored] = await Promise.all([broker.tasks.get(id), selectTaskPayload(broker, id)]);
+        return info && stored ? { ...info, payload: printablePayload(stored.payload) } : null;
+      });
+      if (!shown)
         throw new CelersError(
           'TASK_NOT_FOUND',
           `task ${id} does not exist in queue "${scope.globals.queue}"`,
         );
-      scope.out.result(info, () => formatDetails(Object.entries(info)));
+      scope.out.result(shown, () => {
+        const { payload, ...rest } = shown;
+        return `${formatDetails(Object.entries(rest))}\npayload:\n${JSON.stringify(payload, null, 2)}`;
+      });
     });
 
   withCommonOptions(tasks.command('cancel <taskIds...>'))
@@ -80,4 +90,10 @@ export function registerTasksCommands(program: Command, io: CliIo): void {
       });
       scope.out.result({ cancelled: outcome }, () => outcome.map((id) => `cancelled ${id}`).join('\n'));
     });
+}
+
+/** A payload as JSON can show it: raw bytes become their size and base64. */
+function printablePayload(payload: unknown): unknown {
+  if (!(payload instanceof Uint8Array)) return payload;
+  return { bytes: payload.byteLength, base64: Buffer.from(payload).toString('base64') };
 }

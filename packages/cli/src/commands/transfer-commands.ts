@@ -33,6 +33,7 @@ async function exportTasks(
   progress: ProgressIndicator,
 ): Promise<number> {
   const state = parseStateOption(opts.state);
+  progress.setTotal(state ? await broker.tasks.countByState(state) : (await broker.tasks.statistics()).total);
   let count = 0;
   if (!opts.ndjson) await write(out, '[');
   for await (const line of broker.transfer.exportTasksNdjson(state ? { state } : {})) {

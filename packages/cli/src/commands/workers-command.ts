@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
-import { parseIntegerOption } from '../internal/cli-options.js';
 import { commandScope, withBroker, withCommonOptions } from '../internal/command-runtime.js';
+import { durationOption } from '../internal/duration-option.js';
 import type { CliIo } from '../output/cli-output.js';
 import { formatTable } from '../output/format-table.js';
 
@@ -8,11 +8,11 @@ import { formatTable } from '../output/format-table.js';
 export function registerWorkersCommand(program: Command, io: CliIo): void {
   withCommonOptions(program.command('workers'))
     .description('workers of the queue: status, last heartbeat, tasks processed')
-    .option('--stale-after-ms <ms>', 'heartbeats older than this count as offline', '60000')
-    .action(async (opts: { staleAfterMs?: string }, command: Command) => {
+    .option('--stale-after <duration>', 'heartbeats older than this count as offline (default 60s)')
+    .option('--stale-after-ms <ms>', 'the same in milliseconds (alias)')
+    .action(async (opts: { staleAfter?: string; staleAfterMs?: string }, command: Command) => {
       const scope = commandScope(command, io);
-      const staleAfterMs =
-        parseIntegerOption(opts.staleAfterMs, '--stale-after-ms', 1, Number.MAX_SAFE_INTEGER) ?? 60_000;
+      const staleAfterMs = durationOption(opts.staleAfter, opts.staleAfterMs, '--stale-after', 1) ?? 60_000;
       const workers = await withBroker(scope, async (broker) => {
         const [beats, stats] = await Promise.all([
           broker.workers.heartbeats({ staleAfterMs }),

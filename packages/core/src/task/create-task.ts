@@ -41,6 +41,10 @@ export interface CreateTaskOptions {
  * Creates a task: validates the options, encodes the payload (JSON, or raw bytes for a `Uint8Array`) and
  * assigns a time-ordered UUIDv7 id.
  *
+ * The type parameter `N` is the task *name*, not the payload: the payload type is looked up in
+ * `TaskRegistry` for that name (`unknown` when it is not registered), so `createTask<{ to: string }>(...)` does
+ * not compile. For a payload type without augmenting the registry, use `defineTask`.
+ *
  * @example
  * ```ts
  * const task = createTask('emails.send', { to: 'ana@example.com' }, { priority: 5, maxRetries: 5 });

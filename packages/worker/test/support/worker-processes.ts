@@ -17,9 +17,14 @@ export interface WorkerProcess {
   stderr(): string;
 }
 
-/** Starts `test/fixtures/worker-process.ts` in a fresh Node process with the given env. */
-export function spawnWorker(workerId: string, env: Record<string, string>): WorkerProcess {
-  const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
+/** Starts `test/fixtures/<fixtureFile>` (default `worker-process.ts`) in a fresh Node process with the given env. */
+export function spawnWorker(
+  workerId: string,
+  env: Record<string, string>,
+  fixtureFile?: string,
+): WorkerProcess {
+  const script = fixtureFile === undefined ? fixture : join(packageDir, 'test', 'fixtures', fixtureFile);
+  const child = spawn(process.execPath, ['--import', 'tsx', script], {
     cwd: packageDir, // tsx reads packages/worker/tsconfig.json, whose paths map @celers/* to sources
     env: { ...process.env, ...env, WORKER_ID: workerId },
     stdio: ['ignore', 'pipe', 'pipe'],
