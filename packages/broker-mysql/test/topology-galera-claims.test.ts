@@ -166,7 +166,8 @@ describe('claims on a 3-node Galera cluster', () => {
   }, 180_000);
 
   it('one writer node, the same consumers: the figure scaling.md compares', async () => {
-    await sql`DELETE FROM celers_tasks WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
+    for (const table of ['celers_live_tasks', 'celers_finished_tasks'])
+      await sql`DELETE FROM ${sql.table(table)} WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
     await fill(TASKS, 'one');
     const stats = await consume(spread(CONSUMERS_PER_NODE * 3, [0]));
     console.log(
@@ -179,7 +180,8 @@ describe('claims on a 3-node Galera cluster', () => {
   }, 180_000);
 
   it('a node killed mid-run: consumers with a host list go on and no task is lost', async () => {
-    await sql`DELETE FROM celers_tasks WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
+    for (const table of ['celers_live_tasks', 'celers_finished_tasks'])
+      await sql`DELETE FROM ${sql.table(table)} WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
     const total = 6_000;
     await fill(total, 'failover');
     let killed: Promise<void> | undefined;
