@@ -3,7 +3,7 @@
 // restart the server under running clients. Debian's mariadb-server provides the binaries (.ci/run installs it).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -83,17 +83,29 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
   const startTimeoutMs = options.startTimeoutMs ?? 30_000;
   const dir = await mkdtemp(join(tmpdir(), 'celers-mariadbd-'));
   const datadir = join(dir, 'data');
+  // Temporary tables of this server (and of its bootstrap) go to its own directory, not the shared /tmp where
+  // other servers' files live (seen here: a bootstrap aborting on a temp file of /tmp it could not remove).
+  const tmp = join(dir, 'tmp');
+  await mkdir(tmp);
+  const env = { ...process.env, TMPDIR: tmp };
   const asRoot = process.getuid?.() === 0;
   // mariadbd refuses to run as root; as root the datadir goes to the mysql user.
   const userArgs = asRoot ? ['--user=mysql'] : [];
-  if (asRoot) await chownTree(dir);
-  await run(INSTALL_DB, [
-    '--no-defaults',
-    `--datadir=${datadir}`,
-    '--auth-root-authentication-method=normal',
-    '--skip-test-db',
-    ...userArgs,
-  ]);
+  if (asRoot) {
+    await chownTree(dir);
+    await chownTree(tmp);
+  }
+  await run(
+    INSTALL_DB,
+    [
+      '--no-defaults',
+      `--datadir=${datadir}`,
+      '--auth-root-authentication-method=normal',
+      '--skip-test-db',
+      ...userArgs,
+    ],
+    { env },
+  );
   const port = options.port ?? (await freePort());
   const serverArgs = [
     '--no-defaults',
@@ -106,6 +118,7 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
     '--skip-name-resolve',
     '--innodb-buffer-pool-size=64M',
     '--innodb-log-file-size=16M',
+    `--tmpdir=${tmp}`,
     ...userArgs,
     ...(options.args ?? []),
   ];
@@ -116,7 +129,7 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
   const startProcess = async () => {
     const args = firstStart ? [...serverArgs, ...(options.firstStartArgs ?? [])] : serverArgs;
     firstStart = false;
-    const proc = spawn(MARIADBD, args, { stdio: 'ignore' });
+    const proc = spawn(MARIADBD, args, { stdio: 'ignore', env });
     child = proc;
     exited = new Promise((resolve) => proc.once('exit', () => resolve()));
     await waitForPort(port, startTimeoutMs, () => proc.exitCode !== null || proc.signalCode !== null, dir);
@@ -176,6 +189,7 @@ export function freePort(): Promise<number> {
   });
 }
 
+/** Gives `dir` (not its contents) to the mysql user, which mariadbd runs as when started by root. */
 async function chownTree(dir: string): Promise<void> {
   const { stdout } = await run('id', ['-u', 'mysql']);
   const { stdout: gid } = await run('id', ['-g', 'mysql']);
