@@ -1,5 +1,7 @@
 import {
+  type AckBatchResult,
   type AckItem,
+  type AckOutcome,
   assertDurationMs,
   assertOptionalObject,
   assertTaskId,
@@ -18,7 +20,7 @@ import { addMs, dbNow as sqlNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
-import { completeOwnedTasks, explainMissingOwnership } from './ack.sql.js';
+import { completeOwnedTasks, readAckStates } from './ack.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
 import { upsertResults } from './result-write.sql.js';
@@ -90,16 +92,18 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
   const receipt = assertTaskId(receiptHandle, 'receiptHandle');
   if (ctx.options.recordHistory) {
     // The batch path records history; it also runs the hooks.
-    const acked = await ackTasks(ctx, [{ taskId: id, receiptHandle: receipt }]);
-    if (acked !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+    const [outcome] = (await ackTasks(ctx, [{ taskId: id, receiptHandle: receipt }])).outcomes;
+    if (outcome !== 'acked')
+      throw ownershipError(outcome === 'stale' ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND', id);
     return;
   }
   await runHook(ctx, 'beforeAck', id);
   await ctx.run(
     'ack',
     async () => {
-      const { count } = await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }]);
-      if (count !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+      const outcome = (await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }])).get(id);
+      if (outcome !== 'acked')
+        throw ownershipError(outcome === 'stale' ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND', id);
     },
     { [TelemetryAttributes.TaskId]: id },
   );
@@ -109,19 +113,19 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
 
 /**
  * Acks many tasks in one transaction, storing results where given (the seed's `ack_batch_with_results`).
- * Items whose receipt lost the task are skipped; returns how many were acked.
+ * Items whose receipt lost the task are skipped; returns one outcome per item and the acked count.
  * @internal
  */
 export async function ackTasks(
   ctx: BrokerContext,
   items: readonly AckItem[],
   options: { requireResult?: boolean } = {},
-): Promise<number> {
+): Promise<AckBatchResult> {
   const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
-  if (checked.length === 0) return 0;
+  if (checked.length === 0) return { count: 0, outcomes: [] };
   for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
   const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
-  const { ackedIds, count } = await ctx.run(
+  const byId = await ctx.run(
     'ackBatch',
     () =>
       plain
@@ -131,23 +135,23 @@ export async function ackTasks(
           ),
     { [TelemetryAttributes.TaskCount]: checked.length },
   );
+  const ackedIds = [...byId].filter(([, outcome]) => outcome === 'acked').map(([id]) => id);
   if (ackedIds.length > 0) ctx.emit('task:acked', { queue: ctx.queue, taskIds: ackedIds });
   await runAfterHook(ctx, 'afterAck', ackedIds);
-  return count;
+  const outcomes = checked.map((i) => byId.get(i.taskId.toLowerCase()) ?? 'missing');
+  return { count: ackedIds.length, outcomes };
 }
+
+/** Outcome per distinct (lower-cased) task id of an ack batch. */
+type AckOutcomes = Map<string, AckOutcome>;
 
 /**
  * The fast path for acks without results or history: one `UPDATE … WHERE id IN (…) AND receipt_handle = ?`
  * per claim (a worker's batch shares one receipt) plus the chain promotion, with no transaction, so the
- * common case is 2 round trips instead of 5. The count is exact (rows the UPDATE matched). Only when some
- * receipts were stale are the acked ids re-read as "completed now", which in that rare case may include a
- * task another consumer completed in the same instant (it is completed either way, so promoting its chain
- * successor is still right).
+ * common case is 2 round trips instead of 5. When the UPDATE matched every row, every item is acked. Only
+ * when some receipts were stale are the rows re-read to tell the outcomes apart (see `sortStaleOutcomes`).
  */
-async function ackByReceipt(
-  ctx: BrokerContext,
-  items: readonly AckItem[],
-): Promise<{ ackedIds: string[]; count: number }> {
+async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Promise<AckOutcomes> {
   const byReceipt = new Map<string, Set<string>>();
   for (const item of items) {
     const receipt = item.receiptHandle.toLowerCase();
@@ -155,26 +159,37 @@ async function ackByReceipt(
     ids.add(item.taskId.toLowerCase());
     byReceipt.set(receipt, ids);
   }
-  const ackedIds: string[] = [];
-  let count = 0;
+  const outcomes: AckOutcomes = new Map();
   for (const [receipt, idSet] of byReceipt) {
-    const ids = [...idSet];
+    const ids = [...idSet].filter((id) => outcomes.get(id) !== 'acked');
     const n = await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt);
-    count += n;
-    if (n === ids.length) ackedIds.push(...ids);
-    else if (n > 0) {
-      const done = await ctx.db
-        .selectFrom('celers_tasks')
-        .select('id')
-        .where('id', 'in', ids)
-        .where('queue_name', '=', ctx.queue)
-        .where('state', '=', 'completed')
-        .execute();
-      ackedIds.push(...done.map((r) => r.id));
-    }
+    if (n === ids.length) for (const id of ids) outcomes.set(id, 'acked');
+    else sortStaleOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
   }
+  const ackedIds = [...outcomes].filter(([, o]) => o === 'acked').map(([id]) => id);
   await runCompletionHooks(ctx, ctx.db, ackedIds);
-  return { ackedIds, count };
+  return outcomes;
+}
+
+/**
+ * Tells apart, after an UPDATE that completed `completedNow` of `ids`, which ones it acked: absent rows are
+ * `missing`, rows in another state `stale`. Completed rows are ours when there are exactly `completedNow`
+ * of them; when a stale item's task had been completed by another consumer too, ours are the most recent
+ * `completedNow` completions (the UPDATE just ran; a completion by someone else in the same microsecond is
+ * the only case this can misread, and that task is completed either way).
+ */
+function sortStaleOutcomes(
+  outcomes: AckOutcomes,
+  ids: readonly string[],
+  completedNow: number,
+  rows: ReadonlyArray<{ id: string; state: string; completed_at: Date | null }>,
+): void {
+  for (const id of ids) outcomes.set(id, 'missing');
+  const completed = rows
+    .filter((r) => r.state === 'completed')
+    .sort((a, b) => (b.completed_at?.getTime() ?? 0) - (a.completed_at?.getTime() ?? 0));
+  for (const r of rows) if (r.state !== 'completed') outcomes.set(r.id, 'stale');
+  for (const [i, r] of completed.entries()) outcomes.set(r.id, i < completedNow ? 'acked' : 'stale');
 }
 
 /** Tells the completion hooks (chains) which tasks just completed, on the completion's executor. */
@@ -188,17 +203,18 @@ async function ackOwnedInTransaction(
   trx: Executor,
   ctx: BrokerContext,
   items: readonly AckItem[],
-): Promise<{ ackedIds: string[]; count: number }> {
+): Promise<AckOutcomes> {
   const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
-  const rows = await trx
+  // Every row of the batch is locked (not only processing ones) so a stale item reads `stale`, not `missing`.
+  const found = await trx
     .selectFrom('celers_tasks')
-    .select(['id', 'task_name', 'receipt_handle', 'worker_id'])
+    .select(['id', 'task_name', 'state', 'receipt_handle', 'worker_id'])
     .where('id', 'in', ids)
     .where('queue_name', '=', ctx.queue)
-    .where('state', '=', 'processing')
     .forUpdate()
     .execute();
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  const outcomes: AckOutcomes = new Map(found.map((r) => [r.id, 'stale']));
+  const byId = new Map(found.filter((r) => r.state === 'processing').map((r) => [r.id, r]));
   // One entry per task: the same item listed twice (or in another letter case) is acked and counted once.
   const seen = new Set<string>();
   const owned = items.filter((i) => {
@@ -207,8 +223,9 @@ async function ackOwnedInTransaction(
     seen.add(id);
     return true;
   });
-  if (owned.length === 0) return { ackedIds: [], count: 0 };
+  if (owned.length === 0) return outcomes;
   const ownedIds = owned.map((i) => i.taskId.toLowerCase());
+  for (const id of ownedIds) outcomes.set(id, 'acked');
   await trx
     .updateTable('celers_tasks')
     .set({ state: 'completed', completed_at: sqlNow(), lease_expires_at: null, receipt_handle: null })
@@ -240,7 +257,7 @@ async function ackOwnedInTransaction(
       })),
     );
   }
-  return { ackedIds: ownedIds, count: ownedIds.length };
+  return outcomes;
 }
 
 function assertRejectOptions(options: unknown, argument: string): RejectOptions {
