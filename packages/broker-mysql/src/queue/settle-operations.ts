@@ -175,8 +175,8 @@ async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Prom
  * Tells apart, after an UPDATE that completed `completedNow` of `ids`, which ones it acked: absent rows are
  * `missing`, rows in another state `stale`. Completed rows are ours when there are exactly `completedNow`
  * of them; when a stale item's task had been completed by another consumer too, ours are the most recent
- * `completedNow` completions (the UPDATE just ran; a completion by someone else in the same microsecond is
- * the only case this can misread, and that task is completed either way).
+ * `completedNow` completions (the UPDATE just ran). The only misreading left is another consumer completing
+ * one of the stale tasks between the UPDATE and the re-read (one round trip); that task is completed either way.
  */
 function sortStaleOutcomes(
   outcomes: AckOutcomes,
