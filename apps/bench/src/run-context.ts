@@ -79,10 +79,10 @@ export async function createRunContext(
       };
       return startBrokerConsumer(broker, options);
     },
-    startRawConsumer(queue, handler) {
+    startRawConsumer(queue, handler, claimBatch = CLAIM_BATCH) {
       return startRawConsumer(() => bench.connect(), queue, {
         loops: DRAIN_CONCURRENCY,
-        claimBatch: CLAIM_BATCH,
+        claimBatch,
         idlePollMs: IDLE_POLL_MS,
         handler,
       });

@@ -10,7 +10,7 @@ describe('parseBenchArgs', () => {
     expect(args).toEqual({
       mode: 'quick',
       scale: 1,
-      only: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7'],
+      only: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W9'],
       url: DEFAULT_BENCH_DATABASE_URL,
       outDir: OUT,
       experiment: null,
@@ -67,7 +67,7 @@ describe('parseBenchArgs', () => {
     [['--scale', '-1'], /--scale/],
     [['--scale', 'abc'], /--scale/],
     [['--scale', '11'], /--scale/],
-    [['--only', 'W9'], /unknown workload "W9"/],
+    [['--only', 'W10'], /unknown workload "W10"/],
     [['--only', ','], /at least one/],
     [['--url', 'postgres://x/y'], /--url/],
     [['--url', 'not a url'], /--url/],

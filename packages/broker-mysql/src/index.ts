@@ -88,6 +88,7 @@ export {
   MAX_OPTIMAL_BATCH_SIZE,
   type RateLimitStatus,
 } from './queue/capacity-operations.js';
+export { compileClaimStatement } from './queue/claim.sql.js';
 export { MAX_DEQUEUE_BATCH } from './queue/claim-operations.js';
 export { RECOVERY_CHUNK_SIZE } from './queue/control-operations.js';
 export { ENQUEUE_CHUNK_SIZE } from './queue/enqueue.sql.js';

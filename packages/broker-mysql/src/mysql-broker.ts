@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 // ---- retry policies and tracing (issue 4): imports ----
 import type { RetryPolicySpec, TraceContext } from '@celers/core';
 import {
+  type AckBatchResult,
   type AckItem,
   assertDurationMs,
   assertOptionalObject,
@@ -314,15 +315,15 @@ export class MysqlBroker extends EventEmitter implements Broker {
     return ackTask(this.#ctx, taskId, receiptHandle);
   }
 
-  /** Completes many tasks (storing results where given) in one transaction; returns how many. */
-  async ackBatch(items: readonly AckItem[]): Promise<number> {
+  /** Completes many tasks (storing results where given), fenced by receipt; one outcome per item and the count. */
+  async ackBatch(items: readonly AckItem[]): Promise<AckBatchResult> {
     return ackTasks(this.#ctx, items);
   }
 
   /** Acks tasks and stores their results in one transaction (the seed's `ack_batch_with_results`). */
   async ackBatchWithResults(
     items: ReadonlyArray<AckItem & { result: NonNullable<AckItem['result']> }>,
-  ): Promise<number> {
+  ): Promise<AckBatchResult> {
     return ackTasks(this.#ctx, items, { requireResult: true });
   }
 

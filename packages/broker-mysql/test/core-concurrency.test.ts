@@ -45,7 +45,7 @@ describe('concurrent consumers', () => {
             const batch = await c.dequeueBatch(37, { workerId: `c${i}` });
             if (batch.length === 0) return;
             for (const m of batch) claims[i]!.push(m.task.metadata.id);
-            const n = await c.ackBatch(
+            const { count: n } = await c.ackBatch(
               batch.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
             );
             acked += n; // not `acked += await …`: that reads `acked` before the await and loses concurrent updates

@@ -202,7 +202,7 @@ describe('a worker killed with SIGKILL', () => {
     for (;;) {
       const batch = await b.dequeueBatch(8, { workerId: 'survivor' });
       if (batch.length === 0) break;
-      const n = await b.ackBatchWithResults(
+      const { count: n } = await b.ackBatchWithResults(
         batch.map((m) => ({
           taskId: m.task.metadata.id,
           receiptHandle: m.receiptHandle,

@@ -106,7 +106,7 @@ async function consume(
         for (;;) {
           try {
             const acked = await host().ackBatch(items); // not `+=` across an await: consumers run concurrently
-            stats.acked += acked;
+            stats.acked += acked.count;
             break;
           } catch (error) {
             if (isHostDown(error)) {

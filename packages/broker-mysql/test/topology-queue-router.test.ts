@@ -24,9 +24,11 @@ async function drain(broker: MysqlBroker): Promise<number> {
   for (;;) {
     const claimed = await broker.dequeueBatch(10);
     if (claimed.length === 0) return done;
-    done += await broker.ackBatch(
-      claimed.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
-    );
+    done += (
+      await broker.ackBatch(
+        claimed.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
+      )
+    ).count;
   }
 }
 
@@ -54,9 +56,11 @@ describe('QueueRouter with two primaries, one stopped mid-run', () => {
       'the reports primary to answer again',
       async () => {
         const claimed = await reports.dequeueBatch(1);
-        resumed += await reports.ackBatch(
-          claimed.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
-        );
+        resumed += (
+          await reports.ackBatch(
+            claimed.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
+          )
+        ).count;
         return true;
       },
       60_000,

@@ -3,7 +3,9 @@ export type { BackgroundService, MaintenanceServiceOptions } from './broker/back
 export type { Broker } from './broker/broker.js';
 export type { BrokerEventMap, CircuitBreakerState, InternalRetryReason } from './broker/broker-events.js';
 export type {
+  AckBatchResult,
   AckItem,
+  AckOutcome,
   DequeueOptions,
   RejectItem,
   RejectOptions,

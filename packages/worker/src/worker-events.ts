@@ -5,8 +5,9 @@ export type StalledReason =
   /** A lease extension or the ack found the receipt stale: the task was recovered and belongs to someone else. */
   | 'lease-lost'
   /**
-   * The task's ack went out in an `ackBatch` that acked fewer tasks than it carried, so the worker cannot tell
-   * whether this one was completed or had already been recovered (and will run again elsewhere).
+   * The ack was sent again after the database gave no answer, and the retry found the receipt no longer
+   * owning the task, so the worker cannot tell whether the unanswered try completed it or the task had been
+   * recovered (and will run again elsewhere).
    */
   | 'ack-unconfirmed';
 

@@ -1,4 +1,4 @@
-import { type CelersError, createTask } from '@celers/core';
+import { type Broker, CelersError, createTask } from '@celers/core';
 import { parseJsonColumn } from '@celers/schema';
 import { describe, expect, it } from 'vitest';
 import { collectEvents, gate, nextEvent, waitFor } from './support/wait-for.js';
@@ -172,6 +172,33 @@ describe('Worker leases', () => {
     expect(abortCode).toBe('STALE_RECEIPT');
     expect(completed).toEqual([]);
     expect((await taskRow(id)).state).toBe('cancelled');
+    await worker.close();
+  });
+
+  it('reports ack-unconfirmed when a retried ack finds the receipt spent by its unanswered first try', async () => {
+    const broker = await fx.queue();
+    let calls = 0;
+    // The first ackBatch commits, then its answer is lost (as when the connection dies after the commit).
+    const lossy = new Proxy(broker, {
+      get(target, key) {
+        const value = Reflect.get(target, key, target); // getters read the broker's private fields
+        if (key !== 'ackBatch') return typeof value === 'function' ? value.bind(target) : value;
+        return async (items: Parameters<Broker['ackBatch']>[0]) => {
+          const outcome = await target.ackBatch(items);
+          if (calls++ > 0) return outcome;
+          throw new CelersError('DATABASE_UNAVAILABLE', 'ackBatch: the answer was lost after the commit');
+        };
+      },
+    });
+    const worker = fx.worker({ broker: lossy, handlers: { job: () => 'done' } });
+    const stalled = nextEvent(worker, 'stalled');
+    const completed = collectEvents(worker, 'completed');
+    const id = await broker.enqueue(createTask('job', null));
+    await worker.start();
+    expect(await stalled).toMatchObject({ taskId: id, reason: 'ack-unconfirmed' });
+    expect(calls).toBe(2); // the lost try and the retry
+    expect(completed).toEqual([]);
+    expect((await taskRow(id)).state).toBe('completed'); // the first try did complete it
     await worker.close();
   });
 

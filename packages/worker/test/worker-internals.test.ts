@@ -10,7 +10,7 @@ import { useWorkerFixture } from './support/worker-fixture.js';
 const fx = useWorkerFixture('internals');
 
 describe('AckBatcher', () => {
-  it('confirms every ack of a full batch, and reports a lone stale ack as false', async () => {
+  it('confirms every ack of a full batch, and reports a lone stale ack as stale', async () => {
     const broker = await fx.queue();
     await broker.enqueueBatch([createTask('a', 1), createTask('a', 2), createTask('a', 3)]);
     const [m1, m2, m3] = await broker.dequeueBatch(3);
@@ -18,22 +18,25 @@ describe('AckBatcher', () => {
     const both = [m1!, m2!].map((m) =>
       acker.ack({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle }),
     );
-    expect(await Promise.all(both)).toEqual([true, true]);
+    expect(await Promise.all(both)).toEqual(['acked', 'acked']);
 
     await broker.cancel(m3!.task.metadata.id); // its receipt is stale now
-    expect(await acker.ack({ taskId: m3!.task.metadata.id, receiptHandle: m3!.receiptHandle })).toBe(false);
+    expect(await acker.ack({ taskId: m3!.task.metadata.id, receiptHandle: m3!.receiptHandle })).toBe('stale');
   });
 
-  it('reports every ack of a short batch as unknown (ackBatch returns only a count)', async () => {
+  it('gives each ack of a mixed batch its own outcome (acked, stale, missing)', async () => {
     const broker = await fx.queue();
     await broker.enqueueBatch([createTask('a', 1), createTask('a', 2)]);
     const [live, stale] = await broker.dequeueBatch(2);
     await broker.cancel(stale!.task.metadata.id);
     const acker = new AckBatcher(broker, 50, 100);
-    const results = await Promise.all(
-      [live!, stale!].map((m) => acker.ack({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
-    );
-    expect(results).toEqual([null, null]);
+    const results = await Promise.all([
+      ...[live!, stale!].map((m) =>
+        acker.ack({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle }),
+      ),
+      acker.ack({ taskId: '0190a0b0-0000-7000-8000-00000000abcd', receiptHandle: live!.receiptHandle }),
+    ]);
+    expect(results).toEqual(['acked', 'stale', 'missing']);
     const row = await fx.root.database
       .selectFrom('celers_tasks')
       .select('state')
@@ -54,7 +57,7 @@ describe('AckBatcher', () => {
     );
     await Promise.all(acks.slice(0, 2));
     await acker.flush();
-    expect(await Promise.all(acks)).toEqual([true, true, true]);
+    expect(await Promise.all(acks)).toEqual(['acked', 'acked', 'acked']);
     expect(sizes).toEqual([2, 1]);
   });
 });

@@ -24,6 +24,6 @@ export function startBrokerConsumer(broker: MysqlBroker, options: BrokerConsumer
       if (options.storeResults) item.result = { status: 'SUCCESS', result: { ok: true }, runtimeMs: 0 };
       return item;
     });
-    return broker.ackBatch(items);
+    return (await broker.ackBatch(items)).count;
   });
 }

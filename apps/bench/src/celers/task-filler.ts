@@ -13,6 +13,10 @@ export interface FillOptions {
   state: TaskState;
   /** Task name of the rows. @defaultValue 'bench.noop' */
   taskName?: string;
+  /** `pending` rows only: due this many ms from now instead of now (delayed tasks). */
+  delayMs?: number;
+  /** Priority of the rows. @defaultValue the task default */
+  priority?: number;
   /** Called after each chunk with the rows written so far (progress logging). */
   onProgress?: (written: number) => void;
 }
@@ -42,14 +46,16 @@ export async function fillTasks(db: Kysely<CelersDatabase>, options: FillOptions
         content_type: m.contentType,
         content_encoding: m.contentEncoding,
         state: options.state,
-        priority: m.priority,
+        priority: options.priority ?? m.priority,
         retry_count: 0,
         max_retries: m.maxRetries,
         timeout_ms: null,
         retry_policy: null,
         metadata: '{}',
         created_at: finished ? past : sql<Date>`UTC_TIMESTAMP(6)`,
-        scheduled_at: finished ? past : sql<Date>`UTC_TIMESTAMP(6)`,
+        scheduled_at: finished
+          ? past
+          : sql<Date>`UTC_TIMESTAMP(6) + INTERVAL ${(options.delayMs ?? 0) * 1000} MICROSECOND`,
         started_at: finished ? past : null,
         completed_at: finished ? past : null,
       };

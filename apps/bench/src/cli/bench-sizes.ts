@@ -20,6 +20,8 @@ export interface BenchSizes {
   historyDlq: number;
   /** W7: timed calls per operation. */
   opIterations: number;
+  /** W9: delayed (not yet due) tasks present while due ones are drained. */
+  delayedTasks: number;
   /** W8: tasks through one worker process. */
   soakTasks: number;
 }
@@ -30,6 +32,8 @@ export const BATCH_SIZE = 500;
 export const DRAIN_CONCURRENCY = 10;
 /** Jobs claimed per loop iteration in drain workloads. */
 export const CLAIM_BATCH = 50;
+/** The raw baseline's tuned claim size: W3 rates celers against the better of the two raw shapes (issue 17). */
+export const TUNED_RAW_CLAIM_BATCH = 200;
 /** Idle poll interval of the raw baseline and the broker-level loops. */
 export const IDLE_POLL_MS = 50;
 /** W4 producer rate. */
@@ -64,6 +68,7 @@ export function benchSizes(mode: 'quick' | 'full', scale: number): BenchSizes {
     historyTasks: n(large),
     historyDlq: n(large / 10),
     opIterations: n(BASE.opIterations, 5),
+    delayedTasks: n(100_000),
     soakTasks: n(1_000_000),
   };
 }

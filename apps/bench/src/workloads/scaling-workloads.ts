@@ -6,7 +6,7 @@ import { type DrainMeasurement, describeCounters, measureDrain } from './drain-m
 import { noopHandler, type Workload, type WorkloadContext } from './workload-context.js';
 
 /** Drains `target` jobs from `queue` with the celers consumer, in `rounds` equal parts (fill before each). */
-async function drainInRounds(
+export async function drainInRounds(
   ctx: WorkloadContext,
   queue: string,
   rounds: number,
@@ -47,9 +47,9 @@ export const backlogScalingWorkload: Workload = async (ctx) => {
   await ctx.reset();
   const probeBroker = await ctx.broker('w5probe');
   await fillTasks(probeBroker.database, { queue: 'w5probe', count: 200, state: 'pending' });
-  const probe = await probeClaimLocking(ctx.bench, 'w5probe');
+  const probe = await probeClaimLocking(ctx.bench, probeBroker, 'w5probe');
   ctx.note(
-    `**Claim on a small table** (200 pending, fresh table): plan type \`${probe.planType}\`. With one claim of ${probe.first} held open, a second claimer got **${probe.secondAsIs}** tasks with celers' statement as is and **${probe.secondWithForceIndex}** with \`FORCE INDEX (idx_tasks_dequeue)\`. A full scan + filesort under FOR UPDATE locks every pending row it reads, so concurrent workers see an empty queue until the first commits.`,
+    `**Claim on a small table** (200 pending, fresh table): plan type without the index hint \`${probe.planTypeWithoutHint}\`. With one claim of ${probe.first} held open, a second claimer got **${probe.secondAsIs}** tasks with celers' statement as it runs (\`FORCE INDEX\`) and **${probe.secondWithoutHint}** with the hint taken out. A full scan + filesort under FOR UPDATE locks every pending row it reads, so concurrent workers see an empty queue until the first commits.`,
   );
   await ctx.reset();
   const small = await drainInRounds(ctx, 'w5small', rounds, backlogSmall, backlogSmall);
@@ -58,7 +58,7 @@ export const backlogScalingWorkload: Workload = async (ctx) => {
   ctx.log(`W5 filling ${backlogLarge} pending`);
   await fillTasks(large.database, { queue: 'w5large', count: backlogLarge, state: 'pending' });
   await ctx.bench.admin.query('ANALYZE TABLE celers_live_tasks, celers_finished_tasks');
-  const plan = await explainClaim(ctx.bench.admin, 'w5large');
+  const plan = await explainClaim(ctx.bench.admin, large, 'w5large');
   const big = await drainInRounds(ctx, 'w5large', rounds, backlogSmall, 0);
   ctx.log(
     `W5 backlog: ${backlogSmall} pending ${small.rate.toFixed(0)} jobs/s, ${backlogLarge} pending ${big.rate.toFixed(0)} jobs/s`,
@@ -103,7 +103,7 @@ export const historyScalingWorkload: Workload = async (ctx) => {
     'ANALYZE TABLE celers_live_tasks, celers_finished_tasks, celers_dead_letter_queue',
   );
   const full = await drainInRounds(ctx, 'w6', 1, scalingDrain, scalingDrain);
-  const plan = await explainClaim(ctx.bench.admin, 'w6');
+  const plan = await explainClaim(ctx.bench.admin, broker, 'w6');
   ctx.log(
     `W6 history: empty ${empty.rate.toFixed(0)} jobs/s, ${historyTasks} finished ${full.rate.toFixed(0)} jobs/s`,
   );

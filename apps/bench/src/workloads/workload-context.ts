@@ -32,8 +32,8 @@ export interface WorkloadContext {
     broker: MysqlBroker,
     options: { storeResults: boolean; handler: JobHandler },
   ): Promise<ConsumerRun>;
-  /** Starts the raw baseline consumer with the drain settings. */
-  startRawConsumer(queue: string, handler: JobHandler): Promise<ConsumerRun>;
+  /** Starts the raw baseline consumer with the drain settings; `claimBatch` defaults to the drain's `CLAIM_BATCH`. */
+  startRawConsumer(queue: string, handler: JobHandler, claimBatch?: number): Promise<ConsumerRun>;
   /** Empties the celers tables and the raw table, so each workload starts clean. */
   reset(): Promise<void>;
 }

@@ -17,7 +17,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
         result: { status: 'SUCCESS' as const, result: { score: (i % 10) / 10 }, runtimeMs: 3 },
       })),
     );
-    check(acked === 100, 'acked 100 tasks and stored 100 results in one transaction');
+    check(acked.count === 100, 'acked 100 tasks and stored 100 results in one transaction');
 
     section('Read results in one query');
     const ids = claimed.map((m) => m.task.metadata.id);

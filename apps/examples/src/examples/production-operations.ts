@@ -28,9 +28,10 @@ export async function run(ctx: ExampleContext): Promise<void> {
     for (;;) {
       const batch = await broker.dequeueBatch(await broker.getOptimalBatchSize(100));
       if (batch.length === 0) break;
-      processed += await broker.ackBatch(
+      const { count } = await broker.ackBatch(
         batch.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),
       );
+      processed += count;
     }
     check(processed === 500, 'drained the 500 tasks in adaptive batches');
 

@@ -62,3 +62,18 @@ export async function explainMissingOwnership(
     .executeTakeFirst();
   return row ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND';
 }
+
+/** The state and completion time of each of `ids` in `queue` (absent ids have no row). @internal */
+export async function readAckStates(
+  db: Executor,
+  queue: string,
+  ids: readonly string[],
+): Promise<Array<{ id: string; state: string; completed_at: Date | null }>> {
+  if (ids.length === 0) return [];
+  return db
+    .selectFrom('celers_tasks')
+    .select(['id', 'state', 'completed_at'])
+    .where('id', 'in', [...ids])
+    .where('queue_name', '=', queue)
+    .execute();
+}

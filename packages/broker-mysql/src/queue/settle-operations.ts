@@ -1,5 +1,7 @@
 import {
+  type AckBatchResult,
   type AckItem,
+  type AckOutcome,
   assertDurationMs,
   assertOptionalObject,
   assertTaskId,
@@ -18,7 +20,7 @@ import { addMs, dbNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
-import { completeOwnedTasks, deleteOwnedTasks, explainMissingOwnership } from './ack.sql.js';
+import { completeOwnedTasks, deleteOwnedTasks, explainMissingOwnership, readAckStates } from './ack.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
 import { upsertResults } from './result-write.sql.js';
@@ -91,17 +93,18 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
   const receipt = assertTaskId(receiptHandle, 'receiptHandle');
   if (ctx.options.recordHistory) {
     // The batch path records history; it also runs the hooks.
-    const acked = await ackTasks(ctx, [{ taskId: id, receiptHandle: receipt }]);
-    if (acked !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+    const [outcome] = (await ackTasks(ctx, [{ taskId: id, receiptHandle: receipt }])).outcomes;
+    if (outcome !== 'acked')
+      throw ownershipError(outcome === 'stale' ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND', id);
     return;
   }
   await runHook(ctx, 'beforeAck', id);
-  const items = [{ taskId: id, receiptHandle: receipt }];
   await ctx.run(
     'ack',
     async () => {
-      const { count } = await ackByReceipt(ctx, items);
-      if (count !== 1) throw ownershipError(await explainMissingOwnership(ctx.db, ctx.queue, id), id);
+      const outcome = (await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }])).get(id);
+      if (outcome !== 'acked')
+        throw ownershipError(outcome === 'stale' ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND', id);
     },
     { [TelemetryAttributes.TaskId]: id },
   );
@@ -112,20 +115,19 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
 
 /**
  * Acks many tasks in one transaction, storing results where given (the seed's `ack_batch_with_results`).
- * Items whose receipt lost the task are skipped; returns how many were acked.
+ * Items whose receipt lost the task are skipped; returns one outcome per item and the acked count.
  * @internal
  */
 export async function ackTasks(
   ctx: BrokerContext,
   items: readonly AckItem[],
   options: { requireResult?: boolean } = {},
-): Promise<number> {
+): Promise<AckBatchResult> {
   const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
-  if (checked.length === 0) return 0;
+  if (checked.length === 0) return { count: 0, outcomes: [] };
   for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
-  // Without history or results an ack is one statement per claim, outside any transaction.
   const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
-  const { ackedIds, count } = await ctx.run(
+  const byId = await ctx.run(
     'ackBatch',
     () =>
       plain
@@ -135,23 +137,24 @@ export async function ackTasks(
           ),
     { [TelemetryAttributes.TaskCount]: checked.length },
   );
+  const ackedIds = [...byId].filter(([, outcome]) => outcome === 'acked').map(([id]) => id);
   if (ackedIds.length > 0) ctx.emit('task:acked', { queue: ctx.queue, taskIds: ackedIds });
   if (ctx.options.keepCompleted) ctx.archiver.noteCompleted(ackedIds.length);
   await runAfterHook(ctx, 'afterAck', ackedIds);
-  return count;
+  const outcomes = checked.map((i) => byId.get(i.taskId.toLowerCase()) ?? 'missing');
+  return { count: ackedIds.length, outcomes };
 }
 
+/** Outcome per distinct (lower-cased) task id of an ack batch. */
+type AckOutcomes = Map<string, AckOutcome>;
+
 /**
- * The fast path for acks without results or history: one statement per claim (a worker's batch shares one
- * receipt), fenced by the receipt, plus the completion hooks, with no transaction. Kept tasks are marked
- * `completed` in place (`UPDATE … WHERE id IN (…) AND receipt_handle = ?`; the archiver moves them to the
- * finished table later, in bulk); tasks not kept are deleted. The count is exact (rows matched). Only when some
- * receipts were stale are the acked ids worked out, as the ids of the batch that left the `processing` state.
+ * The fast path for acks without results or history: one `UPDATE … WHERE id IN (…) AND receipt_handle = ?`
+ * per claim (a worker's batch shares one receipt) plus the chain promotion, with no transaction, so the
+ * common case is 2 round trips instead of 5. When the UPDATE matched every row, every item is acked. Only
+ * when some receipts were stale are the rows re-read to tell the outcomes apart (see `sortStaleOutcomes`).
  */
-async function ackByReceipt(
-  ctx: BrokerContext,
-  items: readonly AckItem[],
-): Promise<{ ackedIds: string[]; count: number }> {
+async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Promise<AckOutcomes> {
   const byReceipt = new Map<string, Set<string>>();
   for (const item of items) {
     const receipt = item.receiptHandle.toLowerCase();
@@ -159,23 +162,63 @@ async function ackByReceipt(
     ids.add(item.taskId.toLowerCase());
     byReceipt.set(receipt, ids);
   }
-  const ackedIds: string[] = [];
-  let count = 0;
+  const outcomes: AckOutcomes = new Map();
   for (const [receipt, idSet] of byReceipt) {
-    const ids = [...idSet];
-    const n = ctx.options.keepCompleted
-      ? await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt)
-      : await deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt);
-    count += n;
-    if (n === ids.length) ackedIds.push(...ids);
-    else if (n > 0) {
-      const left = await ctx.db.selectFrom('celers_live_tasks').select('id').where('id', 'in', ids).execute();
-      const stillLive = new Set(left.map((r) => r.id));
-      ackedIds.push(...ids.filter((id) => !stillLive.has(id)));
+    const ids = [...idSet].filter((id) => outcomes.get(id) !== 'acked');
+    if (!ctx.options.keepCompleted) {
+      const n = await deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+      if (n === ids.length) for (const id of ids) outcomes.set(id, 'acked');
+      else sortDeletedOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
+      continue;
     }
+    const n = await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+    if (n === ids.length) for (const id of ids) outcomes.set(id, 'acked');
+    else sortStaleOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
   }
+  const ackedIds = [...outcomes].filter(([, o]) => o === 'acked').map(([id]) => id);
   await runCompletionHooks(ctx, ctx.db, ackedIds);
-  return { ackedIds, count };
+  return outcomes;
+}
+
+/**
+ * Tells apart, after an UPDATE that completed `completedNow` of `ids`, which ones it acked: absent rows are
+ * `missing`, rows in another state `stale`. Completed rows are ours when there are exactly `completedNow`
+ * of them; when a stale item's task had been completed by another consumer too, ours are the most recent
+ * `completedNow` completions (the UPDATE just ran). The only misreading left is another consumer completing
+ * one of the stale tasks between the UPDATE and the re-read (one round trip); that task is completed either way.
+ */
+function sortStaleOutcomes(
+  outcomes: AckOutcomes,
+  ids: readonly string[],
+  completedNow: number,
+  rows: ReadonlyArray<{ id: string; state: string; completed_at: Date | null }>,
+): void {
+  for (const id of ids) outcomes.set(id, 'missing');
+  const completed = rows
+    .filter((r) => r.state === 'completed')
+    .sort((a, b) => (b.completed_at?.getTime() ?? 0) - (a.completed_at?.getTime() ?? 0));
+  for (const r of rows) if (r.state !== 'completed') outcomes.set(r.id, 'stale');
+  for (const [i, r] of completed.entries()) outcomes.set(r.id, i < completedNow ? 'acked' : 'stale');
+}
+
+/**
+ * Like {@link sortStaleOutcomes} after a DELETE (`keepCompleted: false`) that removed `deletedNow` of `ids`:
+ * rows still present are `stale`; of the absent ones, ours are `acked` (when more are absent than were deleted,
+ * some never existed, and which ones cannot be told apart after the delete: the first `deletedNow` count as
+ * acked, the rest `missing`).
+ */
+function sortDeletedOutcomes(
+  outcomes: AckOutcomes,
+  ids: readonly string[],
+  deletedNow: number,
+  rows: ReadonlyArray<{ id: string }>,
+): void {
+  const present = new Set(rows.map((r) => r.id));
+  let acked = 0;
+  for (const id of ids) {
+    if (present.has(id)) outcomes.set(id, 'stale');
+    else outcomes.set(id, acked++ < deletedNow ? 'acked' : 'missing');
+  }
 }
 
 /** Tells the completion hooks (chains) which tasks just completed, on the completion's executor. */
@@ -189,17 +232,25 @@ async function ackOwnedInTransaction(
   trx: Executor,
   ctx: BrokerContext,
   items: readonly AckItem[],
-): Promise<{ ackedIds: string[]; count: number }> {
+): Promise<AckOutcomes> {
   const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
-  const rows = await trx
+  // Every row of the batch is locked (not only processing ones) so a stale item reads `stale`, not `missing`.
+  const found = await trx
     .selectFrom('celers_live_tasks')
-    .select(['id', 'task_name', 'receipt_handle', 'worker_id'])
+    .select(['id', 'task_name', 'state', 'receipt_handle', 'worker_id'])
     .where('id', 'in', ids)
     .where('queue_name', '=', ctx.queue)
-    .where('state', '=', 'processing')
     .forUpdate()
     .execute();
-  const byId = new Map(rows.map((r) => [r.id, r]));
+  // Finished rows are settled already: a stale receipt, not a missing task.
+  const finished = await trx
+    .selectFrom('celers_finished_tasks')
+    .select('id')
+    .where('id', 'in', ids)
+    .where('queue_name', '=', ctx.queue)
+    .execute();
+  const outcomes: AckOutcomes = new Map([...found, ...finished].map((r) => [r.id, 'stale']));
+  const byId = new Map(found.filter((r) => r.state === 'processing').map((r) => [r.id, r]));
   // One entry per task: the same item listed twice (or in another letter case) is acked and counted once.
   const seen = new Set<string>();
   const owned = items.filter((i) => {
@@ -208,8 +259,9 @@ async function ackOwnedInTransaction(
     seen.add(id);
     return true;
   });
-  if (owned.length === 0) return { ackedIds: [], count: 0 };
+  if (owned.length === 0) return outcomes;
   const ownedIds = owned.map((i) => i.taskId.toLowerCase());
+  for (const id of ownedIds) outcomes.set(id, 'acked');
   if (ctx.options.keepCompleted)
     await trx
       .updateTable('celers_live_tasks')
@@ -243,7 +295,7 @@ async function ackOwnedInTransaction(
       })),
     );
   }
-  return { ackedIds: ownedIds, count: ownedIds.length };
+  return outcomes;
 }
 
 function assertRejectOptions(options: unknown, argument: string): RejectOptions {

@@ -44,6 +44,21 @@ export interface AckItem {
   result?: TaskResultInput;
 }
 
+/**
+ * What `ackBatch` did with one item: `acked` (completed by this call), `stale` (the task exists but the
+ * receipt no longer owns it: its lease expired and it was recovered, or it was settled already), `missing`
+ * (no such task in this queue).
+ */
+export type AckOutcome = 'acked' | 'stale' | 'missing';
+
+/** What `ackBatch` returns: one outcome per item (same order) and how many distinct tasks were acked. */
+export interface AckBatchResult {
+  /** Distinct tasks acked (an item listed twice is acked and counted once). */
+  readonly count: number;
+  /** `outcomes[i]` is the outcome of `items[i]`; a repeated item repeats its first occurrence's outcome. */
+  readonly outcomes: readonly AckOutcome[];
+}
+
 /** One entry of `rejectBatch`. */
 export interface RejectItem extends RejectOptions {
   taskId: string;

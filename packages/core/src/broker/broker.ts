@@ -3,6 +3,7 @@ import type { WorkerStatus } from '../task/task-state.js';
 import type { BackgroundService, MaintenanceServiceOptions } from './background-service.js';
 import type { BrokerEventMap } from './broker-events.js';
 import type {
+  AckBatchResult,
   AckItem,
   DequeueOptions,
   RejectItem,
@@ -37,8 +38,11 @@ export interface Broker {
   dequeueBatch(count: number, options?: DequeueOptions): Promise<BrokerMessage[]>;
   /** Marks a claimed task completed. Throws `STALE_RECEIPT` when the receipt no longer owns the task. */
   ack(taskId: TaskId, receiptHandle: string): Promise<void>;
-  /** Acks many tasks (storing results where given) in one transaction; returns how many were acked. */
-  ackBatch(items: readonly AckItem[]): Promise<number>;
+  /**
+   * Acks many tasks (storing results where given), fenced by receipt; returns one outcome per item and the
+   * number of tasks acked.
+   */
+  ackBatch(items: readonly AckItem[]): Promise<AckBatchResult>;
   /** Fails a claimed task: retry with its policy, or dead-letter when retries are exhausted. */
   reject(taskId: TaskId, receiptHandle: string, options?: RejectOptions): Promise<RejectOutcome>;
   /** Rejects many tasks; returns one outcome per item (stale receipts are `null`). */

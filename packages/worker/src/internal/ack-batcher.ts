@@ -1,15 +1,8 @@
-import type { AckItem, Broker } from '@celers/core';
-
-/**
- * Whether an ack took: `true` acked, `false` the receipt was stale (the task was recovered), `null` unknown
- * (it went out in a batch that acked fewer tasks than it carried, and `ackBatch` only returns a count).
- * @internal
- */
-export type AckResult = boolean | null;
+import type { AckItem, AckOutcome, Broker } from '@celers/core';
 
 interface PendingAck {
   item: AckItem;
-  resolve: (result: AckResult) => void;
+  resolve: (result: AckOutcome) => void;
   reject: (error: unknown) => void;
 }
 
@@ -33,9 +26,12 @@ export class AckBatcher {
     this.#maxBatch = maxBatch;
   }
 
-  /** Queues an ack; resolves once its batch committed. Rejects when the batch failed (e.g. database down). */
-  ack(item: AckItem): Promise<AckResult> {
-    return new Promise<AckResult>((resolve, reject) => {
+  /**
+   * Queues an ack; resolves with its own outcome from the batch (`acked`, `stale`, `missing`) once the batch
+   * committed. Rejects when the batch failed (e.g. database down).
+   */
+  ack(item: AckItem): Promise<AckOutcome> {
+    return new Promise<AckOutcome>((resolve, reject) => {
       this.#pending.push({ item, resolve, reject });
       if (this.#windowMs === 0 || this.#pending.length >= this.#maxBatch) this.#flushNow();
       else this.#timer ??= setTimeout(() => this.#flushNow(), this.#windowMs);
@@ -59,15 +55,13 @@ export class AckBatcher {
   }
 
   async #send(batch: PendingAck[]): Promise<void> {
-    let acked: number;
+    let outcomes: readonly AckOutcome[];
     try {
-      acked = await this.#broker.ackBatch(batch.map((p) => p.item));
+      ({ outcomes } = await this.#broker.ackBatch(batch.map((p) => p.item)));
     } catch (error) {
       for (const p of batch) p.reject(error);
       return;
     }
-    // A full count confirms every item; a single item's count is exact; otherwise we cannot tell which.
-    const result: AckResult = acked === batch.length ? true : batch.length === 1 ? false : null;
-    for (const p of batch) p.resolve(result);
+    for (const [i, p] of batch.entries()) p.resolve(outcomes[i] ?? 'missing');
   }
 }

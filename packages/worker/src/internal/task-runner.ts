@@ -205,11 +205,16 @@ export class TaskRunner {
     const runtimeMs = Math.round(durationMs);
     const item = { taskId: this.taskId, receiptHandle: this.#message.receiptHandle };
     const stored = storeResults ? { ...item, result: storableResult(result, runtimeMs, this.#deps) } : item;
-    const acked = await settleWithRetry(() => this.#deps.acker.ack(stored), this.#retryLimits('ack'));
-    if (acked === true) {
+    let tries = 0;
+    const outcome = await settleWithRetry(() => {
+      tries++;
+      return this.#deps.acker.ack(stored);
+    }, this.#retryLimits('ack'));
+    if (outcome === 'acked') {
       this.#deps.emit('completed', { taskId: this.taskId, taskName: this.taskName, result, durationMs });
     } else {
-      const reason = acked === false ? 'lease-lost' : 'ack-unconfirmed';
+      // A retry that finds the receipt spent cannot tell whether the try that got no answer had committed.
+      const reason = tries > 1 ? 'ack-unconfirmed' : 'lease-lost';
       this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason });
     }
   }
