@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import {
   type AckItem,
   assertDurationMs,
@@ -15,6 +14,7 @@ import {
   type RejectOutcome,
   type SerializedTask,
   type TaskId,
+  TypedEmitter,
   type WorkerRegistration,
   type WorkerStatus,
 } from '@celers/core';
@@ -89,7 +89,7 @@ import { WorkersFacet } from './workers/workers-facet.js';
  * await broker.close();
  * ```
  */
-export class MysqlBroker extends EventEmitter implements Broker {
+export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker {
   readonly #ctx: BrokerContext;
   /** Wakes `results.wait` callers when this broker settles their task. */
   readonly #settled = new SettleNotifier();
@@ -457,30 +457,6 @@ export class MysqlBroker extends EventEmitter implements Broker {
   }
 
   // ------------------------------------------------------------------ events & lifecycle
-
-  /** Subscribes to a broker event (see `BrokerEventMap` in `@celers/core`). */
-  override on<K extends keyof BrokerEventMap>(
-    event: K,
-    listener: (payload: BrokerEventMap[K]) => void,
-  ): this {
-    return super.on(event, listener);
-  }
-
-  /** Subscribes for one occurrence. */
-  override once<K extends keyof BrokerEventMap>(
-    event: K,
-    listener: (payload: BrokerEventMap[K]) => void,
-  ): this {
-    return super.once(event, listener);
-  }
-
-  /** Unsubscribes a listener. */
-  override off<K extends keyof BrokerEventMap>(
-    event: K,
-    listener: (payload: BrokerEventMap[K]) => void,
-  ): this {
-    return super.off(event, listener);
-  }
 
   /** Closes the broker; destroys the pool when the broker created it. Safe to call twice. */
   close(): Promise<void> {
