@@ -34,11 +34,7 @@ const TEST_ONLY = new Set(['@celers/testing']);
  * Known test-only imports that break the layering, each with its reason. Keep this list short: each
  * entry is debt. They are not declared (declaring them would make a package cycle that turbo refuses).
  */
-const EXCEPTIONS = {
-  // The docs/operations page test checks monitoring's diagnostics next to broker internals
-  // (`../src` constants); it belongs in a docs package, to be moved with the broker-mysql re-cut.
-  '@celers/broker-mysql': { 'test/ops-docs.test.ts': ['@celers/monitoring'] },
-};
+const EXCEPTIONS = {};
 
 const builtins = new Set(builtinModules);
 // Tools the root package.json provides to every workspace (vitest, tsx, typescript, ...): tests may use

@@ -1,4 +1,4 @@
-// `pnpm bench`: runs the celers benchmark workloads (or one experiment) and writes bench-results/latest.{json,md}.
+// `pnpm bench`: runs the celers benchmark workloads (or one experiment) and writes apps/bench/results/latest.{json,md}.
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BENCH_USAGE, parseBenchArgs } from './cli/bench-args.js';
@@ -10,7 +10,7 @@ const repoRoot = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
 const log = (message: string) => process.stderr.write(`[bench] ${message}\n`);
 
 async function main(): Promise<void> {
-  const args = parseBenchArgs(process.argv.slice(2), process.env, resolve(repoRoot, 'bench-results'));
+  const args = parseBenchArgs(process.argv.slice(2), process.env, resolve(repoRoot, 'apps/bench/results'));
   if (args.help) {
     process.stdout.write(`${BENCH_USAGE}\n`);
     return;

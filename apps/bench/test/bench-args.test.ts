@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_BENCH_DATABASE_URL, defaultWorkloads, parseBenchArgs } from '../src/cli/bench-args.js';
 import { benchSizes } from '../src/cli/bench-sizes.js';
 
-const OUT = '/repo/bench-results';
+const OUT = '/repo/apps/bench/results';
 
 describe('parseBenchArgs', () => {
   it('defaults to the quick run of every workload but the soak', () => {

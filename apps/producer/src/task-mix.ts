@@ -40,7 +40,7 @@ export async function produceRound(broker: MysqlBroker, round: number): Promise<
     .then(createTask(DemoTask.ValidateOrder, order))
     .then(createTask(DemoTask.ChargeOrder, order))
     .then(createTask(DemoTask.ShipOrder, order));
-  ids.push(...(await broker.enqueueChain(chain)));
+  ids.push(...(await broker.groups.enqueueChain(chain)));
   if (round % 5 === 0) {
     const flaky = createTask(
       DemoTask.FlakyPayment,

@@ -1,6 +1,3 @@
-import { EventEmitter } from 'node:events';
-// ---- retry policies and tracing (issue 4): imports ----
-import type { RetryPolicySpec, TraceContext } from '@celers/core';
 import {
   type AckBatchResult,
   type AckItem,
@@ -18,6 +15,7 @@ import {
   type RejectOutcome,
   type SerializedTask,
   type TaskId,
+  TypedEmitter,
   type WorkerRegistration,
   type WorkerStatus,
 } from '@celers/core';
@@ -40,15 +38,11 @@ import {
   type ResolvedBrokerOptions,
   resolveBrokerOptions,
 } from './broker-options.js';
+import { CapacityFacet } from './capacity/capacity-facet.js';
 import { DlqFacet } from './dlq/dlq-facet.js';
-import { cancelCascade } from './groups/cascade-cancel.js';
 import { promoteChainSuccessors } from './groups/chain-links.sql.js';
-import type { TaskChain } from './groups/chain-operations.js';
-import { enqueueChain } from './groups/group-operations.js';
 import { GroupsFacet } from './groups/groups-facet.js';
-import type { ChainEnqueueOptions } from './groups/groups-types.js';
 import { HealthFacet } from './health/health-facet.js';
-import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './idempotency/dedup-operations.js';
 import { IdempotencyFacet } from './idempotency/idempotency-facet.js';
 import { transactionWithAfterCommit } from './internal/after-commit.js';
 import { assertWritableServer } from './internal/assert-writable-server.js';
@@ -63,14 +57,6 @@ import {
   MIN_JOB_INTERVAL_MS,
 } from './maintenance/maintainer/maintainer-options.js';
 import { MaintenanceFacet } from './maintenance/maintenance-facet.js';
-// ---- advanced queue operations (issue 5): imports ----
-import {
-  checkRateLimit,
-  enqueueWithCapacity,
-  getOptimalBatchSize,
-  hasCapacity,
-  type RateLimitStatus,
-} from './queue/capacity-operations.js';
 import { dequeueTasks } from './queue/claim-operations.js';
 import { CompletedArchiver } from './queue/completed-archiver.js';
 import {
@@ -78,29 +64,19 @@ import {
   cancelTasks,
   countPending,
   extendLease,
-  recoverStuck,
   recoverTimedOut,
   releaseTask,
   updateProgress,
 } from './queue/control-operations.js';
 import { type EnqueueOptions, enqueueMany, enqueueOne } from './queue/enqueue-operations.js';
 import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
-import {
-  type EnqueueWithRetryPolicyOptions,
-  enqueueWithRetryPolicy,
-  rejectWithRetryPolicy,
-} from './queue/retry-policy-operations.js';
 import { ackTask, ackTasks, rejectTask, rejectTasks } from './queue/settle-operations.js';
 import { ResultsFacet } from './results/results-facet.js';
 import { SettleNotifier } from './results/results-wait.js';
+import { RetriesFacet } from './retries/retries-facet.js';
 import { SchedulesFacet } from './schedules/schedules-facet.js';
 import { TasksFacet } from './tasks/tasks-facet.js';
-import {
-  enqueueWithParentTrace,
-  enqueueWithTraceContext,
-  extractTraceContext,
-} from './tracing/trace-context-operations.js';
-import { generateLoad, type LoadGenerationOptions } from './transfer/load-generation.js';
+import { TracingFacet } from './tracing/tracing-facet.js';
 import { TransferFacet } from './transfer/transfer-facet.js';
 import { WorkersFacet } from './workers/workers-facet.js';
 /**
@@ -116,7 +92,7 @@ import { WorkersFacet } from './workers/workers-facet.js';
  * await broker.close();
  * ```
  */
-export class MysqlBroker extends EventEmitter implements Broker {
+export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker {
   readonly #ctx: BrokerContext;
   /** Wakes `results.wait` callers when this broker settles their task. */
   readonly #settled = new SettleNotifier();
@@ -143,6 +119,12 @@ export class MysqlBroker extends EventEmitter implements Broker {
   readonly transfer: TransferFacet;
   /** Health and readiness checks. */
   readonly health: HealthFacet;
+  /** W3C trace context on stored tasks. */
+  readonly tracing: TracingFacet;
+  /** Backpressure: bounded enqueues, rate view, adaptive batch size. */
+  readonly capacity: CapacityFacet;
+  /** Per-task retry schedules at enqueue and reject. */
+  readonly retries: RetriesFacet;
   /** Lifecycle hooks (`beforeEnqueue`, `afterAck`, ...). */
   readonly hooks: HookRegistry;
   /** The circuit breaker guarding every database call, or `null` when disabled. */
@@ -201,6 +183,9 @@ export class MysqlBroker extends EventEmitter implements Broker {
     this.idempotency = new IdempotencyFacet(this.#ctx);
     this.transfer = new TransferFacet(this.#ctx);
     this.health = new HealthFacet(this.#ctx);
+    this.tracing = new TracingFacet(this.#ctx);
+    this.capacity = new CapacityFacet(this.#ctx);
+    this.retries = new RetriesFacet(this.#ctx);
   }
 
   /**
@@ -440,11 +425,6 @@ export class MysqlBroker extends EventEmitter implements Broker {
     return recoverTimedOut(this.#ctx);
   }
 
-  /** Returns tasks processing for longer than `olderThanMs` to `pending`, whatever their lease. */
-  async recoverStuckTasks(olderThanMs: number): Promise<number> {
-    return recoverStuck(this.#ctx, olderThanMs);
-  }
-
   // ------------------------------------------------------------------ transactions
 
   /**
@@ -493,30 +473,6 @@ export class MysqlBroker extends EventEmitter implements Broker {
 
   // ------------------------------------------------------------------ events & lifecycle
 
-  /** Subscribes to a broker event (see `BrokerEventMap` in `@celers/core`). */
-  override on<K extends keyof BrokerEventMap>(
-    event: K,
-    listener: (payload: BrokerEventMap[K]) => void,
-  ): this {
-    return super.on(event, listener);
-  }
-
-  /** Subscribes for one occurrence. */
-  override once<K extends keyof BrokerEventMap>(
-    event: K,
-    listener: (payload: BrokerEventMap[K]) => void,
-  ): this {
-    return super.once(event, listener);
-  }
-
-  /** Unsubscribes a listener. */
-  override off<K extends keyof BrokerEventMap>(
-    event: K,
-    listener: (payload: BrokerEventMap[K]) => void,
-  ): this {
-    return super.off(event, listener);
-  }
-
   /** Closes the broker; destroys the pool when the broker created it. Safe to call twice. */
   close(): Promise<void> {
     this.#closing ??= (async () => {
@@ -543,135 +499,5 @@ export class MysqlBroker extends EventEmitter implements Broker {
     } catch (error) {
       if (event !== 'error') this.#emitSafely('error', { queue: this.#ctx.queue, error: coerceError(error) });
     }
-  }
-
-  // ---- retry policies and tracing (issue 4) ----
-
-  /**
-   * Stores a task with its own retry schedule (the seed's `enqueue_with_retry_policy`); `options.maxRetries`
-   * also sets its retry limit.
-   *
-   * @example
-   * ```ts
-   * await broker.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }), { maxRetries: 8 });
-   * ```
-   */
-  async enqueueWithRetryPolicy(
-    task: SerializedTask,
-    policy: RetryPolicySpec,
-    options?: EnqueueWithRetryPolicyOptions,
-  ): Promise<TaskId> {
-    return enqueueWithRetryPolicy(this.#ctx, task, policy, options);
-  }
-
-  /**
-   * Rejects a claimed task, scheduling its retry with `policy` instead of the task's own (the seed's
-   * `reject_with_retry_policy`); exhausted retries still dead-letter.
-   */
-  async rejectWithRetryPolicy(
-    taskId: TaskId,
-    receiptHandle: string,
-    policy: RetryPolicySpec,
-    options?: RejectOptions,
-  ): Promise<RejectOutcome> {
-    return rejectWithRetryPolicy(this.#ctx, taskId, receiptHandle, policy, options);
-  }
-
-  /**
-   * Enqueues a task inside the trace `traceContext`: the task stores a child span of it as its `traceparent`
-   * (the seed's `enqueue_with_trace_context`).
-   *
-   * @example
-   * ```ts
-   * const incoming = TraceContext.fromTraceparent(req.headers.traceparent);
-   * await broker.enqueueWithTraceContext(createTask('reports.build', { id }), incoming);
-   * ```
-   */
-  async enqueueWithTraceContext(
-    task: SerializedTask,
-    traceContext: TraceContext,
-    options?: EnqueueOptions,
-  ): Promise<TaskId> {
-    return enqueueWithTraceContext(this.#ctx, task, traceContext, options);
-  }
-
-  /**
-   * Enqueues `childTask` with `parent_task_id` and a child span of the parent task's stored trace context
-   * (the seed's `enqueue_with_parent_trace`); `TASK_NOT_FOUND` when the parent is not in this queue.
-   */
-  async enqueueWithParentTrace(
-    parentTaskId: TaskId,
-    childTask: SerializedTask,
-    options?: EnqueueOptions,
-  ): Promise<TaskId> {
-    return enqueueWithParentTrace(this.#ctx, parentTaskId, childTask, options);
-  }
-
-  /** The trace context stored with a task, or `null` (the seed's `extract_trace_context`). */
-  async extractTraceContext(taskId: TaskId): Promise<TraceContext | null> {
-    return extractTraceContext(this.#ctx, taskId);
-  }
-
-  // ---- advanced queue operations (issue 5) ----
-
-  /**
-   * Enqueues `task` unless a pending/processing task of this queue has the same dedup key; returns the live
-   * task's id or the new one (the seed's `enqueue_deduplicated`, enforced by a unique index, race-safe).
-   *
-   * @example
-   * ```ts
-   * const id = await broker.enqueueDeduplicated(createTask('cache.rebuild', { page }), `rebuild:${page}`);
-   * ```
-   */
-  async enqueueDeduplicated(task: SerializedTask, key: string): Promise<TaskId> {
-    return enqueueDeduplicated(this.#ctx, task, key);
-  }
-
-  /** Enqueues `task` unless one with `key` was enqueued in the last `windowMs`, whatever its state; returns the id. */
-  async enqueueDeduplicatedWindow(task: SerializedTask, key: string, windowMs: number): Promise<TaskId> {
-    return enqueueDeduplicatedWindow(this.#ctx, task, key, windowMs);
-  }
-
-  /**
-   * Enqueues a {@link TaskChain}: each link becomes due only after the previous one is acked; returns the ids in
-   * order (the seed's `enqueue_chain`).
-   *
-   * @example
-   * ```ts
-   * await broker.enqueueChain(TaskChain.new().then(createTask('a', 1)).then(createTask('b', 2)).withDelay(1_000));
-   * ```
-   */
-  async enqueueChain(chain: TaskChain, options?: ChainEnqueueOptions): Promise<TaskId[]> {
-    return enqueueChain(this.#ctx, chain, options);
-  }
-
-  /** Cancels a task and every task depending on it through `parent_task_id`; returns how many were cancelled. */
-  async cancelCascade(taskId: TaskId): Promise<number> {
-    return cancelCascade(this.#ctx, taskId);
-  }
-
-  /** Whether fewer than `maxSize` tasks are pending (backpressure). */
-  async hasCapacity(maxSize: number): Promise<boolean> {
-    return hasCapacity(this.#ctx, maxSize);
-  }
-
-  /** Enqueues only while fewer than `maxSize` tasks are pending, else `QUEUE_FULL`. */
-  async enqueueWithCapacity(task: SerializedTask, maxSize: number): Promise<TaskId> {
-    return enqueueWithCapacity(this.#ctx, task, maxSize);
-  }
-
-  /** How many `taskName` tasks were enqueued in the last minute against `maxPerMinute`. */
-  async checkRateLimit(taskName: string, maxPerMinute: number): Promise<RateLimitStatus> {
-    return checkRateLimit(this.#ctx, taskName, maxPerMinute);
-  }
-
-  /** A dequeue batch size adapted to the backlog, at most `maxBatchSize` (default 100). */
-  async getOptimalBatchSize(maxBatchSize?: number): Promise<number> {
-    return getOptimalBatchSize(this.#ctx, maxBatchSize);
-  }
-
-  /** Enqueues synthetic tasks with random payloads tagged `metadata.load_test = true`; returns their ids. */
-  async generateLoad(options: LoadGenerationOptions): Promise<TaskId[]> {
-    return generateLoad(this.#ctx, options);
   }
 }

@@ -21,25 +21,25 @@ const pending = async (b: MysqlBroker) => b.queueSize();
 describe('capacity, rate limit and batch sizing', () => {
   it('hasCapacity / enqueueWithCapacity refuse with QUEUE_FULL at the limit', async () => {
     const b = await root.forQueue('cap-1');
-    expect(await b.hasCapacity(2)).toBe(true);
-    await b.enqueueWithCapacity(createTask('c', 1), 2);
-    await b.enqueueWithCapacity(createTask('c', 2), 2);
-    expect(await b.hasCapacity(2)).toBe(false);
-    await expect(b.enqueueWithCapacity(createTask('c', 3), 2)).rejects.toMatchObject({
+    expect(await b.capacity.hasCapacity(2)).toBe(true);
+    await b.capacity.enqueueWithCapacity(createTask('c', 1), 2);
+    await b.capacity.enqueueWithCapacity(createTask('c', 2), 2);
+    expect(await b.capacity.hasCapacity(2)).toBe(false);
+    await expect(b.capacity.enqueueWithCapacity(createTask('c', 3), 2)).rejects.toMatchObject({
       code: 'QUEUE_FULL',
       details: { pending: 2, maxSize: 2 },
     });
     expect(await pending(b)).toBe(2);
     const m = await b.dequeue();
     expect(m).not.toBeNull();
-    await b.enqueueWithCapacity(createTask('c', 4), 2);
+    await b.capacity.enqueueWithCapacity(createTask('c', 4), 2);
     expect(await pending(b)).toBe(2);
     for (const bad of [0, -1, 1.5, Number.NaN, '3']) {
-      await expect(b.hasCapacity(bad as never)).rejects.toMatchObject({
+      await expect(b.capacity.hasCapacity(bad as never)).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         argument: 'maxSize',
       });
-      await expect(b.enqueueWithCapacity(createTask('c', 5), bad as never)).rejects.toMatchObject({
+      await expect(b.capacity.enqueueWithCapacity(createTask('c', 5), bad as never)).rejects.toMatchObject({
         argument: 'maxSize',
       });
     }
@@ -51,7 +51,9 @@ describe('capacity, rate limit and batch sizing', () => {
     const b = await root.forQueue('cap-race');
     const other = await MysqlBroker.connect({ url: tdb.url, queue: 'cap-race' });
     const results = await Promise.allSettled(
-      Array.from({ length: 8 }, (_, i) => (i % 2 ? other : b).enqueueWithCapacity(createTask('r', i), 3)),
+      Array.from({ length: 8 }, (_, i) =>
+        (i % 2 ? other : b).capacity.enqueueWithCapacity(createTask('r', i), 3),
+      ),
     );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     expect(ok).toBeGreaterThanOrEqual(3);
@@ -65,7 +67,12 @@ describe('capacity, rate limit and batch sizing', () => {
 
   it('checkRateLimit counts tasks of a name enqueued in the last minute', async () => {
     const b = await root.forQueue('rate');
-    expect(await b.checkRateLimit('mail', 2)).toEqual({ allowed: true, current: 0, limit: 2, resetInMs: 0 });
+    expect(await b.capacity.checkRateLimit('mail', 2)).toEqual({
+      allowed: true,
+      current: 0,
+      limit: 2,
+      resetInMs: 0,
+    });
     const old = await b.enqueue(createTask('mail', 1));
     await b.database
       .updateTable('celers_live_tasks')
@@ -74,14 +81,14 @@ describe('capacity, rate limit and batch sizing', () => {
       .execute();
     await b.enqueue(createTask('mail', 2));
     await b.enqueue(createTask('other', 2));
-    const one = await b.checkRateLimit('mail', 2);
+    const one = await b.capacity.checkRateLimit('mail', 2);
     expect(one).toMatchObject({ allowed: true, current: 1, limit: 2 });
     expect(one.resetInMs).toBeGreaterThan(50_000);
     expect(one.resetInMs).toBeLessThanOrEqual(60_000);
     await b.enqueue(createTask('mail', 3));
-    expect(await b.checkRateLimit('mail', 2)).toMatchObject({ allowed: false, current: 2 });
-    await expect(b.checkRateLimit('', 2)).rejects.toMatchObject({ argument: 'taskName' });
-    await expect(b.checkRateLimit('mail', 0)).rejects.toMatchObject({ argument: 'maxPerMinute' });
+    expect(await b.capacity.checkRateLimit('mail', 2)).toMatchObject({ allowed: false, current: 2 });
+    await expect(b.capacity.checkRateLimit('', 2)).rejects.toMatchObject({ argument: 'taskName' });
+    await expect(b.capacity.checkRateLimit('mail', 0)).rejects.toMatchObject({ argument: 'maxPerMinute' });
     await b.close();
   });
 
@@ -90,13 +97,13 @@ describe('capacity, rate limit and batch sizing', () => {
       1, 1, 10, 10, 50, 50, 200,
     ]);
     const b = await root.forQueue('batch');
-    expect(await b.getOptimalBatchSize()).toBe(1);
+    expect(await b.capacity.getOptimalBatchSize()).toBe(1);
     await b.enqueueBatch(Array.from({ length: 120 }, (_, i) => createTask('b', i)));
     await b.enqueueAfter(createTask('b', 0), 3_600_000); // not due: not counted
-    expect(await b.getOptimalBatchSize()).toBe(50);
-    expect(await b.getOptimalBatchSize(20)).toBe(20);
+    expect(await b.capacity.getOptimalBatchSize()).toBe(50);
+    expect(await b.capacity.getOptimalBatchSize(20)).toBe(20);
     for (const bad of [0, -1, 10_001, 2.5]) {
-      await expect(b.getOptimalBatchSize(bad)).rejects.toMatchObject({
+      await expect(b.capacity.getOptimalBatchSize(bad)).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         argument: 'maxBatchSize',
       });
@@ -108,7 +115,7 @@ describe('capacity, rate limit and batch sizing', () => {
 describe('generateLoad', () => {
   it('enqueues tagged tasks with random payloads of the given size and priority range', async () => {
     const b = await root.forQueue('load');
-    const ids = await b.generateLoad({
+    const ids = await b.transfer.generateLoad({
       count: 6_000,
       taskName: 'load.t',
       payloadBytes: 64,
@@ -138,7 +145,7 @@ describe('generateLoad', () => {
       [{ count: 1, taskName: 't', payloadBytes: 1, priorityRange: [5, 1] }, 'options.priorityRange'],
       [{ count: 1, taskName: 't', payloadBytes: 1, priorityRange: [1] }, 'options.priorityRange'],
     ] as const) {
-      await expect(b.generateLoad(options as never)).rejects.toMatchObject({
+      await expect(b.transfer.generateLoad(options as never)).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         argument,
       });

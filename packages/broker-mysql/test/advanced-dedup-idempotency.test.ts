@@ -32,8 +32,8 @@ const countTasks = async (taskName: string) =>
 
 describe('enqueueDeduplicated', () => {
   it('returns the live task for the same key, and frees the key once the task finishes', async () => {
-    const first = await a.enqueueDeduplicated(createTask('dd.basic', 1), 'k1');
-    const second = await a.enqueueDeduplicated(createTask('dd.basic', 2), 'k1');
+    const first = await a.idempotency.enqueueDeduplicated(createTask('dd.basic', 1), 'k1');
+    const second = await a.idempotency.enqueueDeduplicated(createTask('dd.basic', 2), 'k1');
     expect(second).toBe(first);
     expect(await countTasks('dd.basic')).toBe(1);
     const row = await a.database
@@ -46,7 +46,7 @@ describe('enqueueDeduplicated', () => {
     const msg = await a.dequeue();
     expect(msg?.task.metadata.id).toBe(first);
     await a.ack(first, msg!.receiptHandle);
-    const third = await a.enqueueDeduplicated(createTask('dd.basic', 3), 'k1');
+    const third = await a.idempotency.enqueueDeduplicated(createTask('dd.basic', 3), 'k1');
     expect(third).not.toBe(first);
     expect(await countTasks('dd.basic')).toBe(2);
   });
@@ -55,10 +55,10 @@ describe('enqueueDeduplicated', () => {
     for (let round = 0; round < 5; round++) {
       const key = `race-${round}`;
       const ids = await Promise.all([
-        a.enqueueDeduplicated(createTask('dd.race', round), key),
-        b.enqueueDeduplicated(createTask('dd.race', round), key),
-        a.enqueueDeduplicated(createTask('dd.race', round), key),
-        b.enqueueDeduplicated(createTask('dd.race', round), key),
+        a.idempotency.enqueueDeduplicated(createTask('dd.race', round), key),
+        b.idempotency.enqueueDeduplicated(createTask('dd.race', round), key),
+        a.idempotency.enqueueDeduplicated(createTask('dd.race', round), key),
+        b.idempotency.enqueueDeduplicated(createTask('dd.race', round), key),
       ]);
       expect(new Set(ids).size).toBe(1);
     }
@@ -67,14 +67,16 @@ describe('enqueueDeduplicated', () => {
 
   it('rejects bad input before touching the database', async () => {
     const before = await countTasks('dd.bad');
-    await expect(a.enqueueDeduplicated(createTask('dd.bad', 1), '')).rejects.toMatchObject({
+    await expect(a.idempotency.enqueueDeduplicated(createTask('dd.bad', 1), '')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'key',
     });
-    await expect(a.enqueueDeduplicated(createTask('dd.bad', 1), 'x'.repeat(256))).rejects.toMatchObject({
+    await expect(
+      a.idempotency.enqueueDeduplicated(createTask('dd.bad', 1), 'x'.repeat(256)),
+    ).rejects.toMatchObject({
       argument: 'key',
     });
-    await expect(a.enqueueDeduplicated({} as never, 'k')).rejects.toMatchObject({
+    await expect(a.idempotency.enqueueDeduplicated({} as never, 'k')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'task.metadata',
     });
@@ -84,9 +86,11 @@ describe('enqueueDeduplicated', () => {
 
 describe('enqueueDeduplicatedWindow', () => {
   it('blocks a second task within the window whatever its state, allows one after', async () => {
-    const first = await a.enqueueDeduplicatedWindow(createTask('dw.basic', 1), 'w1', 60_000);
+    const first = await a.idempotency.enqueueDeduplicatedWindow(createTask('dw.basic', 1), 'w1', 60_000);
     await a.cancel(first); // finished, but still inside the window
-    expect(await a.enqueueDeduplicatedWindow(createTask('dw.basic', 2), 'w1', 60_000)).toBe(first);
+    expect(await a.idempotency.enqueueDeduplicatedWindow(createTask('dw.basic', 2), 'w1', 60_000)).toBe(
+      first,
+    );
     const key = await a.database
       .selectFrom('celers_task_idempotency')
       .selectAll()
@@ -100,7 +104,7 @@ describe('enqueueDeduplicatedWindow', () => {
       .set({ expires_at: sql<Date>`DATE_SUB(UTC_TIMESTAMP(6), INTERVAL 1 SECOND)` })
       .where('id', '=', key.id)
       .execute();
-    const next = await a.enqueueDeduplicatedWindow(createTask('dw.basic', 3), 'w1', 60_000);
+    const next = await a.idempotency.enqueueDeduplicatedWindow(createTask('dw.basic', 3), 'w1', 60_000);
     expect(next).not.toBe(first);
     expect(await countTasks('dw.basic')).toBe(2);
   });
@@ -108,7 +112,7 @@ describe('enqueueDeduplicatedWindow', () => {
   it('is race-safe across producers', async () => {
     const ids = await Promise.all(
       Array.from({ length: 6 }, (_, i) =>
-        (i % 2 ? a : b).enqueueDeduplicatedWindow(createTask('dw.race', i), 'wr', 60_000),
+        (i % 2 ? a : b).idempotency.enqueueDeduplicatedWindow(createTask('dw.race', i), 'wr', 60_000),
       ),
     );
     expect(new Set(ids).size).toBe(1);
@@ -116,12 +120,14 @@ describe('enqueueDeduplicatedWindow', () => {
   });
 
   it('validates windowMs', async () => {
-    await expect(a.enqueueDeduplicatedWindow(createTask('dw.bad', 1), 'k', 0)).rejects.toMatchObject({
+    await expect(
+      a.idempotency.enqueueDeduplicatedWindow(createTask('dw.bad', 1), 'k', 0),
+    ).rejects.toMatchObject({
       argument: 'windowMs',
     });
-    await expect(a.enqueueDeduplicatedWindow(createTask('dw.bad', 1), 'k', Number.NaN)).rejects.toMatchObject(
-      { argument: 'windowMs' },
-    );
+    await expect(
+      a.idempotency.enqueueDeduplicatedWindow(createTask('dw.bad', 1), 'k', Number.NaN),
+    ).rejects.toMatchObject({ argument: 'windowMs' });
     expect(await countTasks('dw.bad')).toBe(0);
   });
 });

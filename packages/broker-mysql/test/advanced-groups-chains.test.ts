@@ -108,7 +108,7 @@ describe('chains', () => {
       .then(createTask('c.step', 1))
       .then(createTask('c.step', 2))
       .then(createTask('c.step', 3));
-    const ids = await broker.enqueueChain(chain, { groupId: 'chain-1' });
+    const ids = await broker.groups.enqueueChain(chain, { groupId: 'chain-1' });
     expect(ids).toEqual(chain.links.map((l) => l.task.metadata.id));
     const [first, second, third] = ids as [string, string, string];
     expect((await row(second)).scheduled_at.getTime()).toBe(CHAIN_WAITING_AT.getTime());
@@ -137,7 +137,7 @@ describe('chains', () => {
   });
 
   it('promotes links acked through ackBatch too, honouring the delay', async () => {
-    const ids = await broker.enqueueChain(
+    const ids = await broker.groups.enqueueChain(
       TaskChain.new().then(createTask('c.batch', 1)).then(createTask('c.batch', 2)).withDelay(3_600_000),
     );
     const msgs = (await consumer.dequeueBatch(50)).filter((m) => m.task.metadata.name === 'c.batch');
@@ -154,7 +154,7 @@ describe('chains', () => {
   });
 
   it('leaves later links waiting forever when a link is dead-lettered', async () => {
-    const ids = await broker.enqueueChain(
+    const ids = await broker.groups.enqueueChain(
       TaskChain.new()
         .then(createTask('c.fail', 1, { maxRetries: 0 }))
         .then(createTask('c.fail', 2))
@@ -177,7 +177,7 @@ describe('chains', () => {
   });
 
   it('promoteReadyLinks heals links whose parent completed without the ack path', async () => {
-    const ids = await broker.enqueueChain(
+    const ids = await broker.groups.enqueueChain(
       TaskChain.new().then(createTask('c.heal', 1)).then(createTask('c.heal', 2)),
     );
     expect(await broker.tasks.updateBatchState([ids[0]!], 'completed')).toBe(1);
@@ -186,11 +186,11 @@ describe('chains', () => {
   });
 
   it('rejects bad chains and bad builder input', async () => {
-    await expect(broker.enqueueChain(TaskChain.new())).rejects.toMatchObject({
+    await expect(broker.groups.enqueueChain(TaskChain.new())).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'chain',
     });
-    await expect(broker.enqueueChain({} as never)).rejects.toMatchObject({ argument: 'chain' });
+    await expect(broker.groups.enqueueChain({} as never)).rejects.toMatchObject({ argument: 'chain' });
     const t = createTask('c.bad', 1);
     expect(() => TaskChain.new().then(t).then(t)).toThrow(
       expect.objectContaining({ argument: 'task.metadata.id' }),
@@ -215,13 +215,13 @@ describe('chains', () => {
 
 describe('cancelCascade', () => {
   it('cancels a task and all its dependents over three levels', async () => {
-    const ids = await broker.enqueueChain(
+    const ids = await broker.groups.enqueueChain(
       TaskChain.new().then(createTask('cc', 1)).then(createTask('cc', 2)).then(createTask('cc', 3)),
     );
     // A second dependent of the middle link (a fan-out the chain builder does not make).
     const side = await broker.enqueue(createTask('cc.side', 0, { metadata: { parent_task_id: ids[1] } }));
     const unrelated = await broker.enqueue(createTask('cc.other', 0));
-    expect(await broker.cancelCascade(ids[0]!)).toBe(4);
+    expect(await broker.groups.cancelCascade(ids[0]!)).toBe(4);
     for (const id of [...ids, side]) expect((await row(id)).state).toBe('cancelled');
     expect((await row(unrelated)).state).toBe('pending');
     expect(await broker.groups.cancelCascade(ids[0]!)).toBe(0);
@@ -229,15 +229,15 @@ describe('cancelCascade', () => {
 
   it('walks through finished links and skips other queues', async () => {
     const q = await broker.forQueue('cascade-walk'); // an empty queue, so the first claim is the chain's head
-    const ids = await q.enqueueChain(
+    const ids = await q.groups.enqueueChain(
       TaskChain.new().then(createTask('cw', 1)).then(createTask('cw', 2)).then(createTask('cw', 3)),
     );
     const msg = await q.dequeue();
     expect(msg!.task.metadata.id).toBe(ids[0]);
     await q.ack(msg!.task.metadata.id, msg!.receiptHandle);
     expect((await row(ids[1]!)).scheduled_at.getTime()).toBeLessThan(CHAIN_WAITING_AT.getTime());
-    expect(await broker.cancelCascade(ids[0]!)).toBe(0); // another queue: invisible
-    expect(await q.cancelCascade(ids[0]!)).toBe(2);
+    expect(await broker.groups.cancelCascade(ids[0]!)).toBe(0); // another queue: invisible
+    expect(await q.groups.cancelCascade(ids[0]!)).toBe(2);
     expect((await row(ids[0]!)).state).toBe('completed');
     expect((await row(ids[1]!)).state).toBe('cancelled');
     expect((await row(ids[2]!)).state).toBe('cancelled');
@@ -245,7 +245,7 @@ describe('cancelCascade', () => {
   });
 
   it('validates the id', async () => {
-    await expect(broker.cancelCascade('nope')).rejects.toMatchObject({
+    await expect(broker.groups.cancelCascade('nope')).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'taskId',
     });

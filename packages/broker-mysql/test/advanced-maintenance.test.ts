@@ -87,7 +87,7 @@ describe('broker.maintenance purges', () => {
     await b.enqueue(createTask('m.named', 1));
     await b.enqueue(createTask('m.named', 2));
     expect(await b.maintenance.purgeByTaskName('m.named')).toBe(2);
-    expect(await b.maintenance.purgeAll()).toBe(1);
+    expect(await b.maintenance.purgeAllTasks()).toBe(1);
     expect(await count(b)).toBe(0);
     await expect(b.maintenance.purgeByState('done' as never)).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
@@ -139,7 +139,7 @@ describe('broker.maintenance purges', () => {
     const spy = vi.spyOn(b.database, 'deleteFrom');
     const completed = await count(b, 'completed');
     expect(await b.maintenance.purgeCompleted()).toBe(completed);
-    expect(await b.maintenance.purgeAll()).toBe(100_000 - completed);
+    expect(await b.maintenance.purgeAllTasks()).toBe(100_000 - completed);
     expect(spy.mock.calls.length).toBeGreaterThanOrEqual(Math.ceil(100_000 / PURGE_CHUNK_SIZE));
     spy.mockRestore();
     expect(await count(b)).toBe(0);

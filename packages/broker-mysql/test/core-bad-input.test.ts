@@ -240,8 +240,8 @@ const cases: Case[] = [
   ['cancel with a bad id', () => broker.cancel('DROP TABLE celers_tasks'), 'taskId'],
   ['cancelBatch(not an array)', () => broker.cancelBatch('x' as never), 'taskIds'],
   ['cancelBatch with one bad id', () => broker.cancelBatch([pendingId, 'x']), 'taskIds[1]'],
-  ['recoverStuckTasks(-1)', () => broker.recoverStuckTasks(-1), 'olderThanMs'],
-  ['recoverStuckTasks(NaN)', () => broker.recoverStuckTasks(Number.NaN), 'olderThanMs'],
+  ['recoverStuckTasks(-1)', () => broker.maintenance.recoverStuckTasks(-1), 'olderThanMs'],
+  ['recoverStuckTasks(NaN)', () => broker.maintenance.recoverStuckTasks(Number.NaN), 'olderThanMs'],
   [
     'forQueue with SQL in the name',
     () => broker.forQueue("q'; DROP TABLE celers_tasks; --"),

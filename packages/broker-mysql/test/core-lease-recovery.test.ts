@@ -120,7 +120,7 @@ describe('lease expiry', () => {
       .set({ started_at: new Date(Date.now() - 2 * 3600_000) })
       .where('id', '=', old!)
       .execute();
-    expect(await b.recoverStuckTasks(3600_000)).toBe(1);
+    expect(await b.maintenance.recoverStuckTasks(3600_000)).toBe(1);
     expect((await taskRow(b.database, old!))?.state).toBe('pending');
     expect((await taskRow(b.database, fresh!))?.state).toBe('processing');
   });
@@ -180,7 +180,7 @@ describe('a worker killed with SIGKILL', () => {
     expect(await b.tasks.byWorker('crash-1', { state: 'processing' })).toHaveLength(12);
     await kill(one.child);
     expect(await b.tasks.countByState('processing')).toBe(12); // the lease outlives the process
-    expect(await b.recoverStuckTasks(0)).toBe(12);
+    expect(await b.maintenance.recoverStuckTasks(0)).toBe(12);
 
     // Round 2: killed, recovered by recoverTimedOutTasks once its heartbeat is stale.
     const two = await startCrasher(b.queueName, 10, 'crash-2');

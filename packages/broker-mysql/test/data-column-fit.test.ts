@@ -66,7 +66,9 @@ describe('lengths are counted as the utf8mb4 VARCHAR(255) columns count them', (
     expect((await rejection(() => b.enqueue(task({ dedup_key: long })))).argument).toBe(
       'task.metadata.custom.dedup_key',
     );
-    expect((await rejection(() => b.enqueueDeduplicated(createTask('t', 1), long))).argument).toBe('key');
+    expect(
+      (await rejection(() => b.idempotency.enqueueDeduplicated(createTask('t', 1), long))).argument,
+    ).toBe('key');
     expect(await tableCounts(b.database)).toEqual(before);
   });
 });
@@ -124,7 +126,7 @@ describe('keys that differ only by edge whitespace are rejected (PAD SPACE colla
 
   it('dedup keys, idempotency keys, purge task names, schedule names and worker ids', async () => {
     const b = await freshQueue();
-    await b.enqueueDeduplicated(createTask('job', 1), 'key');
+    await b.idempotency.enqueueDeduplicated(createTask('job', 1), 'key');
     await b.idempotency.enqueue(createTask('job', 2), 'key');
     await b.schedules.register({
       name: 'nightly',
@@ -135,7 +137,7 @@ describe('keys that differ only by edge whitespace are rejected (PAD SPACE colla
     await b.workers.register('w1');
     const before = await tableCounts(b.database);
     const cases: Array<[string, () => Promise<unknown>]> = [
-      ['key', () => b.enqueueDeduplicated(createTask('job', 3), 'key ')],
+      ['key', () => b.idempotency.enqueueDeduplicated(createTask('job', 3), 'key ')],
       ['key', () => b.idempotency.enqueue(createTask('job', 4), ' key')],
       ['taskName', () => b.maintenance.purgeByTaskName('job ')],
       [

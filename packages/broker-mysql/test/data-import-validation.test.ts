@@ -18,7 +18,7 @@ beforeAll(async () => {
   target = await source.forQueue('import-dst');
   await source.enqueue(createTask('rec', { a: 1 }, { retryPolicy: RetryPolicies.fixed(1_000) }));
   record = JSON.parse(await source.transfer.exportTasks()).tasks[0];
-  await source.maintenance.purgeAll();
+  await source.maintenance.purgeAllTasks();
 });
 afterAll(async () => {
   await target?.close();

@@ -108,7 +108,7 @@ describe('JSON columns round-trip values that look like JSON', () => {
   it('retry policies survive storage and drive the retry', async () => {
     const b = await freshQueue();
     const policy = RetryPolicies.fixed(60_000);
-    const id = await b.enqueueWithRetryPolicy(createTask('rp', 1), policy, { maxRetries: 2 });
+    const id = await b.retries.enqueueWithRetryPolicy(createTask('rp', 1), policy, { maxRetries: 2 });
     const msg = await b.dequeue();
     expect(msg?.task.metadata.retryPolicy).toEqual(policy);
     const outcome = await b.reject(id, msg!.receiptHandle);
@@ -144,8 +144,8 @@ describe('JSON columns round-trip values that look like JSON', () => {
     const b = await freshQueue();
     const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
     const incoming = TraceContext.fromTraceparent(traceparent);
-    const id = await b.enqueueWithTraceContext(createTask('tr', 1), incoming);
-    const tc = await b.extractTraceContext(id);
+    const id = await b.tracing.enqueueWithTraceContext(createTask('tr', 1), incoming);
+    const tc = await b.tracing.extractTraceContext(id);
     expect(tc?.toTraceparent()).toMatch(/^00-0af7651916cd43dd8448eb211c80319c-[0-9a-f]{16}-01$/);
   });
 
@@ -160,7 +160,7 @@ describe('JSON columns round-trip values that look like JSON', () => {
     const record = JSON.parse(json).tasks[0];
     expect(record.metadata).toEqual(custom);
     expect(record.retryPolicy).toEqual(RetryPolicies.fixed(1_000));
-    await b.maintenance.purgeAll(); // task ids are global: free the id before importing elsewhere
+    await b.maintenance.purgeAllTasks(); // task ids are global: free the id before importing elsewhere
     expect(await target.transfer.importTasks(json)).toBe(1);
     expect((await target.tasks.get(id))?.metadata).toEqual(custom);
     expect((await target.dequeue())?.task.metadata.retryPolicy).toEqual(RetryPolicies.fixed(1_000));

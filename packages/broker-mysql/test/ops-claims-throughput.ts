@@ -71,7 +71,7 @@ try {
     );
     const elapsed = (performance.now() - started) / 1000;
     await Promise.all(consumers.map((c) => c.close()));
-    await producer.maintenance.purgeAll();
+    await producer.maintenance.purgeAllTasks();
     rows.push(`| ${n} | ${batch} | ${Math.round(claims / elapsed)} | ${empty} |`);
   }
   await producer.close();

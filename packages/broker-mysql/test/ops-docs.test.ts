@@ -1,13 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { DatabaseDiagnostics, QueueMonitor } from '@celers/monitoring';
-import { createDatabase } from '@celers/schema';
-import { createTestDatabase, type TestDatabase } from '@celers/testing';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   BUILT_IN_JOB_NAMES,
   MAX_DEQUEUE_BATCH,
-  MysqlBroker,
   PURGE_CHUNK_SIZE,
   RECOVERY_CHUNK_SIZE,
   resolveMaintainerOptions,
@@ -81,30 +77,5 @@ describe('docs/operations pages', () => {
     expect(tuning).toContain(`\`PURGE_CHUNK_SIZE\` = ${PURGE_CHUNK_SIZE.toLocaleString('en-US')}`);
     expect(tuning).toContain(`\`RECOVERY_CHUNK_SIZE\` = ${RECOVERY_CHUNK_SIZE}`);
     expect(tuning).toContain(`\`MAX_DEQUEUE_BATCH\` = ${MAX_DEQUEUE_BATCH.toLocaleString('en-US')}`);
-  });
-
-  describe('scaling.md read-replica example (run against a primary, which reports no replication)', () => {
-    let tdb: TestDatabase;
-    let broker: MysqlBroker;
-    beforeAll(async () => {
-      tdb = await createTestDatabase();
-      broker = await MysqlBroker.connect({ url: tdb.url, queue: 'emails', migrate: true });
-    });
-    afterAll(async () => {
-      await broker?.close();
-      await tdb?.drop();
-    });
-
-    it('monitors a queue through its own database handle and reads the replication status', async () => {
-      const replica = createDatabase(tdb.url);
-      try {
-        const monitor = new QueueMonitor({ database: replica, queue: 'emails' });
-        expect(await monitor.queueHealth()).toHaveProperty('status');
-        const lag = await new DatabaseDiagnostics({ database: replica }).replicationLag();
-        expect(lag.isReplica).toBe(false);
-      } finally {
-        await replica.destroy();
-      }
-    });
   });
 });

@@ -72,13 +72,13 @@ describe('enqueueWithRetryPolicy', () => {
   it('stores the policy (and optional retry limit) with the task', async () => {
     const b = await freshBroker();
     const policy = RetryPolicies.exponential({ baseDelayMs: 250, multiplier: 3, maxDelayMs: 10_000 });
-    const id = await b.enqueueWithRetryPolicy(createTask('t', 1, { maxRetries: 2 }), policy, {
+    const id = await b.retries.enqueueWithRetryPolicy(createTask('t', 1, { maxRetries: 2 }), policy, {
       maxRetries: 7,
     });
     const stored = await row(b, id);
     expect(parseJsonColumn(stored.retry_policy)).toEqual(policy);
     expect(stored.max_retries).toBe(7);
-    const keep = await b.enqueueWithRetryPolicy(
+    const keep = await b.retries.enqueueWithRetryPolicy(
       createTask('t', 1, { maxRetries: 2 }),
       RetryPolicies.fixed(10),
     );
@@ -104,15 +104,17 @@ describe('enqueueWithRetryPolicy', () => {
     ];
     for (const [policy, options, argument] of cases) {
       await expect(
-        b.enqueueWithRetryPolicy(task, policy as RetryPolicySpec, options as never),
+        b.retries.enqueueWithRetryPolicy(task, policy as RetryPolicySpec, options as never),
       ).rejects.toMatchObject({
         code: 'INVALID_ARGUMENT',
         argument,
       });
     }
-    await expect(b.enqueueWithRetryPolicy({} as never, RetryPolicies.fixed(1))).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
-    });
+    await expect(b.retries.enqueueWithRetryPolicy({} as never, RetryPolicies.fixed(1))).rejects.toMatchObject(
+      {
+        code: 'INVALID_ARGUMENT',
+      },
+    );
     expect(await b.queueSize()).toBe(0);
   });
 });
@@ -120,7 +122,7 @@ describe('enqueueWithRetryPolicy', () => {
 describe('rejection schedules the retry by the policy (database clock)', () => {
   it('fixed: the same delay every time', async () => {
     const b = await freshBroker();
-    const id = await b.enqueueWithRetryPolicy(
+    const id = await b.retries.enqueueWithRetryPolicy(
       createTask('t', 1, { maxRetries: 5 }),
       RetryPolicies.fixed(7_000),
     );
@@ -133,7 +135,7 @@ describe('rejection schedules the retry by the policy (database clock)', () => {
 
   it('linear: baseDelayMs × attempt, capped', async () => {
     const b = await freshBroker();
-    const id = await b.enqueueWithRetryPolicy(
+    const id = await b.retries.enqueueWithRetryPolicy(
       createTask('t', 1, { maxRetries: 5 }),
       RetryPolicies.linear({ baseDelayMs: 1_500, maxDelayMs: 4_000 }),
     );
@@ -145,7 +147,7 @@ describe('rejection schedules the retry by the policy (database clock)', () => {
 
   it('exponential: base × multiplier^(attempt-1), capped at maxDelayMs', async () => {
     const b = await freshBroker();
-    const id = await b.enqueueWithRetryPolicy(
+    const id = await b.retries.enqueueWithRetryPolicy(
       createTask('t', 1, { maxRetries: 5 }),
       RetryPolicies.exponential({ baseDelayMs: 1_000, multiplier: 3, maxDelayMs: 20_000 }),
     );
@@ -164,7 +166,7 @@ describe('rejection schedules the retry by the policy (database clock)', () => {
       maxDelayMs: 1_000_000,
     });
     const mirror = seededRandom(seed);
-    const id = await b.enqueueWithRetryPolicy(createTask('t', 1, { maxRetries: 5 }), policy);
+    const id = await b.retries.enqueueWithRetryPolicy(createTask('t', 1, { maxRetries: 5 }), policy);
     for (let attempt = 1; attempt <= 3; attempt++) {
       const expected = computeRetryDelay(policy, attempt, mirror);
       const d = 10_000 * 2 ** (attempt - 1);
@@ -185,21 +187,21 @@ describe('rejection schedules the retry by the policy (database clock)', () => {
 describe('rejectWithRetryPolicy', () => {
   it('applies the given policy instead of the stored one', async () => {
     const b = await freshBroker();
-    const id = await b.enqueueWithRetryPolicy(
+    const id = await b.retries.enqueueWithRetryPolicy(
       createTask('t', 1, { maxRetries: 5 }),
       RetryPolicies.fixed(60_000),
     );
     await rejectAndMeasure(
       b,
       id,
-      (r) => b.rejectWithRetryPolicy(id, r, RetryPolicies.fixed(1_234), { error: 'x' }),
+      (r) => b.retries.rejectWithRetryPolicy(id, r, RetryPolicies.fixed(1_234), { error: 'x' }),
       1_234,
     );
     await makeDue(b, id);
     await rejectAndMeasure(
       b,
       id,
-      (r) => b.rejectWithRetryPolicy(id, r, RetryPolicies.linear({ baseDelayMs: 100 })),
+      (r) => b.retries.rejectWithRetryPolicy(id, r, RetryPolicies.linear({ baseDelayMs: 100 })),
       200,
     );
     expect(parseJsonColumn((await row(b, id)).retry_policy)).toEqual(RetryPolicies.fixed(60_000)); // stored policy unchanged
@@ -210,7 +212,7 @@ describe('rejectWithRetryPolicy', () => {
     const b = await freshBroker();
     const id = await b.enqueue(createTask('t', 1, { maxRetries: 0 }));
     const msg = await b.dequeue();
-    const outcome = await b.rejectWithRetryPolicy(id, msg!.receiptHandle, RetryPolicies.fixed(10), {
+    const outcome = await b.retries.rejectWithRetryPolicy(id, msg!.receiptHandle, RetryPolicies.fixed(10), {
       error: 'boom',
     });
     expect(outcome.outcome).toBe('dead-lettered');
@@ -224,7 +226,9 @@ describe('rejectWithRetryPolicy', () => {
     const other = await b.enqueue(createTask('t', 2, { maxRetries: 3 }));
     const m2 = await b.dequeue();
     expect(
-      await b.rejectWithRetryPolicy(other, m2!.receiptHandle, RetryPolicies.fixed(10), { requeue: false }),
+      await b.retries.rejectWithRetryPolicy(other, m2!.receiptHandle, RetryPolicies.fixed(10), {
+        requeue: false,
+      }),
     ).toEqual({
       outcome: 'failed',
     });
@@ -238,12 +242,15 @@ describe('rejectWithRetryPolicy', () => {
     const receipt = msg!.receiptHandle;
     const before = await row(b, id);
     const cases: Array<[() => Promise<unknown>, string]> = [
-      [() => b.rejectWithRetryPolicy(id, receipt, { kind: 'nope' } as never), 'policy.kind'],
-      [() => b.rejectWithRetryPolicy(id, receipt, RetryPolicies.fixed(5), { delayMs: 5 }), 'options.delayMs'],
-      [() => b.rejectWithRetryPolicy('nope', receipt, RetryPolicies.fixed(5)), 'taskId'],
-      [() => b.rejectWithRetryPolicy(id, 'nope', RetryPolicies.fixed(5)), 'receiptHandle'],
+      [() => b.retries.rejectWithRetryPolicy(id, receipt, { kind: 'nope' } as never), 'policy.kind'],
       [
-        () => b.rejectWithRetryPolicy(id, receipt, RetryPolicies.fixed(5), { error: 5 } as never),
+        () => b.retries.rejectWithRetryPolicy(id, receipt, RetryPolicies.fixed(5), { delayMs: 5 }),
+        'options.delayMs',
+      ],
+      [() => b.retries.rejectWithRetryPolicy('nope', receipt, RetryPolicies.fixed(5)), 'taskId'],
+      [() => b.retries.rejectWithRetryPolicy(id, 'nope', RetryPolicies.fixed(5)), 'receiptHandle'],
+      [
+        () => b.retries.rejectWithRetryPolicy(id, receipt, RetryPolicies.fixed(5), { error: 5 } as never),
         'options.error',
       ],
     ];
@@ -258,7 +265,7 @@ describe('rejectWithRetryPolicy', () => {
     const msg = await b.dequeue();
     await b.ack(id, msg!.receiptHandle);
     await expect(
-      b.rejectWithRetryPolicy(id, msg!.receiptHandle, RetryPolicies.fixed(5)),
+      b.retries.rejectWithRetryPolicy(id, msg!.receiptHandle, RetryPolicies.fixed(5)),
     ).rejects.toMatchObject({ code: 'STALE_RECEIPT' });
     expect((await row(b, id)).state).toBe('completed');
   });

@@ -256,12 +256,12 @@ describe('trace propagation producer → broker → consumer', () => {
   it('enqueueWithTraceContext makes the broker span a child of the given context', async () => {
     const b = await freshBroker();
     const incoming = TraceContext.fromTraceparent('00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01');
-    const id = await b.enqueueWithTraceContext(createTask('t', 1), incoming);
+    const id = await b.tracing.enqueueWithTraceContext(createTask('t', 1), incoming);
     const span = only('celers.enqueueWithTraceContext');
     expect(span.kind).toBe(SpanKind.PRODUCER);
     expect(span.spanContext().traceId).toBe(incoming.traceId);
     expect(span.parentSpanContext).toMatchObject({ spanId: incoming.spanId, isRemote: true });
-    const stored = await b.extractTraceContext(id);
+    const stored = await b.tracing.extractTraceContext(id);
     expect(stored?.traceId).toBe(incoming.traceId);
   });
 

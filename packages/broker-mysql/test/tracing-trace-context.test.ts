@@ -53,7 +53,7 @@ describe('enqueueWithTraceContext', () => {
     const b = await freshBroker();
     const incoming = TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`, 'vendor=abc');
     const task = createTask('t', 1, { metadata: { tenant: 'acme' } });
-    const id = await b.enqueueWithTraceContext(task, incoming);
+    const id = await b.tracing.enqueueWithTraceContext(task, incoming);
     const { metadata } = await stored(b, id);
     const child = TraceContext.fromMetadata(metadata)!;
     expect(child.traceId).toBe(TRACE);
@@ -61,7 +61,7 @@ describe('enqueueWithTraceContext', () => {
     expect(child.isSampled()).toBe(true);
     expect(metadata).toMatchObject({ tenant: 'acme', tracestate: 'vendor=abc' });
     expect(task.metadata.custom).toEqual({ tenant: 'acme' });
-    expect(await b.extractTraceContext(id)).toEqual(child);
+    expect(await b.tracing.extractTraceContext(id)).toEqual(child);
   });
 
   it('runs the enqueue hooks, which see the stored trace context', async () => {
@@ -69,16 +69,16 @@ describe('enqueueWithTraceContext', () => {
     const seen: unknown[] = [];
     b.hooks.add('beforeEnqueue', (ctx) => void seen.push(ctx.metadata.traceparent));
     b.hooks.add('afterEnqueue', (ctx) => void seen.push(ctx.metadata.traceparent));
-    const id = await b.enqueueWithTraceContext(
+    const id = await b.tracing.enqueueWithTraceContext(
       createTask('t', 1),
       TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`),
     );
-    const stored = (await b.extractTraceContext(id))!.toTraceparent();
+    const stored = (await b.tracing.extractTraceContext(id))!.toTraceparent();
     expect(seen).toEqual([stored, stored]);
     b.hooks.add('beforeEnqueue', () => {
       throw new Error('no tracing today');
     });
-    await expect(b.enqueueWithParentTrace(id, createTask('c', 1))).rejects.toMatchObject({
+    await expect(b.tracing.enqueueWithParentTrace(id, createTask('c', 1))).rejects.toMatchObject({
       code: 'HOOK_REJECTED',
     });
     expect(await count(b)).toBe(1);
@@ -93,10 +93,10 @@ describe('enqueueWithTraceContext', () => {
         tracestate: 'old=1',
       },
     });
-    const id = await b.enqueueWithTraceContext(task, incoming);
+    const id = await b.tracing.enqueueWithTraceContext(task, incoming);
     const { metadata } = await stored(b, id);
     expect(metadata.tracestate).toBeUndefined();
-    const ctx = await b.extractTraceContext(id);
+    const ctx = await b.tracing.extractTraceContext(id);
     expect(ctx?.traceId).toBe(TRACE);
     expect(ctx?.isSampled()).toBe(false);
   });
@@ -104,11 +104,14 @@ describe('enqueueWithTraceContext', () => {
   it('accepts a TraceContext-like object from another copy of @celers/core, re-validating it', async () => {
     const b = await freshBroker();
     const foreign = { toTraceparent: () => `00-${TRACE}-${SPAN}-01`, traceState: undefined };
-    const id = await b.enqueueWithTraceContext(createTask('t', 1), foreign as unknown as TraceContext);
-    expect((await b.extractTraceContext(id))?.traceId).toBe(TRACE);
+    const id = await b.tracing.enqueueWithTraceContext(
+      createTask('t', 1),
+      foreign as unknown as TraceContext,
+    );
+    expect((await b.tracing.extractTraceContext(id))?.traceId).toBe(TRACE);
     const forged = { toTraceparent: () => `00-${'0'.repeat(32)}-${SPAN}-01`, traceState: undefined };
     await expect(
-      b.enqueueWithTraceContext(createTask('t', 1), forged as unknown as TraceContext),
+      b.tracing.enqueueWithTraceContext(createTask('t', 1), forged as unknown as TraceContext),
     ).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'traceContext',
@@ -120,12 +123,12 @@ describe('enqueueWithTraceContext', () => {
     const ok = TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`);
     const cases: Array<[() => Promise<unknown>, string]> = [
       [
-        () => b.enqueueWithTraceContext(createTask('t', 1), `00-${TRACE}-${SPAN}-01` as never),
+        () => b.tracing.enqueueWithTraceContext(createTask('t', 1), `00-${TRACE}-${SPAN}-01` as never),
         'traceContext',
       ],
-      [() => b.enqueueWithTraceContext(createTask('t', 1), null as never), 'traceContext'],
-      [() => b.enqueueWithTraceContext(null as never, ok), 'task'],
-      [() => b.enqueueWithTraceContext(createTask('t', 1), ok, 'tx' as never), 'options'],
+      [() => b.tracing.enqueueWithTraceContext(createTask('t', 1), null as never), 'traceContext'],
+      [() => b.tracing.enqueueWithTraceContext(null as never, ok), 'task'],
+      [() => b.tracing.enqueueWithTraceContext(createTask('t', 1), ok, 'tx' as never), 'options'],
     ];
     for (const [call, argument] of cases)
       await expect(call()).rejects.toMatchObject({ code: 'INVALID_ARGUMENT', argument });
@@ -137,9 +140,9 @@ describe('enqueueWithParentTrace', () => {
   it('links the child to the parent task and continues its trace with a new span', async () => {
     const b = await freshBroker();
     const parentCtx = TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`);
-    const parentId = await b.enqueueWithTraceContext(createTask('parent', 1), parentCtx);
-    const parentStored = (await b.extractTraceContext(parentId))!;
-    const childId = await b.enqueueWithParentTrace(
+    const parentId = await b.tracing.enqueueWithTraceContext(createTask('parent', 1), parentCtx);
+    const parentStored = (await b.tracing.extractTraceContext(parentId))!;
+    const childId = await b.tracing.enqueueWithParentTrace(
       parentId,
       createTask('child', 2, { metadata: { step: 2 } }),
     );
@@ -150,35 +153,35 @@ describe('enqueueWithParentTrace', () => {
     expect(childCtx.traceId).toBe(TRACE);
     expect(childCtx.spanId).not.toBe(parentStored.spanId);
     // A grandchild continues the same trace.
-    const grandchildId = await b.enqueueWithParentTrace(childId, createTask('grandchild', 3));
-    expect((await b.extractTraceContext(grandchildId))?.traceId).toBe(TRACE);
+    const grandchildId = await b.tracing.enqueueWithParentTrace(childId, createTask('grandchild', 3));
+    expect((await b.tracing.extractTraceContext(grandchildId))?.traceId).toBe(TRACE);
     expect((await stored(b, grandchildId)).parent_task_id).toBe(childId);
   });
 
   it('a parent without trace context still links the child (no traceparent without an SDK)', async () => {
     const b = await freshBroker();
     const parentId = await b.enqueue(createTask('parent', 1));
-    const childId = await b.enqueueWithParentTrace(parentId.toUpperCase(), createTask('child', 2));
+    const childId = await b.tracing.enqueueWithParentTrace(parentId.toUpperCase(), createTask('child', 2));
     const child = await stored(b, childId);
     expect(child.parent_task_id).toBe(parentId);
     expect(child.metadata.traceparent).toBeUndefined();
-    expect(await b.extractTraceContext(childId)).toBeNull();
+    expect(await b.tracing.extractTraceContext(childId)).toBeNull();
   });
 
   it('inside the caller transaction, finds a parent enqueued in the same transaction; rollback removes both', async () => {
     const b = await freshBroker();
     const traced = TraceContext.fromTraceparent(`00-${TRACE}-${SPAN}-01`);
     const [parentId, childId] = await b.transaction(async (trx) => {
-      const p = await b.enqueueWithTraceContext(createTask('p', 1), traced, { transaction: trx });
-      const c = await b.enqueueWithParentTrace(p, createTask('c', 1), { transaction: trx });
+      const p = await b.tracing.enqueueWithTraceContext(createTask('p', 1), traced, { transaction: trx });
+      const c = await b.tracing.enqueueWithParentTrace(p, createTask('c', 1), { transaction: trx });
       return [p, c];
     });
     expect((await stored(b, childId)).parent_task_id).toBe(parentId);
-    expect((await b.extractTraceContext(childId))?.traceId).toBe(TRACE);
+    expect((await b.tracing.extractTraceContext(childId))?.traceId).toBe(TRACE);
     await expect(
       b.transaction(async (trx) => {
         const p = await b.enqueue(createTask('p', 2), { transaction: trx });
-        await b.enqueueWithParentTrace(p, createTask('c', 2), { transaction: trx });
+        await b.tracing.enqueueWithParentTrace(p, createTask('c', 2), { transaction: trx });
         throw new Error('roll back');
       }),
     ).rejects.toThrow('roll back');
@@ -190,11 +193,11 @@ describe('enqueueWithParentTrace', () => {
     const other = await freshBroker();
     const foreignParent = await other.enqueue(createTask('p', 1));
     await expect(
-      b.enqueueWithParentTrace('0190a3c2-8f5e-7cc1-9d3b-2a8e6f1d4c00', createTask('c', 1)),
+      b.tracing.enqueueWithParentTrace('0190a3c2-8f5e-7cc1-9d3b-2a8e6f1d4c00', createTask('c', 1)),
     ).rejects.toMatchObject({
       code: 'TASK_NOT_FOUND',
     });
-    await expect(b.enqueueWithParentTrace(foreignParent, createTask('c', 1))).rejects.toMatchObject({
+    await expect(b.tracing.enqueueWithParentTrace(foreignParent, createTask('c', 1))).rejects.toMatchObject({
       code: 'TASK_NOT_FOUND',
     });
     expect(await count(b)).toBe(0);
@@ -203,13 +206,15 @@ describe('enqueueWithParentTrace', () => {
   it('validates before any I/O', async () => {
     const b = await freshBroker();
     const parentId = await b.enqueue(createTask('p', 1));
-    await expect(b.enqueueWithParentTrace('nope', createTask('c', 1))).rejects.toMatchObject({
+    await expect(b.tracing.enqueueWithParentTrace('nope', createTask('c', 1))).rejects.toMatchObject({
       argument: 'parentTaskId',
     });
-    await expect(b.enqueueWithParentTrace(parentId, { metadata: {} } as never)).rejects.toMatchObject({
-      code: 'INVALID_ARGUMENT',
-      argument: 'childTask.metadata.id',
-    });
+    await expect(b.tracing.enqueueWithParentTrace(parentId, { metadata: {} } as never)).rejects.toMatchObject(
+      {
+        code: 'INVALID_ARGUMENT',
+        argument: 'childTask.metadata.id',
+      },
+    );
     expect(await count(b)).toBe(1);
   });
 });
@@ -242,8 +247,8 @@ describe('traceparent in task metadata at enqueue', () => {
 describe('extractTraceContext', () => {
   it('null for unknown tasks, tasks without context, and malformed stored values', async () => {
     const b = await freshBroker();
-    expect(await b.extractTraceContext('0190a3c2-8f5e-7cc1-9d3b-2a8e6f1d4c00')).toBeNull();
-    expect(await b.extractTraceContext(await b.enqueue(createTask('t', 1)))).toBeNull();
+    expect(await b.tracing.extractTraceContext('0190a3c2-8f5e-7cc1-9d3b-2a8e6f1d4c00')).toBeNull();
+    expect(await b.tracing.extractTraceContext(await b.enqueue(createTask('t', 1)))).toBeNull();
     // Malformed values cannot be enqueued; one written by hand (another producer, an old version) reads as null.
     const bad = await b.enqueue(createTask('t', 1));
     await b.database
@@ -251,11 +256,11 @@ describe('extractTraceContext', () => {
       .set({ metadata: JSON.stringify({ traceparent: `00-${TRACE.toUpperCase()}-${SPAN}-01` }) })
       .where('id', '=', bad)
       .execute();
-    expect(await b.extractTraceContext(bad)).toBeNull();
+    expect(await b.tracing.extractTraceContext(bad)).toBeNull();
     const good = await b.enqueue(
       createTask('t', 1, { metadata: { traceparent: `00-${TRACE}-${SPAN}-01`, tracestate: 'a=1' } }),
     );
-    expect(await b.extractTraceContext(good)).toMatchObject({
+    expect(await b.tracing.extractTraceContext(good)).toMatchObject({
       traceId: TRACE,
       spanId: SPAN,
       traceFlags: 1,
@@ -269,13 +274,13 @@ describe('extractTraceContext', () => {
     const id = await other.enqueue(
       createTask('t', 1, { metadata: { traceparent: `00-${TRACE}-${SPAN}-01` } }),
     );
-    expect(await other.extractTraceContext(id)).not.toBeNull();
-    expect(await b.extractTraceContext(id)).toBeNull();
+    expect(await other.tracing.extractTraceContext(id)).not.toBeNull();
+    expect(await b.tracing.extractTraceContext(id)).toBeNull();
   });
 
   it('rejects a malformed id with INVALID_ARGUMENT', async () => {
     const b = await freshBroker();
-    await expect(b.extractTraceContext("1' OR '1'='1")).rejects.toMatchObject({
+    await expect(b.tracing.extractTraceContext("1' OR '1'='1")).rejects.toMatchObject({
       code: 'INVALID_ARGUMENT',
       argument: 'taskId',
     });

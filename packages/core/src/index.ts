@@ -28,6 +28,7 @@ export {
 export { CelersError, type CelersErrorOptions, isCelersError } from './errors/celers-error.js';
 export { asCelersError, coerceError } from './errors/coerce-error.js';
 export { CelersErrorCode } from './errors/error-codes.js';
+export { TypedEmitter } from './events/typed-emitter.js';
 export {
   type CreateTaskOptions,
   createTask,

@@ -95,7 +95,7 @@ export {
 export type { TaskStateTransition } from './analytics/state-transitions.sql.js';
 export { TASK_AGE_BUCKETS, type TaskAgeBucket } from './analytics/task-age.sql.js';
 export type { TaskThroughput } from './analytics/throughput.sql.js';
-export type { WorkerStatistics } from './analytics/worker-statistics.sql.js';
+export type { WorkerActivityStatistics } from './analytics/worker-statistics.sql.js';
 export {
   type ConnectionDiagnostics,
   type ConnectionHealth,

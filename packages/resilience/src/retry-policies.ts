@@ -11,7 +11,7 @@ import {
  *
  * @example
  * ```ts
- * broker.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }));
+ * broker.retries.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }));
  * ```
  */
 export const RetryPolicies = {

@@ -42,7 +42,7 @@ export const BENCH_USAGE = `usage: pnpm bench [--full] [--scale <n>] [--only W1,
   --scale <n>     multiply job counts by n (0 < n <= 10), e.g. 0.05 for a smoke run
   --only <ids>    comma-separated workloads (${WORKLOAD_IDS.join(', ')})
   --url <url>     server to use (default $${BENCH_DATABASE_URL_ENV} or ${DEFAULT_BENCH_DATABASE_URL})
-  --out <dir>     output directory, relative to where pnpm was run (default <repo>/bench-results)
+  --out <dir>     output directory, relative to where pnpm was run (default <repo>/apps/bench/results)
   --experiment    run one docs/performance experiment instead of the workloads
   --render        only re-render latest.md from latest.json and investigation.md`;
 
@@ -52,7 +52,7 @@ export const BENCH_USAGE = `usage: pnpm bench [--full] [--scale <n>] [--only W1,
  *
  * @example
  * ```ts
- * parseBenchArgs(['--full', '--only', 'W1,W3'], {}, '/repo/bench-results');
+ * parseBenchArgs(['--full', '--only', 'W1,W3'], {}, '/repo/apps/bench/results');
  * ```
  */
 export function parseBenchArgs(

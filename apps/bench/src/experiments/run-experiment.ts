@@ -10,7 +10,7 @@ import { partitioningExperiment } from './partitioning-experiment.js';
 
 /**
  * Runs one docs/performance experiment in its own `celers_bench_<random>` database (dropped at the end) and
- * writes `bench-results/experiments/<id>.{md,json}`.
+ * writes `apps/bench/results/experiments/<id>.{md,json}`.
  */
 export async function runExperiment(
   id: ExperimentId,

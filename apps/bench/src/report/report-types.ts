@@ -1,7 +1,7 @@
 /** What a workload's figure measures. Throughputs are "higher is better"; ms, queries/s and MB are "lower". */
 export type WorkloadUnit = 'jobs/s' | 'ms' | 'queries/s' | 'MB';
 
-/** One workload's line in `bench-results/latest.json`. */
+/** One workload's line in `apps/bench/results/latest.json`. */
 export interface WorkloadResult {
   /** celers' figure (through its public API). */
   celers: number;
@@ -39,7 +39,7 @@ export interface ServerInfo {
   settings: Record<string, string | null>;
 }
 
-/** The whole `bench-results/latest.json` document. */
+/** The whole `apps/bench/results/latest.json` document. */
 export interface BenchReport {
   machine: MachineInfo;
   server: ServerInfo;

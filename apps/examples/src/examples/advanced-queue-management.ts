@@ -38,19 +38,19 @@ export async function run(ctx: ExampleContext): Promise<void> {
     );
 
     section('Backpressure');
-    check(await broker.hasCapacity(3), 'capacity available below a limit of 3');
-    await broker.enqueueWithCapacity(createTask('imports.chunk', { n: 1 }), 3);
-    const full = await broker
+    check(await broker.capacity.hasCapacity(3), 'capacity available below a limit of 3');
+    await broker.capacity.enqueueWithCapacity(createTask('imports.chunk', { n: 1 }), 3);
+    const full = await broker.capacity
       .enqueueWithCapacity(createTask('imports.chunk', { n: 2 }), 3)
       .catch((e: unknown) => e);
     check(
       CelersError.isInstance(full) && full.code === 'QUEUE_FULL',
       'enqueueWithCapacity refused with QUEUE_FULL at 3 pending',
     );
-    const rate = await broker.checkRateLimit('imports.chunk', 100);
+    const rate = await broker.capacity.checkRateLimit('imports.chunk', 100);
     info(`rate limit: ${rate.current}/${rate.limit} per minute, allowed=${rate.allowed}`);
     check(rate.allowed && rate.current === 1, 'rate limit counts the tasks of one name in the last minute');
-    info(`optimal dequeue batch for this backlog: ${await broker.getOptimalBatchSize(50)}`);
+    info(`optimal dequeue batch for this backlog: ${await broker.capacity.getOptimalBatchSize(50)}`);
 
     section('Batch state updates and TTL');
     const changed = await broker.tasks.updateBatchState(ids, 'cancelled');

@@ -27,7 +27,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
 
   await withBroker(ctx, async (broker) => {
     section('A task with its own policy');
-    const id = await broker.enqueueWithRetryPolicy(
+    const id = await broker.retries.enqueueWithRetryPolicy(
       createTask('payments.capture', { amount: 4200 }),
       RetryPolicies.fixed(1),
       { maxRetries: 2 },
@@ -51,7 +51,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
     section('Override the policy at reject time');
     const other = await broker.enqueue(createTask('emails.send', {}));
     const msg = await broker.dequeue();
-    const outcome = await broker.rejectWithRetryPolicy(
+    const outcome = await broker.retries.rejectWithRetryPolicy(
       other,
       msg!.receiptHandle,
       RetryPolicies.linear({ baseDelayMs: 30_000 }),

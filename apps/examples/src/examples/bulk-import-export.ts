@@ -28,7 +28,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
     );
 
     section('Disaster: the queue is wiped. Restore from the backup');
-    const wiped = await broker.maintenance.purgeAll();
+    const wiped = await broker.maintenance.purgeAllTasks();
     check(
       wiped === 26 && (await broker.queueSize()) === 0,
       `purged all ${wiped} tasks (simulated data loss)`,

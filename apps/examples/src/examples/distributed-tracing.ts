@@ -29,11 +29,11 @@ export async function run(ctx: ExampleContext): Promise<void> {
   await withBroker(ctx, async (broker) => {
     section('Carry the trace from an HTTP request into a task');
     const apiSpan = incoming.createChildSpan();
-    const orderTask = await broker.enqueueWithTraceContext(
+    const orderTask = await broker.tracing.enqueueWithTraceContext(
       createTask('orders.process', { orderId: 7 }),
       apiSpan,
     );
-    const stored = await broker.extractTraceContext(orderTask);
+    const stored = await broker.tracing.extractTraceContext(orderTask);
     info(`stored traceparent ${stored?.toTraceparent()}`);
     check(
       stored?.traceId === incoming.traceId && stored.spanId !== apiSpan.spanId,
@@ -44,17 +44,17 @@ export async function run(ctx: ExampleContext): Promise<void> {
     const msg = await broker.dequeue();
     const workerSpan = TraceContext.fromMetadata(msg!.task.metadata.custom)!.createChildSpan();
     info(`worker span ${workerSpan.spanId} (parent ${stored!.spanId})`);
-    const invoiceTask = await broker.enqueueWithParentTrace(
+    const invoiceTask = await broker.tracing.enqueueWithParentTrace(
       orderTask,
       createTask('invoices.create', { orderId: 7 }),
     );
     await broker.ack(orderTask, msg!.receiptHandle);
-    const emailTask = await broker.enqueueWithParentTrace(
+    const emailTask = await broker.tracing.enqueueWithParentTrace(
       invoiceTask,
       createTask('emails.invoice', { orderId: 7 }),
     );
     const chain = await Promise.all(
-      [orderTask, invoiceTask, emailTask].map((id) => broker.extractTraceContext(id)),
+      [orderTask, invoiceTask, emailTask].map((id) => broker.tracing.extractTraceContext(id)),
     );
     for (const [i, c] of chain.entries()) info(`level ${i + 1}: trace ${c?.traceId} span ${c?.spanId}`);
     check(
@@ -65,12 +65,15 @@ export async function run(ctx: ExampleContext): Promise<void> {
 
     section('Sampling decisions travel with the context');
     const unsampled = TraceContext.generate(false);
-    const quiet = await broker.enqueueWithTraceContext(createTask('metrics.flush', {}), unsampled);
+    const quiet = await broker.tracing.enqueueWithTraceContext(createTask('metrics.flush', {}), unsampled);
     check(
-      (await broker.extractTraceContext(quiet))?.isSampled() === false,
+      (await broker.tracing.extractTraceContext(quiet))?.isSampled() === false,
       'an unsampled trace stays unsampled downstream',
     );
     const untraced = await broker.enqueue(createTask('cache.evict', {}));
-    check((await broker.extractTraceContext(untraced)) === null, 'tasks enqueued without a trace carry none');
+    check(
+      (await broker.tracing.extractTraceContext(untraced)) === null,
+      'tasks enqueued without a trace carry none',
+    );
   });
 }

@@ -12,7 +12,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
     check(v.isComplete && v.schemaValid, 'schema is complete: safe to deploy');
 
     section('2. Load generation for capacity tests');
-    const ids = await broker.generateLoad({
+    const ids = await broker.transfer.generateLoad({
       count: 500,
       taskName: 'load.test',
       payloadBytes: 256,
@@ -26,7 +26,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
     section('3. Throughput with an adaptive batch size');
     let processed = 0;
     for (;;) {
-      const batch = await broker.dequeueBatch(await broker.getOptimalBatchSize(100));
+      const batch = await broker.dequeueBatch(await broker.capacity.getOptimalBatchSize(100));
       if (batch.length === 0) break;
       const { count } = await broker.ackBatch(
         batch.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })),

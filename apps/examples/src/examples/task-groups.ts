@@ -28,7 +28,7 @@ export async function run(ctx: ExampleContext): Promise<void> {
     check(status!.metadata?.customer === 'acme', 'group metadata kept for reporting');
 
     section('A data pipeline as a chain: extract → transform → load');
-    const [extract, transform, load] = await broker.enqueueChain(
+    const [extract, transform, load] = await broker.groups.enqueueChain(
       TaskChain.new()
         .then(createTask('etl.extract', { source: 's3://bucket/day.csv' }))
         .then(createTask('etl.transform', {}))
@@ -56,10 +56,10 @@ export async function run(ctx: ExampleContext): Promise<void> {
       createTask('img.resize', { n: 1 }),
       createTask('img.resize', { n: 2 }),
     ]);
-    const [root] = await broker.enqueueChain(
+    const [root] = await broker.groups.enqueueChain(
       TaskChain.new().then(createTask('report.build', {})).then(createTask('report.mail', {})),
     );
-    const cancelled = await broker.cancelCascade(root!);
+    const cancelled = await broker.groups.cancelCascade(root!);
     check(cancelled === 2, 'cancelCascade cancelled a chain and its dependent link');
     const a = await broker.groups.status('batch-a');
     check(a?.pending === 2, 'other groups are unaffected');

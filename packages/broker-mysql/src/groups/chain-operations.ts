@@ -13,7 +13,7 @@ export const MAX_CHAIN_LENGTH = 10_000;
 
 /**
  * A sequence of tasks where each runs only after the previous one succeeded (the seed's `TaskChain`). Immutable:
- * every method returns a new chain. Enqueue it with `broker.enqueueChain(chain)`.
+ * every method returns a new chain. Enqueue it with `broker.groups.enqueueChain(chain)`.
  *
  * @example
  * ```ts
@@ -22,7 +22,7 @@ export const MAX_CHAIN_LENGTH = 10_000;
  *   .then(createTask('video.transcode', { url }))
  *   .then(createTask('video.publish', { url }))
  *   .withDelay(5_000); // each link becomes due 5 s after the previous one is acked
- * const [downloadId, transcodeId, publishId] = await broker.enqueueChain(chain);
+ * const [downloadId, transcodeId, publishId] = await broker.groups.enqueueChain(chain);
  * ```
  */
 export class TaskChain {

@@ -4,7 +4,7 @@ export interface GroupEnqueueOptions {
   metadata?: Record<string, unknown>;
 }
 
-/** Options for `broker.enqueueChain`. */
+/** Options for `broker.groups.enqueueChain`. */
 export interface ChainEnqueueOptions {
   /** Also put every link in this group, so `broker.groups.status(groupId)` tracks the chain. */
   groupId?: string;

@@ -12,6 +12,7 @@ import type { BrokerContext } from '../broker-context.js';
 import { assertJsonFits } from '../internal/assert-fits.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
 import { deleteInChunks } from '../maintenance/chunked-delete.js';
+import { enqueueDeduplicated, enqueueDeduplicatedWindow } from './dedup-operations.js';
 import {
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type IdempotencyRecord,
@@ -145,5 +146,18 @@ export class IdempotencyFacet {
         newestCreatedAt: r.newest ?? null,
       }));
     });
+  }
+
+  /**
+   * Enqueues `task` unless a pending/processing task of this queue has the same dedup key; returns the live
+   * task's id or the new one (the seed's `enqueue_deduplicated`, enforced by a unique index, race-safe).
+   */
+  async enqueueDeduplicated(task: SerializedTask, key: string): Promise<TaskId> {
+    return enqueueDeduplicated(this.#ctx, task, key);
+  }
+
+  /** Enqueues `task` unless one with `key` was enqueued in the last `windowMs`, whatever its state; returns the id. */
+  async enqueueDeduplicatedWindow(task: SerializedTask, key: string, windowMs: number): Promise<TaskId> {
+    return enqueueDeduplicatedWindow(this.#ctx, task, key, windowMs);
   }
 }

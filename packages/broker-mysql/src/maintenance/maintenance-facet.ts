@@ -49,8 +49,8 @@ export class MaintenanceFacet {
     return archiveCompleted(this.#ctx, options);
   }
 
-  /** Deletes every task of the queue (any state). Dangerous; returns how many. */
-  async purgeAll(): Promise<number> {
+  /** Deletes every task of the queue (any state). Dangerous; returns how many (`dlq.purgeAll` empties the DLQ). */
+  async purgeAllTasks(): Promise<number> {
     return purgeAll(this.#ctx);
   }
 
@@ -128,7 +128,7 @@ export class MaintenanceFacet {
     return this.#ctx.run('maintenance.warmupPool', () => warmupPool(this.#ctx.db, n));
   }
 
-  /** Returns tasks processing for longer than `olderThanMs` to pending (same as `broker.recoverStuckTasks`). */
+  /** Returns tasks processing for longer than `olderThanMs` to pending . */
   async recoverStuckTasks(olderThanMs: number): Promise<number> {
     return recoverStuck(this.#ctx, olderThanMs);
   }

@@ -12,7 +12,7 @@ import {
 import type { BrokerContext } from '../broker-context.js';
 import { enqueueMany } from '../queue/enqueue-operations.js';
 
-/** Options for `broker.generateLoad` (the seed's `generate_load`). */
+/** Options for `broker.transfer.generateLoad` (the seed's `generate_load`). */
 export interface LoadGenerationOptions {
   /** Tasks to create (1–1,000,000). */
   count: number;

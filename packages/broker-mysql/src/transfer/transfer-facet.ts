@@ -1,5 +1,7 @@
+import type { TaskId } from '@celers/core';
 import type { BrokerContext } from '../broker-context.js';
 import type { ExportNdjsonOptions, ExportTasksOptions, ImportTasksOptions } from './export-format.js';
+import { generateLoad, type LoadGenerationOptions } from './load-generation.js';
 import { exportDlq, exportTasks, exportTasksNdjson } from './task-export.js';
 import { importTasks } from './task-import.js';
 
@@ -41,5 +43,10 @@ export class TransferFacet {
   /** Imports an export into this queue in one transaction; returns tasks imported. */
   async importTasks(json: string, options?: ImportTasksOptions): Promise<number> {
     return importTasks(this.#ctx, json, options);
+  }
+
+  /** Enqueues synthetic tasks with random payloads tagged `metadata.load_test = true`; returns their ids. */
+  async generateLoad(options: LoadGenerationOptions): Promise<TaskId[]> {
+    return generateLoad(this.#ctx, options);
   }
 }

@@ -41,7 +41,7 @@ function planPurge(opts: PurgeOptions, queue: string): PurgePlan {
     );
   }
   if (opts.all)
-    return { describe: `delete EVERY task of queue "${queue}"`, run: (b) => b.maintenance.purgeAll() };
+    return { describe: `delete EVERY task of queue "${queue}"`, run: (b) => b.maintenance.purgeAllTasks() };
   if (taskName !== undefined) {
     return {
       describe: `delete every "${taskName}" task of queue "${queue}"`,

@@ -29,7 +29,7 @@ import { classifySaturation, type QueueSaturation, selectStateCounts } from './s
 import { selectStateTransitions, type TaskStateTransition } from './state-transitions.sql.js';
 import { selectTaskAgeDistribution, type TaskAgeBucket } from './task-age.sql.js';
 import { selectThroughput, type TaskThroughput } from './throughput.sql.js';
-import { selectWorkerStatistics, type WorkerStatistics } from './worker-statistics.sql.js';
+import { selectWorkerStatistics, type WorkerActivityStatistics } from './worker-statistics.sql.js';
 
 /** Options for {@link QueueMonitor}. */
 export interface QueueMonitorOptions {
@@ -160,7 +160,7 @@ export class QueueMonitor {
   }
 
   /** Per worker: tasks processing, completed, failed and average runtime; `{ workerId }` for one worker. */
-  async workerStatistics(options: { workerId?: string } = {}): Promise<WorkerStatistics[]> {
+  async workerStatistics(options: { workerId?: string } = {}): Promise<WorkerActivityStatistics[]> {
     const opts = assertOptionalObject(options, 'options') ?? {};
     const workerId = opts.workerId === undefined ? undefined : assertName(opts.workerId, 'options.workerId');
     return this.#run('workerStatistics', (db, queue) => selectWorkerStatistics(db, queue, workerId));

@@ -3,8 +3,11 @@ import { type Kysely, sql } from 'kysely';
 import { toDate, toNullableNumber, toNumber } from '../internal/numbers.js';
 import { col, msBetween } from '../internal/sql-fragments.js';
 
-/** What one worker did in this queue (the seed's `WorkerStatistics`). */
-export interface WorkerStatistics {
+/**
+ * What one worker did in this queue, as `QueueMonitor.workerStatistics` reports it for dashboards. Not the
+ * seed's `WorkerStatistics`: that is broker-mysql's type (`broker.workers.statistics`), with other field names.
+ */
+export interface WorkerActivityStatistics {
   workerId: string;
   /** Tasks the worker holds now. */
   processing: number;
@@ -27,7 +30,7 @@ export async function selectWorkerStatistics(
   db: Kysely<CelersDatabase>,
   queue: string,
   workerId?: string,
-): Promise<WorkerStatistics[]> {
+): Promise<WorkerActivityStatistics[]> {
   const runtime = msBetween(col('started_at'), col('completed_at'));
   let query = db
     .selectFrom('celers_tasks')

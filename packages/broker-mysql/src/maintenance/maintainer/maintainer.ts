@@ -1,5 +1,4 @@
-import { EventEmitter } from 'node:events';
-import { CelersError, coerceError } from '@celers/core';
+import { CelersError, coerceError, TypedEmitter } from '@celers/core';
 import { toCelersError } from '@celers/schema';
 import { runBuiltInJob } from './built-in-jobs.js';
 import { HeldLease, holderOf, maintainerLockName } from './job-lease.js';
@@ -63,7 +62,7 @@ export interface MaintainerJobStatus {
  * await maintainer.stop();
  * ```
  */
-export class Maintainer extends EventEmitter {
+export class Maintainer extends TypedEmitter<MaintainerEventMap> {
   readonly #broker: MaintenanceTarget;
   readonly #options: ResolvedMaintainerOptions;
   readonly #jobs = new Map<string, JobDefinition>();
@@ -186,30 +185,6 @@ export class Maintainer extends EventEmitter {
       throw toCelersError(error, 'maintainer.jobStatus');
     }
     return out;
-  }
-
-  /** Subscribes to a maintainer event (see {@link MaintainerEventMap}). */
-  override on<K extends keyof MaintainerEventMap>(
-    event: K,
-    listener: (payload: MaintainerEventMap[K]) => void,
-  ): this {
-    return super.on(event, listener);
-  }
-
-  /** Subscribes for one occurrence. */
-  override once<K extends keyof MaintainerEventMap>(
-    event: K,
-    listener: (payload: MaintainerEventMap[K]) => void,
-  ): this {
-    return super.once(event, listener);
-  }
-
-  /** Unsubscribes a listener. */
-  override off<K extends keyof MaintainerEventMap>(
-    event: K,
-    listener: (payload: MaintainerEventMap[K]) => void,
-  ): this {
-    return super.off(event, listener);
   }
 
   #lockName(job: string): string {
