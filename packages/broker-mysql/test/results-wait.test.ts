@@ -53,13 +53,14 @@ describe('results.wait', () => {
 
   it('rejects with TASK_FAILED and the failure result when the task fails for good', async () => {
     const id = await broker.enqueue(createTask('wait.fail', {}, { maxRetries: 0 }));
-    const waiting = broker.results.wait(id, { timeoutMs: 10_000 });
-    const msg = await claim(other);
-    await other.reject(id, msg.receiptHandle, { error: 'boom', storeResult: true });
-    await expect(waiting).rejects.toMatchObject({
+    // The expectation is attached before the reject: a local settle can wake the wait (and reject it) at once.
+    const waiting = expect(broker.results.wait(id, { timeoutMs: 10_000 })).rejects.toMatchObject({
       code: 'TASK_FAILED',
       details: { result: expect.objectContaining({ status: 'FAILURE', error: 'boom' }) },
     });
+    const msg = await claim(other);
+    await other.reject(id, msg.receiptHandle, { error: 'boom', storeResult: true });
+    await waiting;
   });
 
   it('rejects with INVALID_STATE for a task completed without a stored result', async () => {

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
 
@@ -63,16 +64,23 @@ export async function explainMissingOwnership(
   return row ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND';
 }
 
-/** The state and completion time of each of `ids` in `queue` (absent ids have no row). @internal */
+/**
+ * The state of each of `ids` in `queue` (absent ids have no row) and its completion time as a sortable
+ * `YYYYMMDDhhmmssffffff` string: microseconds, which a JS `Date` would cut to milliseconds. @internal
+ */
 export async function readAckStates(
   db: Executor,
   queue: string,
   ids: readonly string[],
-): Promise<Array<{ id: string; state: string; completed_at: Date | null }>> {
+): Promise<Array<{ id: string; state: string; completedAt: string | null }>> {
   if (ids.length === 0) return [];
   return db
     .selectFrom('celers_tasks')
-    .select(['id', 'state', 'completed_at'])
+    .select([
+      'id',
+      'state',
+      sql<string | null>`DATE_FORMAT(completed_at, '%Y%m%d%H%i%s%f')`.as('completedAt'),
+    ])
     .where('id', 'in', [...ids])
     .where('queue_name', '=', queue)
     .execute();

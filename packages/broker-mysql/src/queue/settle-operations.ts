@@ -191,12 +191,12 @@ function sortStaleOutcomes(
   outcomes: AckOutcomes,
   ids: readonly string[],
   completedNow: number,
-  rows: ReadonlyArray<{ id: string; state: string; completed_at: Date | null }>,
+  rows: ReadonlyArray<{ id: string; state: string; completedAt: string | null }>,
 ): void {
   for (const id of ids) outcomes.set(id, 'missing');
   const completed = rows
     .filter((r) => r.state === 'completed')
-    .sort((a, b) => (b.completed_at?.getTime() ?? 0) - (a.completed_at?.getTime() ?? 0));
+    .sort((a, b) => (b.completedAt ?? '').localeCompare(a.completedAt ?? ''));
   for (const r of rows) if (r.state !== 'completed') outcomes.set(r.id, 'stale');
   for (const [i, r] of completed.entries()) outcomes.set(r.id, i < completedNow ? 'acked' : 'stale');
 }
