@@ -103,7 +103,7 @@ describe('0013_split_live_tasks on a populated database', () => {
     try {
       await broker.ack(PROCESSING, RECEIPT);
       expect((await broker.tasks.get(PROCESSING))?.state).toBe('completed');
-      expect(await broker.enqueueDeduplicated(createTask('old', 2), 'k1')).toBe(DEDUP);
+      expect(await broker.idempotency.enqueueDeduplicated(createTask('old', 2), 'k1')).toBe(DEDUP);
       const claimed = await broker.dequeueBatch(10);
       expect(claimed.map((m) => m.task.metadata.id).sort()).toEqual([PENDING, DEDUP, CHILD].sort());
       expect((await broker.tasks.get(COMPLETED))?.state).toBe('completed');
