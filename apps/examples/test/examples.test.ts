@@ -83,7 +83,7 @@ const MARKERS: Record<ExampleName, string[]> = {
   monitoring_performance: [
     '✓ queueHealth sees 10 pending tasks and the dead-lettered ones',
     '✓ throughput counts the 30 tasks finished in the window',
-    '✓ table sizes include celers_tasks',
+    '✓ table sizes include celers_live_tasks',
   ],
   monitoring_utilities: [
     '✓ 20%/month growth outgrows 4 workers within 90 days',

@@ -9,7 +9,7 @@ import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPackages, REPO_ROOT } from './helpers/build-packages.js';
 
-const PUBLISHED = ['core', 'schema', 'resilience', 'broker-mysql', 'worker', 'cli'] as const;
+const PUBLISHED = ['core', 'schema', 'resilience', 'broker-mysql', 'worker', 'celery', 'cli'] as const;
 
 interface Manifest {
   name: string;

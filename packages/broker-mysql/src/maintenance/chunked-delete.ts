@@ -45,7 +45,8 @@ export type TaskCondition = (eb: ExpressionBuilder<CelersDatabase, 'celers_tasks
  */
 export async function deleteTasksWhere(ctx: BrokerContext, condition: TaskCondition): Promise<number> {
   let total = 0;
-  for (const name of ['celers_finished_tasks', 'celers_live_tasks'] as const) {
+  // Live first: a completed row the archiver moves meanwhile is then met in the finished table.
+  for (const name of ['celers_live_tasks', 'celers_finished_tasks'] as const) {
     // Both tables have the view's row type, so a condition written against `celers_tasks` applies to each;
     // the cast only retypes the name, the SQL names the real table.
     const table = name as 'celers_tasks';

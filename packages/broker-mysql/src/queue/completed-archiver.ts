@@ -1,3 +1,4 @@
+import { withLockRetry } from '../internal/lock-retry.js';
 import { ARCHIVE_CHUNK_SIZE, archiveCompletedTasks } from './completed-archive.sql.js';
 
 /** What the archiver needs from its broker. */
@@ -69,7 +70,10 @@ export class CompletedArchiver {
   async #drain(): Promise<void> {
     const { run, db, queue } = this.#target;
     for (;;) {
-      const moved = await run('archiveCompleted', () => archiveCompletedTasks(db, queue));
+      // A deadlock with a claim or an ack is a lost race: run the chunk again (the rows are still there).
+      const moved = await run('archiveCompleted', () =>
+        withLockRetry(() => archiveCompletedTasks(db, queue)),
+      );
       if (moved < ARCHIVE_CHUNK_SIZE || this.#closed) return;
     }
   }
