@@ -16,7 +16,8 @@ export const PACKAGE_DEPS = {
   'broker-mysql': ['core', 'schema', 'resilience'],
   monitoring: ['core', 'schema', 'broker-mysql'],
   worker: ['core', 'resilience'],
-  cli: ['core', 'schema', 'broker-mysql', 'monitoring'],
+  celery: ['core', 'schema'],
+  cli: ['core', 'schema', 'broker-mysql', 'monitoring', 'worker', 'celery'],
 } as const satisfies Record<string, readonly string[]>;
 
 /** A buildable workspace package. */
