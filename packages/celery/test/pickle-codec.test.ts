@@ -1,5 +1,4 @@
 import { execFile } from 'node:child_process';
-import { promisify } from 'node:util';
 import { describe, expect, it } from 'vitest';
 import { decodePickle, encodePickle, type PickleValue, parseBigJson } from '../src/index.js';
 import { PYTHON } from './support/python-celery.js';

@@ -121,7 +121,7 @@ export async function updateProgress(
   const pct = assertPercent(percent, 'percent');
   const label = step === undefined ? null : assertName(step, 'step');
   return ctx.run('updateProgress', async () => {
-    const n = await updateEitherTable(ctx.db, (table) =>
+    const n = await updateEitherTable((table) =>
       ctx.db
         .updateTable(table)
         .set({ progress_percent: pct, progress_step: label })

@@ -108,7 +108,6 @@ export async function reviveFinishedTasks(
  * live/finished line, such as metadata, error text or the worker id. Returns the rows changed. @internal
  */
 export async function updateEitherTable(
-  db: Executor,
   update: (table: 'celers_live_tasks' | 'celers_finished_tasks') => Promise<{ numUpdatedRows: bigint }>,
 ): Promise<number> {
   const live = await update('celers_live_tasks');

@@ -8,7 +8,7 @@ export async function writeErrorMessage(
   id: string,
   message: string | null,
 ): Promise<number> {
-  return updateEitherTable(db, (table) =>
+  return updateEitherTable((table) =>
     db
       .updateTable(table)
       .set({ error_message: message })

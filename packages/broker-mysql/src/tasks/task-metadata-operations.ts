@@ -96,7 +96,7 @@ export async function updateMetadata(
   return ctx.run('tasks.updateMetadata', async () => {
     try {
       // JSON_EXTRACT(?, '$') turns the JSON text into a JSON value on both MySQL and MariaDB (no CAST AS JSON there).
-      const n = await updateEitherTable(ctx.db, (table) =>
+      const n = await updateEitherTable((table) =>
         ctx.db
           .updateTable(table)
           .set({ metadata: sql`JSON_SET(metadata, ${p}, JSON_EXTRACT(${json}, '$'))` })
