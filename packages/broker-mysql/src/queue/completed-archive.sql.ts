@@ -1,9 +1,6 @@
-import { STORED_TASK_COLUMNS } from '@celers/schema';
 import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
-import { inTransaction } from './task-moves.sql.js';
-
-const STORED = STORED_TASK_COLUMNS.join(', ');
+import { inTransaction, moveTaskRows } from './task-moves.sql.js';
 
 /** Completed rows moved per archive transaction. @internal */
 export const ARCHIVE_CHUNK_SIZE = 1_000;
@@ -21,10 +18,12 @@ export async function archiveCompletedTasks(db: Executor, queue: string, limit =
       WHERE queue_name = ${queue} AND state = 'completed'
       ORDER BY priority DESC, scheduled_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
     if (rows.rows.length === 0) return 0;
-    const ids = sql.join(rows.rows.map((r) => r.id).sort());
-    const moved = await sql`INSERT INTO celers_finished_tasks (${sql.raw(STORED)})
-      SELECT ${sql.raw(STORED)} FROM celers_live_tasks WHERE id IN (${ids})`.execute(trx);
-    await sql`DELETE FROM celers_live_tasks WHERE id IN (${ids})`.execute(trx);
-    return Number(moved.numAffectedRows ?? 0n);
+    return moveTaskRows(
+      trx,
+      'celers_live_tasks',
+      'celers_finished_tasks',
+      rows.rows.map((r) => r.id),
+      {},
+    );
   });
 }

@@ -30,7 +30,11 @@ function selectList(overrides: Overrides) {
   );
 }
 
-async function moveRows(
+/**
+ * Copies rows `ids` from one task table to the other with `overrides` applied, then deletes them from the
+ * source. Run inside the transaction that locked them. @internal
+ */
+export async function moveTaskRows(
   db: Executor,
   from: 'celers_live_tasks' | 'celers_finished_tasks',
   to: 'celers_live_tasks' | 'celers_finished_tasks',
@@ -74,7 +78,7 @@ export async function finishLiveTasks(
       .executeTakeFirst();
     return Number(r.numDeletedRows);
   }
-  return moveRows(db, 'celers_live_tasks', 'celers_finished_tasks', ids, {
+  return moveTaskRows(db, 'celers_live_tasks', 'celers_finished_tasks', ids, {
     state: stamp.state,
     completed_at: stamp.at ?? sql`UTC_TIMESTAMP(6)`,
     lease_expires_at: null,
@@ -92,7 +96,7 @@ export async function reviveFinishedTasks(
   ids: readonly string[],
   options: { scheduledAt?: Date; resetRetries?: boolean } = {},
 ): Promise<number> {
-  return moveRows(db, 'celers_finished_tasks', 'celers_live_tasks', ids, {
+  return moveTaskRows(db, 'celers_finished_tasks', 'celers_live_tasks', ids, {
     state: 'pending',
     completed_at: null,
     lease_expires_at: null,

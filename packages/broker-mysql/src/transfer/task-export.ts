@@ -1,5 +1,5 @@
 import { assertInteger, assertOneOf, assertOptionalObject, TASK_STATES, type TaskState } from '@celers/core';
-import { type DlqRow, parseJsonColumn, type TaskRow } from '@celers/schema';
+import { type DlqRow, parseJsonColumn, STORED_TASK_COLUMNS, type TaskRow } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import {
@@ -15,37 +15,10 @@ import {
   type TaskExportDocument,
 } from './export-format.js';
 
-const STORED_COLUMNS = [
-  'id',
-  'queue_name',
-  'task_name',
-  'payload',
-  'content_type',
-  'content_encoding',
-  'state',
-  'priority',
-  'retry_count',
-  'delivery_count',
-  'max_retries',
-  'timeout_ms',
-  'retry_policy',
-  'created_at',
-  'scheduled_at',
-  'started_at',
-  'completed_at',
-  'lease_expires_at',
-  'receipt_handle',
-  'worker_id',
-  'error_message',
-  'progress_percent',
-  'progress_step',
-  'metadata',
-] as const;
-
 const iso = (d: Date | null): string | null => (d === null ? null : d.toISOString());
 
 /** Maps a task row to its export record. @internal */
-export function toExportedTask(row: Pick<TaskRow, (typeof STORED_COLUMNS)[number]>): ExportedTask {
+export function toExportedTask(row: Pick<TaskRow, (typeof STORED_TASK_COLUMNS)[number]>): ExportedTask {
   return {
     id: row.id,
     queueName: row.queue_name,
@@ -106,7 +79,7 @@ async function dbNowIso(ctx: BrokerContext): Promise<string> {
 function selectPage(ctx: BrokerContext, state: TaskState | undefined, after: string, limit: number) {
   let q = ctx.db
     .selectFrom('celers_tasks')
-    .select(STORED_COLUMNS)
+    .select(STORED_TASK_COLUMNS)
     .where('queue_name', '=', ctx.queue)
     .where('id', '>', after)
     .orderBy('id')
