@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ResolvedBrokerOptions } from './broker-options.js';
 import type { DrainFlagCache } from './internal/drain-flag-cache.js';
 import type { CompletedArchiver } from './queue/completed-archiver.js';
+import type { ScheduledPromoter } from './queue/scheduled-promoter.js';
 
 /** A Kysely instance or an open transaction: every SQL module accepts either. */
 export type Executor = Kysely<CelersDatabase> | Transaction<CelersDatabase>;
@@ -46,6 +47,8 @@ export interface BrokerContext {
    * queue costs 1 statement instead of a 3-statement transaction.
    */
   claimFoundNothing: boolean;
+  /** Promotes this queue's scheduled tasks before claims, at most once per `PROMOTE_INTERVAL_MS`. */
+  readonly promoter: ScheduledPromoter;
   /** Emits a broker event (listeners run synchronously; their throws become `error` events). */
   emit<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void;
   /**

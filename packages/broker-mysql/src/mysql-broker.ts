@@ -26,6 +26,8 @@ import {
   createDatabase,
   detectServerProfile,
   migrate,
+  pendingStateForDelay,
+  pendingStateForTime,
   type ServerProfile,
   toCelersError,
   type ValueLimits,
@@ -70,6 +72,7 @@ import {
 } from './queue/control-operations.js';
 import { type EnqueueOptions, enqueueMany, enqueueOne } from './queue/enqueue-operations.js';
 import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
+import { ScheduledPromoter } from './queue/scheduled-promoter.js';
 import { ackTask, ackTasks, rejectTask, rejectTasks } from './queue/settle-operations.js';
 import { ResultsFacet } from './results/results-facet.js';
 import { SettleNotifier } from './results/results-wait.js';
@@ -170,6 +173,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
       }),
       drainFlags: drainFlagCacheFor(db),
       claimFoundNothing: false,
+      promoter: new ScheduledPromoter(),
       emit,
       run,
     };
@@ -258,13 +262,15 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
   /** Stores a task that becomes due at `when` (a `Date` or epoch ms). */
   async enqueueAt(task: SerializedTask, when: Date | number, options?: EnqueueOptions): Promise<TaskId> {
     const due = assertTime(when, 'when');
-    return enqueueOne(this.#ctx, 'enqueueAt', task, { due, delayed: true }, options);
+    const state = pendingStateForTime(due);
+    return enqueueOne(this.#ctx, 'enqueueAt', task, { due, delayed: true, state }, options);
   }
 
   /** Stores a task that becomes due after `delayMs` (measured by the database clock). */
   async enqueueAfter(task: SerializedTask, delayMs: number, options?: EnqueueOptions): Promise<TaskId> {
     const ms = assertDurationMs(delayMs, 'delayMs');
-    return enqueueOne(this.#ctx, 'enqueueAfter', task, { due: dbNowPlusMs(ms), delayed: ms > 0 }, options);
+    const schedule = { due: dbNowPlusMs(ms), delayed: ms > 0, state: pendingStateForDelay(ms) };
+    return enqueueOne(this.#ctx, 'enqueueAfter', task, schedule, options);
   }
 
   /** Stores many tasks in one transaction with multi-row INSERTs; all or none. */

@@ -86,7 +86,9 @@ describe('broker.transfer', () => {
     const expected = (await rows(a)).map((r) =>
       r.state === 'processing' ? { ...r, ...unclaimed, worker_id: null } : r,
     );
-    expect(expected.filter((r) => r.state === 'pending')).toHaveLength(3);
+    // The delayed task is stored 'scheduled' on both sides (pending in every public view).
+    expect(expected.filter((r) => r.state === 'pending')).toHaveLength(2);
+    expect(expected.filter((r) => r.state === 'scheduled').map((r) => r.task_name)).toEqual(['x.later']);
     expect(await rows(b)).toEqual(expected);
 
     // Importing again: duplicates fail as a whole, or are skipped.

@@ -26,11 +26,14 @@ async function row(b: MysqlBroker, id: string) {
   return b.database.selectFrom('celers_tasks').selectAll().where('id', '=', id).executeTakeFirstOrThrow();
 }
 
-/** Makes a rescheduled task due now, so the next attempt can be claimed without waiting. */
+/**
+ * Makes a rescheduled task due now, so the next attempt can be claimed without waiting: `pending` too, since a
+ * long backoff is stored `scheduled` and this broker promoted less than a second ago.
+ */
 async function makeDue(b: MysqlBroker, id: string): Promise<void> {
   await b.database
     .updateTable('celers_live_tasks')
-    .set({ scheduled_at: sql<Date>`UTC_TIMESTAMP(6)` })
+    .set({ scheduled_at: sql<Date>`UTC_TIMESTAMP(6)`, state: 'pending' })
     .where('id', '=', id)
     .execute();
 }

@@ -1,5 +1,6 @@
-import { CelersError, type TaskResultStatus, type TaskState, type WorkerStatus } from '@celers/core';
+import { CelersError, type TaskResultStatus, type WorkerStatus } from '@celers/core';
 import type { ColumnType, Generated, Insertable, Selectable, Updateable } from 'kysely';
+import type { StoredTaskState } from './stored-task-states.js';
 
 // kysely types for every celers table. Times are DATETIME(6) in UTC. JSON columns are written as JSON text and
 // read back as JSON text on both servers (createDatabase sets mysql2's `jsonStrings`), then decoded exactly
@@ -23,7 +24,8 @@ export interface TasksTable {
   payload: Buffer;
   content_type: string;
   content_encoding: string;
-  state: TaskState;
+  /** The stored state: a public `TaskState`, or `'scheduled'` for a pending task not yet due (see stored-task-states.ts). */
+  state: StoredTaskState;
   priority: number;
   retry_count: ColumnType<number, number | undefined, number>;
   max_retries: number;

@@ -50,4 +50,5 @@ export {
   migrateUpTo,
   verifyMigrations,
 } from './migrator.js';
+export * from './stored-task-states.js';
 export * from './task-tables.js';

@@ -68,6 +68,7 @@ describe('migrations', () => {
       'idx_tasks_dequeue',
       'idx_tasks_group',
       'idx_tasks_parent',
+      'idx_tasks_promote',
       'idx_tasks_task_name_state',
       'uq_tasks_live_dedup',
     ]);
@@ -193,6 +194,7 @@ describe('0011_add_task_delivery_count', () => {
       '0011_add_task_delivery_count',
       '0012_extend_task_name_index',
       '0013_split_live_tasks',
+      '0014_scheduled_state',
     ]);
     await sql`DELETE FROM celers_finished_tasks`.execute(db);
     await assertMigrated(db);
@@ -221,7 +223,11 @@ describe('0012_extend_task_name_index', () => {
       '0012_extend_task_name_index',
     ]);
     expect(await columnsOf('idx_tasks_task_name_state')).toEqual(['queue_name', 'task_name', 'state']);
-    expect(await migrate(db)).toEqual(['0012_extend_task_name_index', '0013_split_live_tasks']);
+    expect(await migrate(db)).toEqual([
+      '0012_extend_task_name_index',
+      '0013_split_live_tasks',
+      '0014_scheduled_state',
+    ]);
     await assertMigrated(db);
   });
 });

@@ -1,3 +1,4 @@
+import { PROMOTE_AHEAD_MS, SCHEDULED_STORED_STATE, stateIs } from '@celers/schema';
 import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 
@@ -19,7 +20,19 @@ export const ChainMetadataKey = {
   ChainDelayMs: 'chain_delay_ms',
 } as const;
 
-const delayExpression = sql`COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(metadata, '$.chain_delay_ms')) AS SIGNED), 0)`;
+/** A link's `chain_delay_ms` (0 when absent), read from the metadata of `t`. */
+const delayOf = (t: string) =>
+  sql`COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(${sql.ref(`${t}.metadata`)}, '$.chain_delay_ms')) AS SIGNED), 0)`;
+
+/**
+ * The SET list that releases a waiting link of `t`: due after its delay, stored `scheduled` when that delay is
+ * beyond the promotion margin, else `pending` (the state is derived from the metadata, not from scheduled_at, so
+ * the order of the two assignments does not matter).
+ */
+const release = (
+  t: string,
+) => sql`${sql.ref(`${t}.scheduled_at`)} = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${delayOf(t)} * 1000 MICROSECOND),
+  ${sql.ref(`${t}.state`)} = CASE WHEN ${delayOf(t)} > ${PROMOTE_AHEAD_MS} THEN ${SCHEDULED_STORED_STATE} ELSE 'pending' END`;
 
 /**
  * Makes the waiting successors of `completedIds` due (now + their `chain_delay_ms`). Called by the ack path in
@@ -34,11 +47,11 @@ export async function promoteChainSuccessors(
   completedIds: readonly string[],
 ): Promise<number> {
   if (completedIds.length === 0) return 0;
-  const r = await sql`UPDATE celers_live_tasks
-    SET scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${delayExpression} * 1000 MICROSECOND)
-    WHERE parent_task_id IN (${sql.join([...completedIds].sort())})
-      AND queue_name = ${queue} AND state = 'pending' AND scheduled_at = ${CHAIN_WAITING_AT}
-    ORDER BY id`.execute(db);
+  // Both stored values of pending: links written before migration 0014 wait as 'pending'.
+  const r = await sql`UPDATE celers_live_tasks AS t SET ${release('t')}
+    WHERE t.parent_task_id IN (${sql.join([...completedIds].sort())})
+      AND t.queue_name = ${queue} AND ${stateIs('pending', 't.state')} AND t.scheduled_at = ${CHAIN_WAITING_AT}
+    ORDER BY t.id`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
 }
 
@@ -54,10 +67,9 @@ export async function promoteReadyLinks(db: Executor, queue: string): Promise<nu
   for (const parents of ['celers_finished_tasks', 'celers_live_tasks'] as const) {
     const r = await sql`UPDATE celers_live_tasks AS t
       JOIN ${sql.table(parents)} AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
-      SET t.scheduled_at = DATE_ADD(UTC_TIMESTAMP(6), INTERVAL COALESCE(CAST(JSON_UNQUOTE(JSON_EXTRACT(t.metadata, '$.chain_delay_ms')) AS SIGNED), 0) * 1000 MICROSECOND)
-      WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at = ${CHAIN_WAITING_AT} AND p.state = 'completed'`.execute(
-      db,
-    );
+      SET ${release('t')}
+      WHERE t.queue_name = ${queue} AND ${stateIs('pending', 't.state')} AND t.scheduled_at = ${CHAIN_WAITING_AT}
+        AND p.state = 'completed'`.execute(db);
     promoted += Number(r.numAffectedRows ?? 0n);
   }
   return promoted;

@@ -6,14 +6,14 @@ import {
   type SerializedTask,
   type TaskId,
 } from '@celers/core';
-import { parseJsonColumn } from '@celers/schema';
+import { parseJsonColumn, publicStateSql, SCHEDULED_STORED_STATE } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertSerializedTasks } from '../internal/validate-task.js';
-import { enqueueMany } from '../queue/enqueue-operations.js';
+import { enqueueMany, type Schedule } from '../queue/enqueue-operations.js';
 import { CHAIN_WAITING_AT, ChainMetadataKey } from './chain-links.sql.js';
 import { TaskChain } from './chain-operations.js';
 import {
@@ -86,9 +86,12 @@ export async function enqueueGroup(
   );
 }
 
+/** How links 2..n of a chain are stored: `scheduled` (publicly `pending`), due at {@link CHAIN_WAITING_AT}. */
+const WAITING_LINK: Schedule = { due: CHAIN_WAITING_AT, delayed: true, state: SCHEDULED_STORED_STATE };
+
 /**
- * Enqueues a {@link TaskChain}: link 1 is due now; links 2..n are stored `pending` with `scheduled_at` at
- * {@link CHAIN_WAITING_AT} (never claimable) and `metadata.parent_task_id` = the previous link. When a link is
+ * Enqueues a {@link TaskChain}: link 1 is due now; links 2..n are stored `scheduled` with `scheduled_at` at
+ * {@link CHAIN_WAITING_AT} (never claimable, never promoted) and `metadata.parent_task_id` = the previous link. When a link is
  * acked (by any consumer, through `ack`/`ackBatch`), the ack path calls `promoteChainSuccessors`, which makes the
  * next link due after its delay. A link that fails, dead-letters or is cancelled leaves its successors waiting
  * (visible as `waiting` in group status; `cancelCascade` cancels them). One transaction; returns ids in order.
@@ -126,9 +129,7 @@ export async function enqueueChain(
         if (groupId !== undefined) await upsertGroup(trx, ctx.queue, groupId, tasks.length, null);
         // Waiting links first, the head last: nothing can claim or promote before the commit anyway.
         const restIds =
-          rest.length > 0
-            ? await enqueueMany(ctx, rest, { due: CHAIN_WAITING_AT, delayed: true }, { transaction: trx })
-            : [];
+          rest.length > 0 ? await enqueueMany(ctx, rest, WAITING_LINK, { transaction: trx }) : [];
         const headIds = await enqueueMany(ctx, first ? [first] : [], {}, { transaction: trx });
         return [...headIds, ...restIds];
       }),
@@ -143,13 +144,13 @@ export async function groupStatus(ctx: BrokerContext, groupId: string): Promise<
     const counts = await ctx.db
       .selectFrom('celers_tasks')
       .select((eb) => [
-        'state',
+        publicStateSql().as('state'),
         eb.fn.countAll<number>().as('n'),
         sql<number>`SUM(scheduled_at = ${CHAIN_WAITING_AT})`.as('waiting'),
       ])
       .where('group_id', '=', id)
       .where('queue_name', '=', ctx.queue)
-      .groupBy('state')
+      .groupBy(publicStateSql())
       .execute();
     const group = await ctx.db
       .selectFrom('celers_task_groups')

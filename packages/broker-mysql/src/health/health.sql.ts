@@ -1,3 +1,4 @@
+import { stateIs } from '@celers/schema';
 import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 
@@ -24,7 +25,7 @@ export async function readHealthProbe(db: Executor, queue: string): Promise<Heal
     processing: number;
   }>`
     SELECT VERSION() AS version, DATABASE() AS db, UTC_TIMESTAMP(6) AS now,
-      (SELECT COUNT(*) FROM celers_live_tasks WHERE queue_name = ${queue} AND state = 'pending') AS pending,
+      (SELECT COUNT(*) FROM celers_live_tasks WHERE queue_name = ${queue} AND ${stateIs('pending')}) AS pending,
       (SELECT COUNT(*) FROM celers_live_tasks WHERE queue_name = ${queue} AND state = 'processing') AS processing`.execute(
     db,
   );

@@ -7,7 +7,7 @@ import {
   type RetryPolicySpec,
   type SerializedTask,
 } from '@celers/core';
-import { parseJsonColumn, type TaskRow } from '@celers/schema';
+import { type PendingStoredState, parseJsonColumn, type TaskRow } from '@celers/schema';
 
 /** Columns written for a new task (times are filled in by the caller, usually from the database clock). */
 export interface TaskInsertValues {
@@ -17,7 +17,8 @@ export interface TaskInsertValues {
   payload: Buffer;
   content_type: string;
   content_encoding: string;
-  state: 'pending';
+  /** `'scheduled'` when the task is due later than the promotion margin (see @celers/schema stored-task-states). */
+  state: PendingStoredState;
   priority: number;
   retry_count: number;
   max_retries: number;
@@ -26,8 +27,12 @@ export interface TaskInsertValues {
   metadata: string;
 }
 
-/** Maps a task to the column values of its new row. @internal */
-export function toInsertValues(queue: string, task: SerializedTask): TaskInsertValues {
+/** Maps a task to the column values of its new row, stored as `state` (due now by default). @internal */
+export function toInsertValues(
+  queue: string,
+  task: SerializedTask,
+  state: PendingStoredState = 'pending',
+): TaskInsertValues {
   const m = task.metadata;
   return {
     id: m.id,
@@ -36,7 +41,7 @@ export function toInsertValues(queue: string, task: SerializedTask): TaskInsertV
     payload: Buffer.from(task.payload.buffer, task.payload.byteOffset, task.payload.byteLength),
     content_type: m.contentType,
     content_encoding: m.contentEncoding,
-    state: 'pending',
+    state,
     priority: m.priority,
     retry_count: 0,
     max_retries: m.maxRetries,

@@ -5,6 +5,7 @@ import {
   CelersError,
   MAX_PRIORITY,
 } from '@celers/core';
+import { stateIs } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
@@ -45,7 +46,7 @@ export async function expirePending(ctx: BrokerContext, options: { ttlMs: number
             .selectFrom('celers_live_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
-            .where('state', '=', 'pending')
+            .where(stateIs('pending'))
             .where('scheduled_at', '<', dbNowPlusMs(-ttl)),
           PURGE_CHUNK_SIZE,
         ),
@@ -86,7 +87,7 @@ export async function applyPriorityAging(ctx: BrokerContext, options: PriorityAg
             .selectFrom('celers_live_tasks')
             .select('id')
             .where('queue_name', '=', ctx.queue)
-            .where('state', '=', 'pending')
+            .where(stateIs('pending'))
             .where('created_at', '<', dbNowPlusMs(-age))
             .where('id', '>', afterId),
           PURGE_CHUNK_SIZE,
@@ -96,7 +97,7 @@ export async function applyPriorityAging(ctx: BrokerContext, options: PriorityAg
           .updateTable('celers_live_tasks')
           .set({ priority: sql<number>`LEAST(CAST(priority AS SIGNED) + ${boost}, ${MAX_PRIORITY})` })
           .where('id', 'in', ids)
-          .where('state', '=', 'pending')
+          .where(stateIs('pending'))
           .execute(),
     ),
   );

@@ -8,6 +8,7 @@ import {
   TASK_STATES,
   type TaskState,
 } from '@celers/core';
+import { STORED_TASK_STATES, storedStatesOf } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
 import { deleteTasksWhere } from './chunked-delete.js';
@@ -42,7 +43,7 @@ export async function archiveCompleted(
 /** Deletes every task of the queue, in any state, in chunks (the seed's `purge_all`). @internal */
 export async function purgeAll(ctx: BrokerContext): Promise<number> {
   return ctx.run('maintenance.purgeAll', () =>
-    deleteTasksWhere(ctx, (eb) => eb('state', 'in', [...TASK_STATES])),
+    deleteTasksWhere(ctx, (eb) => eb('state', 'in', STORED_TASK_STATES)),
   );
 }
 
@@ -53,7 +54,7 @@ export async function purgeByState(
   operation = 'maintenance.purgeByState',
 ): Promise<number> {
   const st = assertOneOf(state, TASK_STATES, 'state');
-  return ctx.run(operation, () => deleteTasksWhere(ctx, (eb) => eb('state', '=', st)));
+  return ctx.run(operation, () => deleteTasksWhere(ctx, (eb) => eb('state', 'in', storedStatesOf(st))));
 }
 
 /** Deletes the queue's tasks named `taskName`, in any state, in chunks (the seed's `purge_by_task_name`). @internal */
@@ -74,7 +75,7 @@ export async function deleteByCriteria(ctx: BrokerContext, criteria: DeleteCrite
     deleteTasksWhere(ctx, (eb) =>
       eb.and([
         eb('created_at', '<', dbNowPlusMs(-ms)),
-        state === undefined ? eb('state', 'in', [...TASK_STATES]) : eb('state', '=', state),
+        eb('state', 'in', state === undefined ? STORED_TASK_STATES : storedStatesOf(state)),
       ]),
     ),
   );

@@ -1,5 +1,9 @@
+import { PENDING_STORED_STATES } from '@celers/schema';
 import type { Executor } from '../broker-context.js';
 import { finishLiveTasks, inTransaction } from './task-moves.sql.js';
+
+/** The stored states a cancel can end: pending (due or scheduled) and processing. @internal */
+export const LIVE_STATES = [...PENDING_STORED_STATES, 'processing'] as const;
 
 /** Cancels the pending/processing tasks among `ids` (moves them to the finished table); returns how many. @internal */
 export async function cancelLiveTasks(db: Executor, queue: string, ids: readonly string[]): Promise<number> {
@@ -10,7 +14,7 @@ export async function cancelLiveTasks(db: Executor, queue: string, ids: readonly
       .select('id')
       .where('id', 'in', [...ids].sort())
       .where('queue_name', '=', queue)
-      .where('state', 'in', ['pending', 'processing'])
+      .where('state', 'in', LIVE_STATES)
       .forUpdate()
       .execute();
     return finishLiveTasks(

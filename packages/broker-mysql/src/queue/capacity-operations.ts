@@ -1,4 +1,5 @@
 import { assertInteger, assertName, CelersError, type SerializedTask, type TaskId } from '@celers/core';
+import { stateIs } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
@@ -117,7 +118,8 @@ export async function getOptimalBatchSize(
       .selectFrom('celers_live_tasks')
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .where('queue_name', '=', ctx.queue)
-      .where('state', '=', 'pending')
+      // Both stored values: a scheduled row that fell due is counted before its promotion too.
+      .where(stateIs('pending'))
       .where('scheduled_at', '<=', sql<Date>`UTC_TIMESTAMP(6)`)
       .executeTakeFirstOrThrow();
     return Number(row.n);

@@ -16,6 +16,7 @@ import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { deadLetterPoisonRow, decodeClaimedRows } from '../internal/poison-rows.js';
 import { hasDueTask, lockDueTasks, markClaimed } from './claim.sql.js';
 import { recordTransitions } from './history.sql.js';
+import { promoteScheduledTasks } from './promote-scheduled.sql.js';
 
 /** Extra claims one dequeue makes when every row it locked was dead-lettered as undecodable. */
 const MAX_POISON_RETRIES = 3;
@@ -49,6 +50,10 @@ export async function dequeueTasks(
   const messages = await ctx.run(
     'dequeue',
     async () => {
+      // Scheduled tasks due soon become claimable first (at most once a second per broker; see ScheduledPromoter).
+      await ctx.promoter.promoteIfDue(() =>
+        withLockRetry(reportRetries(ctx, 'promoteScheduled'), () => promoteScheduledTasks(ctx.db, ctx.queue)),
+      );
       // An idle queue is polled with one cheap read; only a queue with due work pays for the claim transaction.
       if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) return [];
       const claimOnce = () =>

@@ -7,12 +7,13 @@ import {
   CelersError,
   TelemetryAttributes,
 } from '@celers/core';
+import { publicTaskState } from '@celers/schema';
 import { type SqlBool, sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
 import { inCandidateChunks } from '../internal/locked-chunks.js';
 import { explainMissingOwnership } from './ack.sql.js';
-import { cancelLiveTasks } from './cancel.sql.js';
+import { cancelLiveTasks, LIVE_STATES } from './cancel.sql.js';
 import { recordTransitions } from './history.sql.js';
 import {
   extendOwnedLease,
@@ -46,7 +47,7 @@ export async function cancelTasks(
         .select(['id', 'state'])
         .where('id', 'in', ids)
         .where('queue_name', '=', ctx.queue)
-        .where('state', 'in', ['pending', 'processing'])
+        .where('state', 'in', LIVE_STATES)
         .forUpdate()
         .execute();
       const changed = await cancelLiveTasks(
@@ -57,7 +58,7 @@ export async function cancelTasks(
       await recordTransitions(
         trx,
         ctx.queue,
-        live.map((r) => ({ taskId: r.id, from: r.state, to: 'cancelled' })),
+        live.map((r) => ({ taskId: r.id, from: publicTaskState(r.state), to: 'cancelled' })),
       );
       return changed;
     });

@@ -1,6 +1,6 @@
 import { CelersError, type SerializedTask, type TaskId, TelemetryAttributes } from '@celers/core';
 import { hookContext } from '@celers/resilience';
-import type { CelersDatabase } from '@celers/schema';
+import type { CelersDatabase, PendingStoredState } from '@celers/schema';
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { afterCommit } from '../internal/after-commit.js';
@@ -30,6 +30,11 @@ export interface EnqueueOptions {
 /** When a new task becomes due: now (default), an absolute time, or a database-clock expression. */
 export interface Schedule {
   due?: Date | RawBuilder<Date>;
+  /**
+   * The stored state: `'scheduled'` when `due` is further ahead than `PROMOTE_AHEAD_MS` (the caller knows the
+   * delay; a database-clock expression cannot tell), so the claim's index range never holds it. Default `'pending'`.
+   */
+  state?: PendingStoredState;
   /** True for enqueueAt/enqueueAfter (reported in the `task:enqueued` event). */
   delayed?: boolean;
 }
@@ -121,7 +126,7 @@ export async function enqueueOne(
     async () => {
       // issue 4: inject inside the PRODUCER span, so consumers become children of `celers.<operation>`.
       injectActiveTraceContext(prepared.metadata.custom);
-      const values = toInsertValues(ctx.queue, prepared);
+      const values = toInsertValues(ctx.queue, prepared, schedule.state);
       assertTaskRowFits(ctx.limits, values, 'task'); // before any I/O, the drain flag read included
       const drain = await cachedDrainFlag(ctx, options.transaction !== undefined);
       if (drain === true) throw draining(ctx.queue);
@@ -177,7 +182,7 @@ export async function enqueueMany(
     async () => {
       // issue 4: inject inside the PRODUCER span (see enqueueOne).
       for (const t of prepared) injectActiveTraceContext(t.metadata.custom);
-      const rows = prepared.map((t) => toInsertValues(ctx.queue, t));
+      const rows = prepared.map((t) => toInsertValues(ctx.queue, t, schedule.state));
       for (let i = 0; i < rows.length; i++) assertTaskRowFits(ctx.limits, rows[i]!, 'tasks', i); // before I/O
       const chunks = planTaskInserts(rows, ctx.limits.maxStatementBytes);
       if (drainCheck === 'cached') {

@@ -1,4 +1,4 @@
-import { jsonColumnText, type TaskRow } from '@celers/schema';
+import { jsonColumnText, pendingStateForDelay, type TaskRow } from '@celers/schema';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import type { Executor } from '../broker-context.js';
@@ -24,17 +24,26 @@ export async function lockTask(
   return { row: task as TaskRow, now: db_now };
 }
 
-/** Puts a task back to `pending` for retry number `retryCount` at `retryAt`. @internal */
+/**
+ * Puts a task back to `pending` for retry number `retryCount` at `retryAt`, `delayMs` from now: stored
+ * `scheduled` when that backoff is beyond the promotion margin, so long backoffs stay out of the claim's range.
+ * @internal
+ */
 export async function scheduleRetry(
   trx: Executor,
   id: string,
-  retryCount: number,
-  retryAt: Date,
+  retry: { retryCount: number; retryAt: Date; delayMs: number },
   error: string | null,
 ): Promise<void> {
   await trx
     .updateTable('celers_live_tasks')
-    .set({ ...BACK_TO_PENDING, retry_count: retryCount, scheduled_at: retryAt, error_message: error })
+    .set({
+      ...BACK_TO_PENDING,
+      state: pendingStateForDelay(retry.delayMs),
+      retry_count: retry.retryCount,
+      scheduled_at: retry.retryAt,
+      error_message: error,
+    })
     .where('id', '=', id)
     .execute();
 }

@@ -342,7 +342,7 @@ export async function rejectInTransaction(
     const policy = policyOverride ?? decodeRetryPolicy(row) ?? ctx.options.retryPolicy;
     const delayMs = options.delayMs ?? computeRetryDelay(policy, retryCount, ctx.options.random);
     const retryAt = addMs(now, delayMs);
-    await scheduleRetry(trx, id, retryCount, retryAt, error);
+    await scheduleRetry(trx, id, { retryCount, retryAt, delayMs }, error);
     outcome = { outcome: 'retried', retryCount, retryAt };
   } else {
     const dlqId = await moveToDeadLetterQueue(trx, row, now, error);

@@ -1,5 +1,10 @@
 import type { FinishedTaskState } from '@celers/core';
-import { type CelersDatabase, STORED_TASK_COLUMNS, type StoredTaskColumn } from '@celers/schema';
+import {
+  type CelersDatabase,
+  pendingStateForTime,
+  STORED_TASK_COLUMNS,
+  type StoredTaskColumn,
+} from '@celers/schema';
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Executor } from '../broker-context.js';
 
@@ -97,7 +102,7 @@ export async function reviveFinishedTasks(
   options: { scheduledAt?: Date; resetRetries?: boolean } = {},
 ): Promise<number> {
   return moveTaskRows(db, 'celers_finished_tasks', 'celers_live_tasks', ids, {
-    state: 'pending',
+    state: options.scheduledAt ? pendingStateForTime(options.scheduledAt) : 'pending',
     completed_at: null,
     lease_expires_at: null,
     receipt_handle: null,

@@ -1,5 +1,5 @@
 import type { PayloadContentType, PayloadEncoding } from '@celers/core';
-import { parseJsonColumn } from '@celers/schema';
+import { parseJsonColumn, publicTaskState } from '@celers/schema';
 import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import type { TaskInfo } from './task-types.js';
@@ -74,7 +74,7 @@ export function toTaskInfo(row: TaskInfoRow): TaskInfo {
     id: row.id,
     queue: row.queue_name,
     taskName: row.task_name,
-    state: row.state,
+    state: publicTaskState(row.state),
     priority: row.priority,
     retryCount: row.retry_count,
     deliveryCount: row.delivery_count,

@@ -9,6 +9,7 @@ import {
   TASK_STATES,
   type TaskState,
 } from '@celers/core';
+import { stateIs, storedStatesOf } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { assertJsonFits } from '../internal/assert-fits.js';
@@ -128,7 +129,7 @@ export async function searchByDateRange(ctx: BrokerContext, search: DateRangeSea
   const { limit, offset } = resolvePage({ limit: s.limit, offset: s.offset }, 'search');
   return ctx.run('tasks.searchByDateRange', async () => {
     let q = selectTaskInfos(ctx.db, ctx.queue).where('created_at', '>=', from).where('created_at', '<', to);
-    if (state !== undefined) q = q.where('state', '=', state);
+    if (state !== undefined) q = q.where(stateIs(state));
     return newestFirstPage(q, { limit, offset });
   });
 }
@@ -172,7 +173,8 @@ export async function updateBatchState(
           .select('id')
           .where('id', 'in', sorted)
           .where('queue_name', '=', ctx.queue)
-          .where('state', '!=', st)
+          // A scheduled task already is `pending`: setting it so changes nothing.
+          .where('state', 'not in', storedStatesOf(st))
           .forUpdate()
           .execute()
           .then((rows) => rows.map((r) => r.id));

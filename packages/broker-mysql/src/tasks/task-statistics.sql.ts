@@ -1,10 +1,12 @@
+import type { TaskState } from '@celers/core';
+import { stateIs } from '@celers/schema';
 import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import type { QueueStatistics, TaskNameCount } from './statistics-types.js';
 
-/** `COALESCE(SUM(CASE WHEN state = <s> THEN 1 ELSE 0 END), 0)` for a constant state. */
-function countState(state: string) {
-  return sql<number>`COALESCE(SUM(CASE WHEN state = ${state} THEN 1 ELSE 0 END), 0)`;
+/** `COALESCE(SUM(CASE WHEN <state is s> THEN 1 ELSE 0 END), 0)` for a public state (`pending` counts both stored values). */
+function countState(state: TaskState) {
+  return sql<number>`COALESCE(SUM(CASE WHEN ${stateIs(state)} THEN 1 ELSE 0 END), 0)`;
 }
 
 /**
@@ -29,7 +31,7 @@ export async function readQueueStatistics(db: Executor, queue: string): Promise<
       countState('completed').as('completed'),
       countState('failed').as('failed_rows'),
       countState('cancelled').as('cancelled'),
-      sql<number>`COALESCE(SUM(CASE WHEN state = 'pending' AND scheduled_at > UTC_TIMESTAMP(6) THEN 1 ELSE 0 END), 0)`.as(
+      sql<number>`COALESCE(SUM(CASE WHEN ${stateIs('pending')} AND scheduled_at > UTC_TIMESTAMP(6) THEN 1 ELSE 0 END), 0)`.as(
         'scheduled',
       ),
       sql<number>`COUNT(*)`.as('task_rows'),

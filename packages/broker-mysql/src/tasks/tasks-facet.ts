@@ -1,4 +1,5 @@
 import { assertName, assertOneOf, assertTaskId, TASK_STATES, type TaskState } from '@celers/core';
+import { stateIs } from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import { assertText } from '../internal/assert-text.js';
@@ -67,7 +68,7 @@ export class TasksFacet {
     const { state, limit, offset } = resolveListOptions(options);
     return this.#ctx.run('tasks.list', async () => {
       let query = selectTaskInfos(this.#ctx.db, this.#ctx.queue);
-      if (state !== undefined) query = query.where('state', '=', state);
+      if (state !== undefined) query = query.where(stateIs(state));
       return newestFirstPage(query, { limit, offset });
     });
   }
@@ -116,7 +117,7 @@ export class TasksFacet {
     const { state, limit, offset } = resolveListOptions(options);
     return this.#ctx.run('tasks.byWorker', async () => {
       let query = selectTaskInfos(this.#ctx.db, this.#ctx.queue).where('worker_id', '=', worker);
-      if (state !== undefined) query = query.where('state', '=', state);
+      if (state !== undefined) query = query.where(stateIs(state));
       return newestFirstPage(query, { limit, offset });
     });
   }
@@ -127,7 +128,7 @@ export class TasksFacet {
     return this.#ctx.run('tasks.listScheduled', async () => {
       const rows = await selectTaskInfos(this.#ctx.db, this.#ctx.queue)
         .select(sql<number>`TIMESTAMPDIFF(MICROSECOND, UTC_TIMESTAMP(6), scheduled_at)`.as('delay_us'))
-        .where('state', '=', 'pending')
+        .where(stateIs('pending'))
         .where('scheduled_at', '>', sql<Date>`UTC_TIMESTAMP(6)`)
         .orderBy('scheduled_at', 'asc')
         .orderBy('id', 'asc')

@@ -1,5 +1,12 @@
 import { assertInteger, assertOneOf, assertOptionalObject, TASK_STATES, type TaskState } from '@celers/core';
-import { type DlqRow, parseJsonColumn, STORED_TASK_COLUMNS, type TaskRow } from '@celers/schema';
+import {
+  type DlqRow,
+  parseJsonColumn,
+  publicTaskState,
+  STORED_TASK_COLUMNS,
+  stateIs,
+  type TaskRow,
+} from '@celers/schema';
 import { sql } from 'kysely';
 import type { BrokerContext } from '../broker-context.js';
 import {
@@ -26,7 +33,7 @@ export function toExportedTask(row: Pick<TaskRow, (typeof STORED_TASK_COLUMNS)[n
     payload: Buffer.from(row.payload).toString('base64'),
     contentType: row.content_type,
     contentEncoding: row.content_encoding,
-    state: row.state,
+    state: publicTaskState(row.state),
     priority: row.priority,
     retryCount: row.retry_count,
     deliveryCount: row.delivery_count,
@@ -84,7 +91,7 @@ function selectPage(ctx: BrokerContext, state: TaskState | undefined, after: str
     .where('id', '>', after)
     .orderBy('id')
     .limit(limit);
-  if (state !== undefined) q = q.where('state', '=', state);
+  if (state !== undefined) q = q.where(stateIs(state));
   return q.execute();
 }
 

@@ -16,7 +16,7 @@ import {
   MAX_RETRIES_LIMIT,
   TASK_STATES,
 } from '@celers/core';
-import { isDuplicateKeyError, type NewTaskRow } from '@celers/schema';
+import { isDuplicateKeyError, type NewTaskRow, pendingStateForTime } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { assertImportRowsFit } from '../internal/assert-fits.js';
 import { assertText } from '../internal/assert-text.js';
@@ -75,6 +75,7 @@ function toRow(value: unknown, queue: string, at: string): ImportRow {
   const state = assertOneOf(r.state, TASK_STATES, `${at}.state`);
   const live = state === 'pending' || state === 'processing';
   const createdAt = time(r.createdAt, `${at}.createdAt`, false) as Date;
+  const scheduledAt = time(r.scheduledAt ?? r.createdAt, `${at}.scheduledAt`, false) as Date;
   return {
     id: assertTaskId(r.id, `${at}.id`),
     queue_name: queue,
@@ -86,7 +87,8 @@ function toRow(value: unknown, queue: string, at: string): ImportRow {
       `${at}.contentType`,
     ),
     content_encoding: assertOneOf(r.contentEncoding, ['identity', 'deflate'], `${at}.contentEncoding`),
-    state: state === 'processing' ? 'pending' : state,
+    // A live task is due at its scheduledAt here: stored 'scheduled' when that is further than the promotion margin.
+    state: live ? pendingStateForTime(scheduledAt) : state,
     priority: assertPriority(r.priority, `${at}.priority`),
     retry_count: assertInteger(r.retryCount, `${at}.retryCount`, 0, MAX_RETRIES_LIMIT),
     delivery_count:
@@ -99,7 +101,7 @@ function toRow(value: unknown, queue: string, at: string): ImportRow {
       JSON.stringify(assertRetryPolicySpec(v, `${at}.retryPolicy`)),
     ),
     created_at: createdAt,
-    scheduled_at: time(r.scheduledAt ?? r.createdAt, `${at}.scheduledAt`, false) as Date,
+    scheduled_at: scheduledAt,
     // A live task has no claim in this system: no start, lease, receipt or worker.
     started_at: live ? null : time(r.startedAt, `${at}.startedAt`, true),
     completed_at: live ? null : time(r.completedAt, `${at}.completedAt`, true),

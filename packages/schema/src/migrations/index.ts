@@ -12,6 +12,7 @@ import { createLocks } from './0010-create-locks.js';
 import { addTaskDeliveryCount } from './0011-add-task-delivery-count.js';
 import { extendTaskNameIndex } from './0012-extend-task-name-index.js';
 import { splitLiveTasks } from './0013-split-live-tasks.js';
+import { scheduledState } from './0014-scheduled-state.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -31,6 +32,7 @@ export const migrations = {
   '0011_add_task_delivery_count': addTaskDeliveryCount,
   '0012_extend_task_name_index': extendTaskNameIndex,
   '0013_split_live_tasks': splitLiveTasks,
+  '0014_scheduled_state': scheduledState,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */
