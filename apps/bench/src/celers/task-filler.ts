@@ -1,5 +1,5 @@
 import { createTask, type TaskState } from '@celers/core';
-import type { CelersDatabase } from '@celers/schema';
+import { type CelersDatabase, pendingStateForDelay } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 
 /** Rows per INSERT when filling: big statements keep a 1M fill to a minute. */
@@ -32,6 +32,8 @@ const day = 86_400_000;
 export async function fillTasks(db: Kysely<CelersDatabase>, options: FillOptions): Promise<void> {
   const name = options.taskName ?? 'bench.noop';
   const finished = options.state !== 'pending';
+  // Stored as enqueue stores them: a pending row due later than the promotion margin is 'scheduled'.
+  const state = finished ? options.state : pendingStateForDelay(options.delayMs ?? 0);
   for (let done = 0; done < options.count; done += FILL_CHUNK) {
     const n = Math.min(FILL_CHUNK, options.count - done);
     const past = new Date(Date.now() - day);
@@ -45,7 +47,7 @@ export async function fillTasks(db: Kysely<CelersDatabase>, options: FillOptions
         payload: Buffer.from(task.payload),
         content_type: m.contentType,
         content_encoding: m.contentEncoding,
-        state: options.state,
+        state,
         priority: options.priority ?? m.priority,
         retry_count: 0,
         max_retries: m.maxRetries,

@@ -1,5 +1,5 @@
 import type { TaskState } from '@celers/core';
-import { parseJsonColumn } from '@celers/schema';
+import { parseJsonColumn, publicTaskState, stateIs } from '@celers/schema';
 import type { CelersKysely } from '../dashboard-options.js';
 
 /** Validated filters of the task list (see `parseTaskFilters`). */
@@ -48,7 +48,7 @@ export interface TaskPage {
 
 function filtered(db: CelersKysely, queue: string, f: TaskFilters) {
   let q = db.selectFrom('celers_tasks').where('queue_name', '=', queue);
-  if (f.state !== undefined) q = q.where('state', '=', f.state);
+  if (f.state !== undefined) q = q.where(stateIs(f.state));
   if (f.name !== undefined) q = q.where('task_name', '=', f.name);
   const { error } = f;
   if (error !== undefined) {
@@ -111,7 +111,7 @@ export async function searchTasks(db: CelersKysely, queue: string, f: TaskFilter
     tasks: rows.map((r) => ({
       id: r.id,
       taskName: r.task_name,
-      state: r.state,
+      state: publicTaskState(r.state),
       priority: r.priority,
       retryCount: r.retry_count,
       maxRetries: r.max_retries,

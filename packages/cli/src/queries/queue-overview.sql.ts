@@ -1,6 +1,7 @@
 // What `celers queues` and the unknown-queue warning read: every queue that has tasks, DLQ entries or
 // settings, with its task counts per state. Read-only GROUP BYs over indexes that start with `queue_name`.
 import type { MysqlBroker } from '@celers/broker-mysql';
+import { publicTaskState } from '@celers/schema';
 
 /** The broker's kysely handle on the celers tables. */
 type CelersDb = MysqlBroker['database'];
@@ -66,7 +67,7 @@ export async function selectQueueOverview(db: CelersDb): Promise<QueueOverview[]
   };
   for (const row of states) {
     const queue = entry(row.queue_name);
-    const field = STATE_FIELDS[row.state as keyof typeof STATE_FIELDS];
+    const field = STATE_FIELDS[publicTaskState(row.state) as keyof typeof STATE_FIELDS];
     const n = Number(row.n);
     if (field) queue[field] += n;
     queue.total += n;

@@ -1,4 +1,5 @@
-import type { CelersDatabase } from '@celers/schema';
+import type { TaskState } from '@celers/core';
+import { type CelersDatabase, stateIs } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 import { toNullableNumber, toNumber } from '../internal/numbers.js';
 import { col, msBetween } from '../internal/sql-fragments.js';
@@ -23,7 +24,7 @@ export async function selectPriorityStats(
   queue: string,
 ): Promise<PriorityStats[]> {
   const wait = msBetween(col('created_at'), col('started_at'));
-  const countState = (state: string) => sql<number>`SUM(CASE WHEN state = ${state} THEN 1 ELSE 0 END)`;
+  const countState = (state: TaskState) => sql<number>`SUM(CASE WHEN ${stateIs(state)} THEN 1 ELSE 0 END)`;
   const rows = await db
     .selectFrom('celers_tasks')
     .select([

@@ -1,4 +1,4 @@
-import type { CelersDatabase } from '@celers/schema';
+import { type CelersDatabase, stateIs } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 import { toNullableNumber, toNumber } from '../internal/numbers.js';
 import { col, DB_NOW, dbNowMinusMs, msBetween } from '../internal/sql-fragments.js';
@@ -35,16 +35,16 @@ export async function selectQueueSnapshot(
   const tasks = () => db.selectFrom('celers_tasks').where('queue_name', '=', queue);
   const row = await db
     .selectNoFrom((eb) => [
-      tasks().select(sql<number>`COUNT(*)`.as('n')).where('state', '=', 'pending').as('pending'),
+      tasks().select(sql<number>`COUNT(*)`.as('n')).where(stateIs('pending')).as('pending'),
       tasks()
         .select(sql<number>`COUNT(*)`.as('n'))
-        .where('state', '=', 'pending')
+        .where(stateIs('pending'))
         .where('scheduled_at', '<=', DB_NOW)
         .as('due_pending'),
       tasks().select(sql<number>`COUNT(*)`.as('n')).where('state', '=', 'processing').as('processing'),
       tasks()
         .select(sql<number>`MAX(${msBetween(col('scheduled_at'), DB_NOW)})`.as('n'))
-        .where('state', '=', 'pending')
+        .where(stateIs('pending'))
         .where('scheduled_at', '<=', DB_NOW)
         .as('oldest_due_ms'),
       tasks()

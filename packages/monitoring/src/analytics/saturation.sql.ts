@@ -1,4 +1,4 @@
-import type { CelersDatabase } from '@celers/schema';
+import { type CelersDatabase, stateIs } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 import { toNumber } from '../internal/numbers.js';
 
@@ -54,7 +54,7 @@ export async function selectStateCounts(
   const row = await db
     .selectFrom('celers_tasks')
     .select([
-      sql<number>`SUM(CASE WHEN state = 'pending' THEN 1 ELSE 0 END)`.as('pending'),
+      sql<number>`SUM(CASE WHEN ${stateIs('pending')} THEN 1 ELSE 0 END)`.as('pending'),
       sql<number>`SUM(CASE WHEN state = 'processing' THEN 1 ELSE 0 END)`.as('processing'),
       sql<number>`COUNT(*)`.as('total'),
     ])

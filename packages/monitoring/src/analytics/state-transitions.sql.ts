@@ -1,4 +1,4 @@
-import type { CelersDatabase } from '@celers/schema';
+import { type CelersDatabase, publicTaskState } from '@celers/schema';
 import type { Kysely } from 'kysely';
 import { toDate } from '../internal/numbers.js';
 
@@ -50,6 +50,7 @@ export async function selectStateTransitions(
     .where('queue_name', '=', queue)
     .executeTakeFirst();
   if (!task) return [];
+  const state = publicTaskState(task.state);
   const transitions: TaskStateTransition[] = [
     {
       taskId,
@@ -72,11 +73,11 @@ export async function selectStateTransitions(
     });
   }
   const completedAt = toDate(task.completed_at);
-  if (completedAt && task.state !== 'pending' && task.state !== 'processing') {
+  if (completedAt && state !== 'pending' && state !== 'processing') {
     transitions.push({
       taskId,
       fromState: startedAt ? 'processing' : 'pending',
-      toState: task.state,
+      toState: state,
       at: completedAt,
       workerId: startedAt ? task.worker_id : null,
       source: 'inferred',

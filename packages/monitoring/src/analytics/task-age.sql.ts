@@ -1,4 +1,4 @@
-import type { CelersDatabase } from '@celers/schema';
+import { type CelersDatabase, stateIs } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 import { toNullableNumber, toNumber } from '../internal/numbers.js';
 import { col, DB_NOW, msBetween } from '../internal/sql-fragments.js';
@@ -41,7 +41,7 @@ export async function selectTaskAgeDistribution(
     .selectFrom('celers_tasks')
     .select(msBetween(col('created_at'), DB_NOW).as('age_ms'))
     .where('queue_name', '=', queue)
-    .where('state', '=', 'pending');
+    .where(stateIs('pending'));
   const selections = TASK_AGE_BUCKETS.flatMap((bucket, i) => {
     const upper = bucket.maxAgeMs === null ? sql`TRUE` : sql`age_ms < ${bucket.maxAgeMs}`;
     const inBucket = sql`age_ms >= ${i === 0 ? Number.MIN_SAFE_INTEGER : bucket.minAgeMs} AND ${upper}`;

@@ -17,6 +17,8 @@ export const EXPECTED_TASK_INDEXES: Readonly<Record<string, readonly string[]>> 
     DEQUEUE_INDEX,
     'idx_tasks_task_name_state',
     'idx_tasks_parent',
+    // Promotion of scheduled tasks (migration 0014).
+    'idx_tasks_promote',
     'uq_tasks_live_dedup',
   ],
   [FINISHED_TABLE]: ['PRIMARY', 'idx_tasks_worker', 'idx_tasks_created_at', 'idx_tasks_completed_at'],

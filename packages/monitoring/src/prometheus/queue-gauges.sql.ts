@@ -1,4 +1,4 @@
-import type { CelersDatabase } from '@celers/schema';
+import { type CelersDatabase, stateIs } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 import { toNumber } from '../internal/numbers.js';
 
@@ -19,7 +19,7 @@ export async function selectQueueGaugeValues(
       .selectFrom('celers_tasks')
       .select(sql<number>`COUNT(*)`.as('n'))
       .where('queue_name', '=', queue)
-      .where('state', '=', state);
+      .where(stateIs(state));
   const row = await db
     .selectNoFrom((eb) => [
       count('pending').as('pending'),
