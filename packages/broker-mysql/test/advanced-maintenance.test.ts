@@ -178,7 +178,7 @@ describe('broker.maintenance policies', () => {
     expect(Object.fromEntries(states.map((s) => [s.id, s.state]))).toEqual({
       [old]: 'cancelled',
       [fresh]: 'pending',
-      [delayed]: 'pending',
+      [delayed]: 'scheduled', // the stored state of a pending task due later
     });
     expect(cancelled).toEqual([[old]]);
     await expect(b.maintenance.expirePending({ ttlMs: 0 })).rejects.toMatchObject({

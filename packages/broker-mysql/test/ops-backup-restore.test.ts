@@ -209,7 +209,8 @@ describe('docs/operations/backup-restore.md', () => {
         .orderBy('id')
         .execute();
       expect(rows.map((r) => r.id)).toEqual([processingId, ...pendingIds].sort());
-      expect(new Set(rows.map((r) => r.state))).toEqual(new Set(['pending', 'processing']));
+      // The delayed task is stored 'scheduled' (pending, not yet due).
+      expect(new Set(rows.map((r) => r.state))).toEqual(new Set(['pending', 'scheduled', 'processing']));
       const msg = await staging.dequeue();
       expect(decodePayload(msg!.task)).toEqual(payloads.get(msg!.task.metadata.id));
     } finally {
