@@ -1,5 +1,6 @@
+import { compileClaimStatement } from '@celers/broker-mysql';
 import type { CelersDatabase } from '@celers/schema';
-import { CompiledQuery, type Kysely, sql } from 'kysely';
+import { CompiledQuery, type Kysely } from 'kysely';
 import { toNullableNumber } from '../internal/numbers.js';
 import type { ExplainParameter } from './read-only-statement.js';
 
@@ -44,9 +45,10 @@ export function toQueryPlanRow(row: Record<string, unknown>): QueryPlanRow {
 }
 
 /**
- * EXPLAIN of the broker's claim query shape: `WHERE queue_name = ? AND state = 'pending' AND scheduled_at <=
- * UTC_TIMESTAMP(6) ORDER BY priority DESC, scheduled_at, id LIMIT n FOR UPDATE SKIP LOCKED` (the broker adds
- * a pause-flag subquery, which does not change the access path). EXPLAIN plans without executing or locking.
+ * EXPLAIN of the broker's claim statement exactly as it sends it (`compileClaimStatement`: the `FORCE INDEX`,
+ * the pause-flag subquery; its table is aliased `t`). A hand copy without the hint would plan differently: since
+ * migration 0014 the optimizer may prefer idx_tasks_promote and sort, which the broker never does. EXPLAIN plans
+ * without executing or locking.
  * @internal
  */
 export async function explainClaimQuery(
@@ -54,19 +56,7 @@ export async function explainClaimQuery(
   queue: string,
   limit: number,
 ): Promise<QueryPlanRow[]> {
-  const compiled = db
-    .selectFrom('celers_live_tasks')
-    .selectAll()
-    .where('queue_name', '=', queue)
-    .where('state', '=', 'pending')
-    .where('scheduled_at', '<=', sql<Date>`UTC_TIMESTAMP(6)`)
-    .orderBy('priority', 'desc')
-    .orderBy('scheduled_at', 'asc')
-    .orderBy('id', 'asc')
-    .limit(limit)
-    .forUpdate()
-    .skipLocked()
-    .compile();
+  const compiled = compileClaimStatement(db, queue, limit);
   const result = await db.executeQuery<Record<string, unknown>>(
     CompiledQuery.raw(`EXPLAIN ${compiled.sql}`, [...compiled.parameters]),
   );
