@@ -1,5 +1,6 @@
 import { MysqlBroker } from '@celers/broker-mysql';
-import { createTask } from '@celers/core';
+import { createTask, type TaskState } from '@celers/core';
+import { stateIs } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createDashboardApp, type Dashboard } from '../src/index.js';
@@ -22,7 +23,8 @@ async function countRows(
     .selectFrom(table)
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('queue_name', '=', 'mail');
-  if (where.state) q = q.where('state' as never, '=', where.state as never);
+  // A public state: 'pending' counts the stored 'scheduled' rows too.
+  if (where.state) q = q.where(stateIs(where.state as TaskState) as never);
   return Number((await q.executeTakeFirstOrThrow()).n);
 }
 
