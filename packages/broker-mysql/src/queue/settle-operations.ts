@@ -176,7 +176,7 @@ async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Prom
     else sortStaleOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
   }
   const ackedIds = [...outcomes].filter(([, o]) => o === 'acked').map(([id]) => id);
-  await runCompletionHooks(ctx, ctx.db, ackedIds);
+  await runCompletionHooks(ctx, ctx.db, ackedIds, byReceipt.keys());
   return outcomes;
 }
 
@@ -222,9 +222,15 @@ function sortDeletedOutcomes(
 }
 
 /** Tells the completion hooks (chains) which tasks just completed, on the completion's executor. */
-async function runCompletionHooks(ctx: BrokerContext, db: Executor, completedIds: readonly string[]) {
-  if (completedIds.length === 0) return;
-  for (const hook of ctx.onCompleted) await hook(db, ctx.queue, completedIds);
+/** Runs the completion hooks for `completedIds`, unless every receipt acked is a claim no hook concerns. */
+async function runCompletionHooks(
+  ctx: BrokerContext,
+  db: Executor,
+  completedIds: readonly string[],
+  receipts: Iterable<string>,
+) {
+  if (completedIds.length === 0 || ctx.hookFreeClaims.coversAll(receipts)) return;
+  for (const hook of ctx.onCompleted) await hook.run(db, ctx.queue, completedIds);
 }
 
 /** Locks the items' rows, completes those the receipts own, stores their results; returns the acked ids. */
@@ -269,7 +275,12 @@ async function ackOwnedInTransaction(
       .where('id', 'in', [...ownedIds].sort())
       .execute();
   else await finishLiveTasks(trx, ownedIds, { state: 'completed' }, false);
-  await runCompletionHooks(ctx, trx, ownedIds);
+  await runCompletionHooks(
+    ctx,
+    trx,
+    ownedIds,
+    owned.map((i) => i.receiptHandle),
+  );
   await upsertResults(
     trx,
     ctx.queue,
