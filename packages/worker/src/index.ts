@@ -8,6 +8,7 @@ export { consoleWarnLogger, type LogFields, silentLogger, type WorkerLogger } fr
 export {
   DEFAULT_ACK_BATCH_WINDOW_MS,
   DEFAULT_BATCH_SIZE,
+  DEFAULT_BUSY_POLL_WINDOW_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_POLL_INTERVAL_MS,

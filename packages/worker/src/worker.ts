@@ -108,7 +108,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       o.ackBatchWindowMs,
       Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
     );
-    this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs);
+    this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs, { warmMs: o.busyPollWindowMs });
     this.#prefetched = new PrefetchBuffer(o.prefetch, PREFETCH_WINDOW_MS);
     this.#heartbeat = new PeriodicTask(
       () => o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.heldTasks),
