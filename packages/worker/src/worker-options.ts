@@ -28,6 +28,8 @@ export const DEFAULT_PREFETCH_MULTIPLIER = 10;
 export const PREFETCH_WINDOW_MS = 200;
 /** Largest claim per poll (the broker's `dequeueBatch` limit). */
 export const MAX_BATCH_SIZE = 1_000;
+/** Largest `claimConnections`. */
+export const MAX_CLAIM_CONNECTIONS = 16;
 /**
  * Default wait before polling again after a poll that found less than a full batch. It stays this short for
  * {@link DEFAULT_BUSY_POLL_WINDOW_MS} after work was last found, then doubles with each empty poll up to
@@ -121,6 +123,13 @@ export interface WorkerOptions {
   /** Longest wait between polls of an idle queue, in ms. @defaultValue {@link DEFAULT_MAX_POLL_INTERVAL_MS} */
   maxPollIntervalMs?: number;
   /**
+   * Claim loops, each with its own database connection from the broker's pool. The first polls; the others
+   * join only while claims come back full (a backlog), so an idle worker costs the same. Raise it when one
+   * connection's claim round trips are the bottleneck (a distant database, large batches); the pool needs this
+   * many connections plus those for acks and heartbeats. @defaultValue 1
+   */
+  claimConnections?: number;
+  /**
    * How long after a poll found work empty polls keep `pollIntervalMs` before backing off, in ms; `0` backs off
    * at once. @defaultValue {@link DEFAULT_BUSY_POLL_WINDOW_MS}
    */
@@ -171,6 +180,7 @@ export interface ResolvedWorkerOptions {
   readonly prefetch: number;
   readonly pollIntervalMs: number;
   readonly busyPollWindowMs: number;
+  readonly claimConnections: number;
   readonly maxPollIntervalMs: number;
   readonly leaseMs: number;
   readonly heartbeatIntervalMs: number;
@@ -262,6 +272,13 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     ),
     pollIntervalMs,
     maxPollIntervalMs,
+    claimConnections: optionalInteger(
+      options.claimConnections,
+      'options.claimConnections',
+      1,
+      MAX_CLAIM_CONNECTIONS,
+      1,
+    ),
     busyPollWindowMs: optionalDuration(
       options.busyPollWindowMs,
       'options.busyPollWindowMs',

@@ -35,6 +35,15 @@ export interface CloseWorkerOptions {
   timeoutMs?: number;
 }
 
+/** The state of one claim loop (one claim connection). */
+interface ClaimLoop {
+  readonly backoff: PollBackoff;
+  /** Cuts the idle wait short: a local enqueue, recovered tasks, a backlog (for the other loops), shutdown. */
+  readonly pollWake: Wakeup;
+  /** Cuts the wait for a free slot short: a task finished, shutdown. */
+  readonly slotWake: Wakeup;
+}
+
 /**
  * Runs task handlers against a {@link Broker}: claims tasks for its free slots plus an adaptive prefetch, runs
  * them with bounded concurrency under leases it keeps extending, acks (batched) or rejects them (retrying
@@ -70,11 +79,12 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   /** Handlers still executing (a subset of #running: the others are only waiting for their ack or reject). */
   #executing = 0;
   readonly #acker: AckBatcher;
-  readonly #backoff: PollBackoff;
-  /** Cuts the idle wait short: a local enqueue, recovered tasks, shutdown. */
-  readonly #pollWake = new Wakeup();
-  /** Cuts the wait for a free slot short: a task finished, shutdown. */
-  readonly #slotWake = new Wakeup();
+  /** One per claim connection (`claimConnections`); the first polls, the others join while there is a backlog. */
+  readonly #loops: readonly ClaimLoop[];
+  /** Tasks asked for by claims still in flight (counted against the room of the next claim). */
+  #claiming = 0;
+  /** The last claim came back full: more is probably waiting, so every claim loop claims. */
+  #backlog = false;
   readonly #heartbeat: PeriodicTask;
   /** Gives back prefetched tasks that could not start within a third of their lease (slots stuck in slow handlers). */
   readonly #prefetchReturn: PeriodicTask;
@@ -108,7 +118,11 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       o.ackBatchWindowMs,
       Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
     );
-    this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs, { warmMs: o.busyPollWindowMs });
+    this.#loops = Array.from({ length: o.claimConnections }, () => ({
+      backoff: new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs, { warmMs: o.busyPollWindowMs }),
+      pollWake: new Wakeup(),
+      slotWake: new Wakeup(),
+    }));
     this.#prefetched = new PrefetchBuffer(o.prefetch, PREFETCH_WINDOW_MS);
     this.#heartbeat = new PeriodicTask(
       () => o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.heldTasks),
@@ -191,7 +205,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         pid: process.pid,
       },
     });
-    this.#stopWakeups = onDueTasks(o.broker, () => this.#pollWake.wake());
+    this.#stopWakeups = onDueTasks(o.broker, () => this.#loops[0]?.pollWake.wake());
     this.#heartbeat.start();
     this.#prefetchReturn.start();
     // The maintainer alone recovers expired leases (once across hosts); its interval follows the lease.
@@ -202,26 +216,41 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     }
     if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
     this.#isRunning = true;
-    this.#pollLoop = this.#poll().catch((error: unknown) => this.#reportError(error, 'poll'));
+    this.#pollLoop = Promise.all(
+      this.#loops.map((loop, i) =>
+        this.#poll(loop, i === 0).catch((error: unknown) => this.#reportError(error, 'poll')),
+      ),
+    ).then(() => undefined);
   }
 
-  async #poll(): Promise<void> {
+  /**
+   * One claim loop. The primary loop polls (backing off on an empty queue); the others (`claimConnections` > 1)
+   * claim only while claims come back full, so an idle worker polls as often as with one connection.
+   */
+  async #poll(loop: ClaimLoop, primary: boolean): Promise<void> {
     const o = this.options;
     while (!this.#stopping) {
+      if (!primary && !this.#backlog) {
+        await loop.pollWake.wait();
+        continue;
+      }
       const want = this.#claimSize();
       if (want === 0) {
-        await this.#slotWake.wait();
+        await loop.slotWake.wait();
         // Yield one macrotask so slots freed together (one ackBatch settles many tasks) make one claim.
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       let messages: BrokerMessage[];
+      this.#claiming += want;
       try {
         messages = await o.broker.dequeueBatch(want, this.#claimOptions);
       } catch (error) {
         this.#reportError(error, 'dequeueBatch');
-        await this.#pollWake.wait(this.#backoff.next());
+        await loop.pollWake.wait(loop.backoff.next());
         continue;
+      } finally {
+        this.#claiming -= want;
       }
       if (this.#stopping) {
         await this.#releaseUnstarted(messages); // claimed while shutting down: give them straight back
@@ -229,13 +258,16 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       }
       this.#prefetched.add(messages);
       this.#fillSlots();
-      if (messages.length === want) {
-        this.#backoff.reset();
+      this.#backlog = messages.length === want;
+      if (this.#backlog) {
+        for (const other of this.#loops) if (other !== loop) other.pollWake.wake();
+        loop.backoff.reset();
         continue; // a full batch: more is probably waiting, claim again at once
       }
-      if (messages.length > 0) this.#backoff.reset();
+      if (!primary) continue; // back to waiting for a backlog
+      if (messages.length > 0) loop.backoff.reset();
       else this.#noteEmptyPoll();
-      await this.#pollWake.wait(this.#backoff.next());
+      await loop.pollWake.wait(loop.backoff.next());
     }
   }
 
@@ -250,7 +282,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     const freeSlots = o.concurrency - this.#executing;
     const target = this.#prefetched.target();
     const leaseRoom = 2 * o.concurrency + o.prefetch - this.heldTasks;
-    const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom);
+    const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom) - this.#claiming;
     if (room <= 0) return 0;
     const starving = freeSlots > 0 && this.#prefetched.length === 0;
     if (!starving && room < Math.ceil((o.concurrency + target) / 2)) return 0;
@@ -300,13 +332,17 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       this.#executing -= 1;
       this.#prefetched.noteCompleted();
       this.#fillSlots();
-      this.#slotWake.wake();
+      this.#wakeSlotWaiters();
     });
     void runner.done.finally(() => {
       this.#running.delete(runner);
-      this.#slotWake.wake();
+      this.#wakeSlotWaiters();
       if (this.heldTasks === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
     });
+  }
+
+  #wakeSlotWaiters(): void {
+    for (const loop of this.#loops) loop.slotWake.wake();
   }
 
   #noteEmptyPoll(): void {
@@ -339,8 +375,10 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     this.#stopping = true;
     const o = this.options;
     this.#stopWakeups?.();
-    this.#pollWake.wake();
-    this.#slotWake.wake();
+    for (const loop of this.#loops) {
+      loop.pollWake.wake();
+      loop.slotWake.wake();
+    }
     await this.#releaseMaintenance?.();
     await this.#pollLoop;
     await this.#prefetchReturn.stop();

@@ -11,6 +11,8 @@ export interface WorkerConsumerOptions {
   concurrency: number;
   storeResults: boolean;
   handler: JobHandler;
+  /** The Worker's `claimConnections`. @defaultValue the Worker's default (1) */
+  claimConnections?: number;
 }
 
 /**
@@ -33,6 +35,7 @@ export async function startWorkerConsumer(
     concurrency: options.concurrency,
     storeResults: options.storeResults,
     logger: silentLogger,
+    ...(options.claimConnections === undefined ? {} : { claimConnections: options.claimConnections }),
   });
   worker.on('completed', () => progress.add(1));
   worker.on('failed', ({ error }) => progress.fail(error));
