@@ -115,6 +115,7 @@ export {
 } from './schedules/recurring-task-types.js';
 export { SCHEDULE_BATCH_SIZE } from './schedules/schedule-operations.js';
 export { SchedulesFacet } from './schedules/schedules-facet.js';
+export { type QueueStateReading, readQueueState } from './tasks/queue-state-read.js';
 export type { QueueStatistics, TaskNameCount } from './tasks/statistics-types.js';
 export {
   type DateRangeSearch,
