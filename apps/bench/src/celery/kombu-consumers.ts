@@ -11,8 +11,10 @@ export interface KombuConsumer {
   readonly label: string;
   /** Resolves with an error if the consumer dies before `stop()`; never rejects. */
   readonly failed: Promise<Error>;
-  /** Errors the consumer reported and survived (celers' `error` events), for the notes. */
+  /** Errors the consumer reported and survived (celers' `error`, `corrupt`, `lease-lost` events). */
   errors(): number;
+  /** The first such error's message, for the notes; `null` when there was none. */
+  firstError(): string | null;
   /** Stops the consumer and releases what it holds (processes, pools). Safe to call twice. */
   stop(): Promise<void>;
 }
@@ -24,7 +26,13 @@ export function startPythonConsumer(url: string, queue: string, pool: PythonPool
     pool.kind === 'solo'
       ? 'python celery worker --pool=solo'
       : `python celery worker --pool=prefork --concurrency=${pool.concurrency}`;
-  return { label, failed: worker.exitedEarly, errors: () => 0, stop: () => worker.stop() };
+  return {
+    label,
+    failed: worker.exitedEarly,
+    errors: () => 0,
+    firstError: () => null,
+    stop: () => worker.stop(),
+  };
 }
 
 /**
@@ -39,6 +47,7 @@ export async function startCelersConsumer(
   const db = createDatabase(url);
   await warmupPool(db, concurrency);
   let errors = 0;
+  let firstError: string | null = null;
   let stopped = false;
   const worker = runCeleryWorker({
     db,
@@ -46,7 +55,9 @@ export async function startCelersConsumer(
     concurrency,
     handlers: { [NOOP_TASK]: () => null },
     onEvent: (event) => {
-      if (event.type === 'error' || event.type === 'corrupt' || event.type === 'lease-lost') errors += 1;
+      if (event.type !== 'error' && event.type !== 'corrupt' && event.type !== 'lease-lost') return;
+      errors += 1;
+      firstError ??= event.type === 'lease-lost' ? `lease lost on ${event.taskId}` : event.error.message;
     },
   });
   const failed = worker.done.then(
@@ -57,6 +68,7 @@ export async function startCelersConsumer(
     label: `celers runCeleryWorker, concurrency ${concurrency}`,
     failed,
     errors: () => errors,
+    firstError: () => firstError,
     async stop() {
       if (stopped) return;
       stopped = true;

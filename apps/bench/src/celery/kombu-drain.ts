@@ -20,8 +20,9 @@ export interface KombuDrain {
   rate: number;
   processed: number;
   capped: boolean;
-  /** Errors the consumer survived. */
+  /** Errors the consumer survived, and the first one's message. */
   errors: number;
+  firstError: string | null;
   /** Server status counter deltas per settled message. */
   perJob: StatusSnapshot;
 }
@@ -79,6 +80,7 @@ export async function measureKombuDrain(
       processed,
       capped,
       errors: consumer.errors(),
+      firstError: consumer.firstError(),
       perJob: perJob(statusDelta(before, after), processed),
     };
   } finally {

@@ -84,7 +84,8 @@ function results(
       const capped = [py, own]
         .filter((m) => m.capped)
         .map((m) => `${m.label} capped at ${Math.round(ctx.drainCapMs / 1000)} s: ${m.processed} of ${n}`);
-      const errors = own.errors > 0 ? `; ${own.errors} consumer errors survived` : '';
+      const errors =
+        own.errors > 0 ? `; ${own.errors} consumer errors survived (first: ${own.firstError})` : '';
       out[`W10.${poolId}.c${concurrency}`] = evaluateWorkload({
         celers: own.rate,
         raw: py.rate,
