@@ -45,7 +45,12 @@ export async function startCelersConsumer(
   concurrency: number,
 ): Promise<KombuConsumer> {
   const db = createDatabase(url);
-  await warmupPool(db, concurrency);
+  try {
+    await warmupPool(db, concurrency);
+  } catch (error) {
+    await db.destroy();
+    throw error;
+  }
   let errors = 0;
   let firstError: string | null = null;
   let stopped = false;
