@@ -34,8 +34,8 @@ export async function startWorkerConsumer(
     storeResults: options.storeResults,
     logger: silentLogger,
   });
-  worker.on('completed', () => progress.add(1));
-  worker.on('failed', ({ error }) => progress.fail(error));
+  worker.on('task:completed', () => progress.add(1));
+  worker.on('task:failed', ({ error }) => progress.fail(error));
   await worker.start();
   let stopped: Promise<void> | undefined;
   return {
