@@ -44,7 +44,9 @@ const sets = new WeakMap<Registry, Map<string, BrokerMetricSet>>();
  *
  * @example
  * ```ts
- * const registry = new Registry();
+ * import http from 'node:http';
+ *
+ * const registry = createMetricsRegistry();
  * const unregister = registerBrokerMetrics(broker, { registry });
  * http.createServer(metricsHandler(registry)).listen(9464);
  * // later: unregister();
