@@ -4,7 +4,8 @@
 // - each block becomes one module in its package's node_modules/.cache/celers-check-examples/ (top-level
 //   await allowed; third-party imports resolve as from the package's own src);
 // - names it uses that a public package exports are imported from that package (its own package first), the
-//   way a reader would import them; imports the block writes itself are kept;
+//   way a reader would import them; imports the block writes itself are kept; the example of an `@internal`
+//   symbol may also use what its own module exports (no index exports it);
 // - the free variables examples lean on (`broker`, `worker`, `taskId`, ...) are declared once, typed, in the
 //   prelude below; a block that declares one itself shadows it;
 // - a block that augments a module (`declare module`) is checked in a program of its own, so its
@@ -68,6 +69,7 @@ function examplesIn(file) {
   const text = readFileSync(file, 'utf8');
   const found = [];
   for (const comment of text.matchAll(/\/\*\*[\s\S]*?\*\//g)) {
+    const internal = /@internal\b/.test(comment[0]);
     const firstLine = text.slice(0, comment.index).split('\n').length;
     const lines = comment[0].split('\n').map((l) => l.replace(/^\s*\/?\*+\/?\s?/, ''));
     let inExample = false;
@@ -83,10 +85,10 @@ function examplesIn(file) {
       if (/^@example\b/.test(line)) inExample = true;
       else if (/^@\w+/.test(line)) inExample = false;
       else if (inExample && /^```(ts|typescript)\s*$/.test(line))
-        block = { line: firstLine + i + 1, code: [] };
+        block = { line: firstLine + i + 1, code: [], internal };
     });
   }
-  return found.map((b) => ({ line: b.line, code: b.code.join('\n') }));
+  return found.map((b) => ({ line: b.line, code: b.code.join('\n'), internal: b.internal }));
 }
 
 /** Names declared or imported at the top level of `source`, and the identifiers it reads. */
@@ -184,6 +186,18 @@ for (const pkg of packages) {
   }
 }
 
+/** What `file` itself exports (for the examples of `@internal` symbols, which no index exports). */
+function ownExports(file) {
+  const sf = probeProgram.getSourceFile(file);
+  const symbol = sf && checker.getSymbolAtLocation(sf);
+  return new Set(symbol ? checker.getExportsOfModule(symbol).map((s) => s.name) : []);
+}
+
+/** The import specifier of an example's own source module, from its generated file. */
+function ownModule(ex) {
+  return relative(cacheDir(ex.pkg.dir), ex.file).replace(/\.ts$/, '.js');
+}
+
 /** Writes example `n` as a module: the imports a reader would add, then the block as written. */
 function writeExample(ex, n) {
   const { declared, used } = namesOf(ex.code);
@@ -191,7 +205,9 @@ function writeExample(ex, n) {
   const byPackage = new Map();
   for (const name of used) {
     if (declared.has(name)) continue;
-    const from = order.find((pkgName) => exportsOf.get(pkgName).has(name));
+    const from =
+      order.find((pkgName) => exportsOf.get(pkgName).has(name)) ??
+      (ex.internal && ownExports(ex.file).has(name) ? ownModule(ex) : undefined);
     if (from) byPackage.set(from, [...(byPackage.get(from) ?? []), name]);
   }
   const header = [
