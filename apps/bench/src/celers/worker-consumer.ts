@@ -15,8 +15,8 @@ export interface WorkerConsumerOptions {
 
 /**
  * Runs the drain and latency workloads through `@celers/worker`'s `Worker`, as an application would: its
- * own polling, adaptive prefetch, backoff and ack batching, all at their defaults. Progress counts `completed` events,
- * which the Worker emits after the ack is confirmed.
+ * own polling, adaptive prefetch, backoff and ack batching, all at their defaults. Progress counts
+ * `task:completed` events, which the Worker emits after the ack is confirmed.
  */
 export async function startWorkerConsumer(
   broker: MysqlBroker,
