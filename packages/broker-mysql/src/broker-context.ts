@@ -57,7 +57,7 @@ export interface BrokerContext {
   emit<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void;
   /**
    * Runs one broker operation: circuit breaker, an OpenTelemetry span named `celers.<operation>`, driver
-   * errors mapped to CelersError, and an `operation` event with its duration. Validate arguments before
+   * errors mapped to CelersError, and an `operation:finished` event with its duration. Validate arguments before
    * calling it, so bad input never counts against the breaker.
    */
   run<T>(operation: string, fn: () => Promise<T>, attributes?: Attributes): Promise<T>;

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import {
   assertDurationMs,
@@ -7,6 +6,7 @@ import {
   CelersError,
   coerceError,
   type DequeueOptions,
+  TypedEmitter,
 } from '@celers/core';
 import { AckBatcher } from './internal/ack-batcher.js';
 import { onDueTasks } from './internal/enqueue-wakeups.js';
@@ -25,9 +25,6 @@ import {
   resolveWorkerOptions,
   type WorkerOptions,
 } from './worker-options.js';
-
-/** Node's EventEmitter wants each event's arguments as a tuple; every worker event has one payload object. */
-type WorkerEventArgs = { [K in keyof WorkerEventMap]: [WorkerEventMap[K]] };
 
 /** Options for {@link Worker.close}. */
 export interface CloseWorkerOptions {
@@ -64,13 +61,13 @@ interface ClaimLoop {
  *     },
  *   },
  * });
- * worker.on('failed', ({ taskId, error }) => console.error(taskId, error));
+ * worker.on('task:failed', ({ taskId, error }) => console.error(taskId, error));
  * await worker.start();
  * // ... later
  * await worker.close();
  * ```
  */
-export class Worker extends EventEmitter<WorkerEventArgs> {
+export class Worker extends TypedEmitter<WorkerEventMap> {
   /** The resolved, frozen options. */
   readonly options: ResolvedWorkerOptions;
   readonly #running = new Set<TaskRunner>(); // not keyed by task id: a recovered task may come back to us
@@ -171,7 +168,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
 
   /**
    * Stops claiming, waits up to `timeoutMs` for running handlers (then aborts their signals and releases their
-   * tasks), flushes acks, releases anything claimed but not started, deregisters, and emits `closed`. Safe to
+   * tasks), flushes acks, releases anything claimed but not started, deregisters, and emits `worker:closed`. Safe to
    * call twice. Never closes the broker.
    */
   close(options: CloseWorkerOptions = {}): Promise<void> {
@@ -349,7 +346,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     if (this.#processedSinceDrained > 0) {
       const processed = this.#processedSinceDrained;
       this.#processedSinceDrained = 0;
-      this.#emitSafely('drained', { workerId: this.workerId, processed });
+      this.#emitSafely('worker:drained', { workerId: this.workerId, processed });
     }
     if (this.heldTasks === 0) this.#noteIdle();
   }
@@ -357,7 +354,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   #noteIdle(): void {
     if (this.#idle || this.#stopping) return;
     this.#idle = true;
-    this.#emitSafely('idle', { workerId: this.workerId });
+    this.#emitSafely('worker:idle', { workerId: this.workerId });
   }
 
   async #releaseUnstarted(messages: readonly BrokerMessage[]): Promise<void> {
@@ -402,7 +399,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     }
     this.#removeSignalHandlers?.();
     this.#isRunning = false;
-    this.#emitSafely('closed', { workerId: this.workerId });
+    this.#emitSafely('worker:closed', { workerId: this.workerId });
   }
 
   /** Waits for every running task to settle; false when `timeoutMs` passed first. */
@@ -437,7 +434,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
 
   #emitSafely<K extends keyof WorkerEventMap>(event: K, payload: WorkerEventMap[K]): void {
     try {
-      (this.emit as (e: K, p: WorkerEventMap[K]) => boolean)(event, payload);
+      this.emit(event, payload);
     } catch (error) {
       // A throwing listener must not break the task pipeline; report it (once) instead.
       if (event !== 'error') this.#reportError(error, `listener:${event}`);
