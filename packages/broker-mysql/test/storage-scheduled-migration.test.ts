@@ -51,7 +51,13 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   db = createDatabase(tdb.url);
   await migrateUpTo(db, '0013_split_live_tasks');
-  await insertLive({ id: DUE, state: 'pending', scheduledAt: sql`UTC_TIMESTAMP(6)` });
+  // The head of a chain (every link carries chain_id, which tells the ack to release successors).
+  await insertLive({
+    id: DUE,
+    state: 'pending',
+    scheduledAt: sql`UTC_TIMESTAMP(6)`,
+    metadata: { chain_id: DUE, chain_index: 0 },
+  });
   await insertLive({ id: SOON, state: 'pending', scheduledAt: sql`UTC_TIMESTAMP(6) + INTERVAL 1 SECOND` });
   await insertLive({
     id: LATER,
