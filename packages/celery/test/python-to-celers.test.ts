@@ -11,6 +11,14 @@ let tdb: TestDatabase;
 let db: AnyDb;
 let worker: CeleryWorker;
 const runs: Record<string, number> = {};
+/** Released by the STARTED test once Python has seen the state. */
+const slowMayFinish = (() => {
+  let resolve: () => void = () => undefined;
+  const promise = new Promise<void>((r) => {
+    resolve = r;
+  });
+  return { promise, resolve: () => resolve() };
+})();
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
@@ -34,7 +42,8 @@ beforeAll(async () => {
         return ctx.retries;
       },
       'ts.slow': async () => {
-        await new Promise((resolve) => setTimeout(resolve, 1500));
+        // Runs until the test has seen STARTED (each status poll starts a Python process, slow on a busy machine).
+        await slowMayFinish.promise;
         return 'done';
       },
     },
@@ -129,6 +138,7 @@ describe('Python producer -> celers worker', () => {
       'STARTED',
     );
     expect((await getCeleryResult(db, id)).result).toMatchObject({ pid: process.pid });
+    slowMayFinish.resolve();
     expect(await pyClient(tdb.url, { op: 'get', id })).toMatchObject({ status: 'SUCCESS', json: 'done' });
   });
 
