@@ -6,6 +6,7 @@ import { machineInfo } from './env/machine-info.js';
 import { serverInfo } from './env/server-info.js';
 import type { BenchReport, WorkloadResult } from './report/report-types.js';
 import { CONSUMER_DESCRIPTION, createRunContext } from './run-context.js';
+import { celeryDrainWorkload } from './workloads/celery-workload.js';
 import { delayedBacklogWorkload } from './workloads/delayed-workload.js';
 import { drainWorkload } from './workloads/drain-workloads.js';
 import { batchEnqueueWorkload, singleEnqueueWorkload } from './workloads/enqueue-workloads.js';
@@ -26,6 +27,7 @@ export const WORKLOADS: Record<WorkloadId, Workload> = {
   W7: operationLatencyWorkload,
   W8: soakWorkload,
   W9: delayedBacklogWorkload,
+  W10: celeryDrainWorkload,
 };
 
 /**

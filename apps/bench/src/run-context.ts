@@ -66,8 +66,13 @@ export async function createRunContext(
       if (options.warmup !== false) await warmupPool(broker.database, DRAIN_CONCURRENCY);
       return broker;
     },
-    startCelersConsumer(broker, { storeResults, handler }): Promise<ConsumerRun> {
-      return startWorkerConsumer(broker, { concurrency: DRAIN_CONCURRENCY, storeResults, handler });
+    startCelersConsumer(broker, { storeResults, handler, claimConnections }): Promise<ConsumerRun> {
+      return startWorkerConsumer(broker, {
+        concurrency: DRAIN_CONCURRENCY,
+        storeResults,
+        handler,
+        ...(claimConnections === undefined ? {} : { claimConnections }),
+      });
     },
     async startBrokerLoops(broker, { storeResults, handler }): Promise<ConsumerRun> {
       const options: BrokerConsumerOptions = {

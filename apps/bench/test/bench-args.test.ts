@@ -10,7 +10,7 @@ describe('parseBenchArgs', () => {
     expect(args).toEqual({
       mode: 'quick',
       scale: 1,
-      only: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W9'],
+      only: ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W9', 'W10'],
       url: DEFAULT_BENCH_DATABASE_URL,
       outDir: OUT,
       experiment: null,
@@ -67,7 +67,7 @@ describe('parseBenchArgs', () => {
     [['--scale', '-1'], /--scale/],
     [['--scale', 'abc'], /--scale/],
     [['--scale', '11'], /--scale/],
-    [['--only', 'W10'], /unknown workload "W10"/],
+    [['--only', 'W11'], /unknown workload "W11"/],
     [['--only', ','], /at least one/],
     [['--url', 'postgres://x/y'], /--url/],
     [['--url', 'not a url'], /--url/],
@@ -89,12 +89,14 @@ describe('benchSizes', () => {
       backlogLarge: 200_000,
       historyTasks: 200_000,
       historyDlq: 20_000,
+      celeryMessages: 2_000,
     });
     expect(benchSizes('full', 1)).toMatchObject({
       backlogLarge: 1_000_000,
       historyTasks: 1_000_000,
       historyDlq: 100_000,
       soakTasks: 1_000_000,
+      celeryMessages: 20_000,
     });
   });
 

@@ -72,7 +72,7 @@ describe('runBench smoke', () => {
     expect(name).toBeDefined();
     expect(await databaseExists(name!)).toBe(false);
     expect(report.analysis.filter((a) => a.includes('failed'))).toEqual([]);
-    expect(Object.keys(report.workloads).sort()).toEqual(['W1', 'W3', 'W3b', 'W3k', 'W3r']);
+    expect(Object.keys(report.workloads).sort()).toEqual(['W1', 'W3', 'W3b', 'W3c', 'W3k', 'W3r']);
     for (const line of Object.values(report.workloads)) {
       expect(line.unit).toBe('jobs/s');
       expect(line.celers).toBeGreaterThan(0);

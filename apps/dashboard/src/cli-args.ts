@@ -8,6 +8,8 @@ export { DEFAULT_PORT };
 /** What `pnpm dashboard` runs with, from flags and environment. */
 export interface DashboardCliConfig {
   url: string;
+  /** `--read-url` or `CELERS_DASHBOARD_READ_URL`: a read replica for listings, counts and charts. */
+  readUrl: string | undefined;
   port: number;
   host: string;
   readOnly: boolean;
@@ -19,17 +21,20 @@ export interface DashboardCliConfig {
 }
 
 /** Usage text printed by `--help` and on bad flags. */
-export const USAGE = `usage: pnpm dashboard [--port <n>] [--host <addr>] [--allowed-host <name>]... [--read-only] [--insecure-no-auth]
+export const USAGE = `usage: pnpm dashboard [--port <n>] [--host <addr>] [--allowed-host <name>]... [--read-url <url>] [--read-only] [--insecure-no-auth]
 
   --host <addr>          listen address (default ${DEFAULT_BIND_HOST}: this machine only). Any other address needs
                          CELERS_DASHBOARD_TOKEN or CELERS_DASHBOARD_USER/PASSWORD, or --insecure-no-auth
   --allowed-host <name>  also answer requests for this Host name (repeatable; e.g. the name of a proxy in front).
                          Always allowed: localhost, 127.0.0.1, ::1 and the listen address
   --insecure-no-auth     listen beyond loopback WITHOUT authentication (only behind an authenticating proxy)
+  --read-url <url>       a read replica: queue overview, history, metrics and task/DLQ listings read it (the
+                         overview shows its lag); actions and task/worker/schedule pages use the primary
   --read-only            refuse every change
 
 environment:
   CELERS_DATABASE_URL                mysql://user:pass@host:3306/db (required)
+  CELERS_DASHBOARD_READ_URL          the replica when --read-url is not given (keeps its password out of ps)
   PORT                               port when --port is not given (default ${DEFAULT_PORT})
   CELERS_DASHBOARD_HOST              listen address when --host is not given
   CELERS_DASHBOARD_ALLOWED_HOSTS     comma-separated extra Host names
@@ -77,6 +82,7 @@ export function parseCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
       port: { type: 'string' },
       host: { type: 'string' },
       'allowed-host': { type: 'string', multiple: true },
+      'read-url': { type: 'string' },
       'insecure-no-auth': { type: 'boolean' },
       'read-only': { type: 'boolean' },
       help: { type: 'boolean', short: 'h' },
@@ -97,8 +103,10 @@ export function parseCliConfig(argv: readonly string[], env: NodeJS.ProcessEnv):
     .split(',')
     .map((h) => h.trim())
     .filter((h) => h !== '');
+  const readUrl = values['read-url'] ?? (env.CELERS_DASHBOARD_READ_URL || undefined);
   return {
     url,
+    readUrl,
     port,
     host: values.host ?? (env.CELERS_DASHBOARD_HOST || DEFAULT_BIND_HOST),
     readOnly: values['read-only'] === true,

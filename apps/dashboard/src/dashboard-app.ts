@@ -1,4 +1,5 @@
 import { MysqlBroker } from '@celers/broker-mysql';
+import { createDatabase } from '@celers/schema';
 import { Hono } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
 import { secureHeaders } from 'hono/secure-headers';
@@ -28,7 +29,7 @@ const ROOT_QUEUE = 'default';
 /** A running dashboard: the Hono app (pass `app.fetch` to a server) and its shutdown. */
 export interface Dashboard {
   readonly app: Hono<DashboardEnv>;
-  /** Closes every queue broker, and the pool when the dashboard created it. Safe to call twice. */
+  /** Closes every queue broker, and the pools the dashboard created. Safe to call twice. */
   close(): Promise<void>;
 }
 
@@ -38,6 +39,8 @@ export interface Dashboard {
  * @example
  * ```ts
  * const dashboard = await createDashboardApp({ url: process.env.CELERS_DATABASE_URL!, readOnly: true });
+ * // listings and charts from a replica, actions on the primary:
+ * const split = await createDashboardApp({ url: primaryUrl, readUrl: replicaUrl });
  * serve({ fetch: dashboard.app.fetch, port: 8080 });
  * ```
  */
@@ -49,7 +52,14 @@ export async function createDashboardApp(options: DashboardOptions): Promise<Das
       : { url: options.url as string, queue: ROOT_QUEUE },
   );
   const queues = new QueueRegistry(root, resolved.maxCachedQueues);
-  const services: DashboardServices = { db: root.database, queues, options: resolved };
+  // No broker on the replica (MysqlBroker refuses a read-only server): only reads, through plain queries.
+  const replica = resolved.readUrl === null ? null : createDatabase(resolved.readUrl);
+  const services: DashboardServices = {
+    db: root.database,
+    readDb: replica ?? root.database,
+    queues,
+    options: resolved,
+  };
   const assets = await loadStaticAssets();
 
   const app = new Hono<DashboardEnv>();
@@ -108,6 +118,7 @@ export async function createDashboardApp(options: DashboardOptions): Promise<Das
       closing ??= (async () => {
         await queues.close();
         await root.close();
+        await replica?.destroy();
       })();
       return closing;
     },

@@ -1,9 +1,12 @@
 import type { CelersKysely, ResolvedDashboardOptions } from './dashboard-options.js';
 import type { QueueRegistry } from './data/queue-registry.js';
 
-/** What every route handler can reach: the shared database, the per-queue brokers and the options. */
+/** What every route handler can reach: the databases, the per-queue brokers and the options. */
 export interface DashboardServices {
+  /** The primary: every action, and the pages actions are taken from. */
   readonly db: CelersKysely;
+  /** The read replica of `readUrl` for listings, counts and charts; the primary (`db`) without one. */
+  readonly readDb: CelersKysely;
   readonly queues: QueueRegistry;
   readonly options: ResolvedDashboardOptions;
 }

@@ -1,6 +1,6 @@
 import { CelersError } from '@celers/core';
 import { LOOPBACK_HOST_NAMES, MIN_ACCESS_TOKEN_LENGTH, resolveAllowedHosts } from '@celers/monitoring';
-import type { createDatabase } from '@celers/schema';
+import { type createDatabase, parseDatabaseUrl } from '@celers/schema';
 
 /** The Kysely instance type `@celers/schema` creates (kysely is not a direct dependency of the dashboard). */
 export type CelersKysely = ReturnType<typeof createDatabase>;
@@ -18,6 +18,14 @@ export interface DashboardOptions {
   url?: string;
   /** An existing Kysely instance (tests, embedding); the dashboard never destroys it. */
   database?: CelersKysely;
+  /**
+   * A `mysql://` URL of a read replica (the dashboard owns its pool). The read-only pages and API (queue
+   * overview, history, metrics, task and DLQ listings and searches) query it, and the overview shows its
+   * replication lag; actions (pause, retry, requeue, delete, ...) and the task, worker and schedule pages,
+   * where actions are taken, always use the primary (`url` or `database`). Listings lag behind the primary by
+   * the replication lag. @defaultValue none: everything reads the primary
+   */
+  readUrl?: string;
   /** Refuse every state-changing request with 403. @defaultValue false */
   readOnly?: boolean;
   /** Require credentials on every request; none when omitted. */
@@ -36,6 +44,8 @@ export interface DashboardOptions {
 /** {@link DashboardOptions} after validation. */
 export interface ResolvedDashboardOptions {
   readonly readOnly: boolean;
+  /** The replica's URL, validated; `null` when reads go to the primary. */
+  readonly readUrl: string | null;
   readonly auth: DashboardAuth | null;
   readonly allowedHosts: ReadonlySet<string>;
   readonly maxCachedQueues: number;
@@ -49,6 +59,7 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
   if (options.url === undefined && options.database === undefined) {
     throw CelersError.invalidArgument('url', 'give a database URL or an existing database');
   }
+  const readUrl = options.readUrl === undefined ? null : parseDatabaseUrl(options.readUrl, 'readUrl');
   const auth = options.auth ?? null;
   if (auth?.kind === 'token' && auth.token.length < MIN_ACCESS_TOKEN_LENGTH) {
     throw CelersError.invalidArgument(
@@ -65,5 +76,11 @@ export function resolveDashboardOptions(options: DashboardOptions): ResolvedDash
   }
   // The loopback names are always in; the caller's list extends them.
   const allowedHosts = new Set(resolveAllowedHosts('localhost', options.allowedHosts ?? [], 'allowedHosts'));
-  return Object.freeze({ readOnly: options.readOnly === true, auth, allowedHosts, maxCachedQueues: max });
+  return Object.freeze({
+    readOnly: options.readOnly === true,
+    readUrl,
+    auth,
+    allowedHosts,
+    maxCachedQueues: max,
+  });
 }

@@ -26,6 +26,7 @@ async function main(): Promise<void> {
   try {
     server = await startDashboardServer({
       url: config.url,
+      ...(config.readUrl ? { readUrl: config.readUrl } : {}),
       host: config.host,
       port: config.port,
       readOnly: config.readOnly,
@@ -40,7 +41,11 @@ async function main(): Promise<void> {
     process.exitCode = 2;
     return;
   }
-  const mode = [config.readOnly ? 'read-only' : '', config.auth ? `${config.auth.kind} auth` : '']
+  const mode = [
+    config.readOnly ? 'read-only' : '',
+    config.auth ? `${config.auth.kind} auth` : '',
+    config.readUrl ? 'reads from a replica' : '',
+  ]
     .filter(Boolean)
     .join(', ');
   console.log(`celers dashboard on ${server.url}${mode ? ` (${mode})` : ''}`);

@@ -7,6 +7,7 @@ describe('pnpm dashboard flags and environment', () => {
   it('defaults to port 8080 on 127.0.0.1 only, read-write, no auth, no extra hosts, no opt-out', () => {
     expect(parseCliConfig([], URL_ENV)).toEqual({
       url: URL_ENV.CELERS_DATABASE_URL,
+      readUrl: undefined,
       port: DEFAULT_PORT,
       host: '127.0.0.1',
       readOnly: false,
@@ -44,6 +45,22 @@ describe('pnpm dashboard flags and environment', () => {
     expect(() => parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_INSECURE_NO_AUTH: 'sure' })).toThrow(
       /CELERS_DASHBOARD_INSECURE_NO_AUTH must be 1 or 0/,
     );
+  });
+
+  it('takes --read-url over CELERS_DASHBOARD_READ_URL, none by default', () => {
+    const replica = 'mysql://ro:p@replica:3306/celers';
+    expect(parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_READ_URL: replica })).toMatchObject({
+      readUrl: replica,
+    });
+    expect(
+      parseCliConfig(['--read-url', 'mysql://ro:p@other:3306/celers'], {
+        ...URL_ENV,
+        CELERS_DASHBOARD_READ_URL: replica,
+      }),
+    ).toMatchObject({ readUrl: 'mysql://ro:p@other:3306/celers' });
+    expect(parseCliConfig([], { ...URL_ENV, CELERS_DASHBOARD_READ_URL: '' })).toMatchObject({
+      readUrl: undefined,
+    });
   });
 
   it('takes --port over PORT, and --read-only', () => {

@@ -53,10 +53,10 @@ const worker = new Worker({
 });
 let completed = 0;
 let failed = 0;
-worker.on('completed', () => {
+worker.on('task:completed', () => {
   completed += 1;
 });
-worker.on('failed', ({ taskName, error, outcome }) => {
+worker.on('task:failed', ({ taskName, error, outcome }) => {
   failed += 1;
   console.log(`[worker] ${taskName} failed (${outcome.outcome}): ${error.message}`);
 });

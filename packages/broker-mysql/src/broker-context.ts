@@ -6,6 +6,7 @@ import type { Kysely, Transaction } from 'kysely';
 import type { ResolvedBrokerOptions } from './broker-options.js';
 import type { DrainFlagCache } from './internal/drain-flag-cache.js';
 import type { CompletedArchiver } from './queue/completed-archiver.js';
+import type { HookFreeClaims } from './queue/hook-free-claims.js';
 import type { ScheduledPromoter } from './queue/scheduled-promoter.js';
 
 /** A Kysely instance or an open transaction: every SQL module accepts either. */
@@ -16,11 +17,15 @@ export type Executor = Kysely<CelersDatabase> | Transaction<CelersDatabase>;
  * one). The settle path in `queue/` calls these without knowing what they do; chains promote their next links.
  * @internal
  */
-export type CompletionHook = (
-  db: Executor,
-  queue: string,
-  completedIds: readonly string[],
-) => Promise<unknown>;
+export interface CompletionHook {
+  /** Runs the hook for `completedIds` of `queue`. */
+  run(db: Executor, queue: string, completedIds: readonly string[]): Promise<unknown>;
+  /**
+   * Whether the hook may have work for a task with this custom metadata (read at claim time). Claims whose
+   * tasks no hook concerns are acked without running the hooks (see `HookFreeClaims`).
+   */
+  concerns(custom: Readonly<Record<string, unknown>>): boolean;
+}
 
 /**
  * What every facet and SQL module of one broker shares. Facets get it in their constructor; nothing outside
@@ -38,6 +43,8 @@ export interface BrokerContext {
   readonly breaker: CircuitBreaker | null;
   /** Called after every completion, in the completion's statement sequence (see {@link CompletionHook}). */
   readonly onCompleted: readonly CompletionHook[];
+  /** This broker's claims that no completion hook concerns: their acks skip the hooks. */
+  readonly hookFreeClaims: HookFreeClaims;
   /** Moves completed tasks from the live table to the finished table in the background, after acks. */
   readonly archiver: CompletedArchiver;
   /** Drain flags read by enqueues, shared by every broker on the same pool (`db`). */
@@ -53,7 +60,7 @@ export interface BrokerContext {
   emit<K extends keyof BrokerEventMap>(event: K, payload: BrokerEventMap[K]): void;
   /**
    * Runs one broker operation: circuit breaker, an OpenTelemetry span named `celers.<operation>`, driver
-   * errors mapped to CelersError, and an `operation` event with its duration. Validate arguments before
+   * errors mapped to CelersError, and an `operation:finished` event with its duration. Validate arguments before
    * calling it, so bad input never counts against the breaker.
    */
   run<T>(operation: string, fn: () => Promise<T>, attributes?: Attributes): Promise<T>;

@@ -1,5 +1,7 @@
 // @celers/broker-mysql: the MySQL/MariaDB broker. Exports are sorted by path, so they read grouped by concern:
 // the queue itself, then one folder per facet (broker.dlq, .groups, .results, ...), see docs/architecture.md.
+// Chunk sizes, SQL helpers and lock names stay inside the package (tests import them from their modules);
+// `compileClaimStatement` is exported for apps/bench's EXPLAIN runs only and marked @internal.
 
 export {
   DEFAULT_BROKER_LEASE_MS,
@@ -8,12 +10,11 @@ export {
   type MysqlBrokerOptions,
   type ResolvedBrokerOptions,
 } from './broker-options.js';
-export { DLQ_PURGE_CHUNK_SIZE } from './dlq/dlq.sql.js';
 export { DlqFacet } from './dlq/dlq-facet.js';
-export { type DlqReplayOptions, type DlqRetentionOptions, globToLike } from './dlq/dlq-policies.js';
+export type { DlqReplayOptions, DlqRetentionOptions } from './dlq/dlq-policies.js';
 export type { DlqTaskInfo } from './dlq/dlq-types.js';
 export { MAX_CASCADE_TASKS } from './groups/cascade-cancel.js';
-export { CHAIN_WAITING_AT, ChainMetadataKey } from './groups/chain-links.sql.js';
+export { ChainMetadataKey } from './groups/chain-links.sql.js';
 export { type ChainLink, MAX_CHAIN_LENGTH, TaskChain } from './groups/chain-operations.js';
 export { GroupsFacet } from './groups/groups-facet.js';
 export {
@@ -28,7 +29,6 @@ export { IdempotencyFacet } from './idempotency/idempotency-facet.js';
 export {
   DEDUP_KEY_METADATA,
   DEDUP_WINDOW_KEY_METADATA,
-  DEDUP_WINDOW_NAMESPACE,
   DEFAULT_IDEMPOTENCY_TTL_MS,
   type IdempotencyRecord,
   type IdempotencyStatistics,
@@ -38,8 +38,6 @@ export { MAX_TEXT_BYTES } from './internal/assert-text.js';
 export { DRAIN_FLAG_CACHE_MS } from './internal/drain-flag-cache.js';
 export { DEFAULT_PAGE_LIMIT, type PageOptions } from './internal/page-options.js';
 export { extractTaskContext } from './internal/trace-propagation.js';
-export { type ChunkOutcome, PURGE_CHUNK_SIZE } from './maintenance/chunked-delete.js';
-export { maintainerLockName } from './maintenance/maintainer/job-lease.js';
 export { Maintainer, type MaintainerJobStatus } from './maintenance/maintainer/maintainer.js';
 export type { MaintainerEventBase, MaintainerEventMap } from './maintenance/maintainer/maintainer-events.js';
 export type { MaintainerLogger } from './maintenance/maintainer/maintainer-logger.js';
@@ -67,7 +65,6 @@ export {
   type RetentionJobOptions,
   resolveMaintainerOptions,
   type StaleWorkersJobOptions,
-  TABLE_WIDE_JOB_NAMES,
 } from './maintenance/maintainer/maintainer-options.js';
 export type {
   CustomMaintenanceJob,
@@ -83,19 +80,15 @@ export type { DeleteCriteria } from './maintenance/purge-operations.js';
 export type { TableMaintenanceOutcome } from './maintenance/table-maintenance.js';
 export { MysqlBroker } from './mysql-broker.js';
 export {
-  batchSizeForDepth,
   DEFAULT_MAX_BATCH_SIZE,
   MAX_OPTIMAL_BATCH_SIZE,
   type RateLimitStatus,
 } from './queue/capacity-operations.js';
 export { compileClaimStatement } from './queue/claim.sql.js';
 export { MAX_DEQUEUE_BATCH } from './queue/claim-operations.js';
-export { RECOVERY_CHUNK_SIZE } from './queue/control-operations.js';
-export { ENQUEUE_CHUNK_SIZE } from './queue/enqueue.sql.js';
 export type { EnqueueOptions } from './queue/enqueue-operations.js';
 export { QueueConfigKey } from './queue/queue-config.sql.js';
 export type { EnqueueWithRetryPolicyOptions } from './queue/retry-policy-operations.js';
-export { RESULT_ARCHIVE_CHUNK_SIZE } from './results/results.sql.js';
 export { MAX_RESULT_BATCH, ResultsFacet } from './results/results-facet.js';
 export type { BatchResultInput, StoreResultInput, TaskResult } from './results/results-types.js';
 export type { WaitForResultOptions } from './results/results-wait.js';
@@ -113,8 +106,8 @@ export {
   type RecurringTask,
   type RecurringTaskOptions,
 } from './schedules/recurring-task-types.js';
-export { SCHEDULE_BATCH_SIZE } from './schedules/schedule-operations.js';
 export { SchedulesFacet } from './schedules/schedules-facet.js';
+export { type QueueStateReading, readQueueState } from './tasks/queue-state-read.js';
 export type { QueueStatistics, TaskNameCount } from './tasks/statistics-types.js';
 export {
   type DateRangeSearch,
@@ -139,7 +132,6 @@ export {
   type TaskExportDocument,
 } from './transfer/export-format.js';
 export {
-  LOAD_CHUNK_SIZE,
   LOAD_TEST_METADATA,
   type LoadGenerationOptions,
   MAX_LOAD_PAYLOAD_BYTES,

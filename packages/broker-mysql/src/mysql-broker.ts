@@ -42,7 +42,7 @@ import {
 } from './broker-options.js';
 import { CapacityFacet } from './capacity/capacity-facet.js';
 import { DlqFacet } from './dlq/dlq-facet.js';
-import { promoteChainSuccessors } from './groups/chain-links.sql.js';
+import { chainCompletionHook } from './groups/chain-links.sql.js';
 import { GroupsFacet } from './groups/groups-facet.js';
 import { HealthFacet } from './health/health-facet.js';
 import { IdempotencyFacet } from './idempotency/idempotency-facet.js';
@@ -71,6 +71,7 @@ import {
   updateProgress,
 } from './queue/control-operations.js';
 import { type EnqueueOptions, enqueueMany, enqueueOne } from './queue/enqueue-operations.js';
+import { HookFreeClaims } from './queue/hook-free-claims.js';
 import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
 import { ScheduledPromoter } from './queue/scheduled-promoter.js';
 import { ackTask, ackTasks, rejectTask, rejectTasks } from './queue/settle-operations.js';
@@ -160,7 +161,8 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
       hooks: this.hooks,
       breaker,
       // Chains hook into settle here, so queue/ never imports groups/.
-      onCompleted: [promoteChainSuccessors],
+      onCompleted: [chainCompletionHook],
+      hookFreeClaims: new HookFreeClaims(),
       archiver: new CompletedArchiver({
         run,
         db,

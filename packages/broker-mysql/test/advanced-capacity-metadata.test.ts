@@ -2,7 +2,8 @@ import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { batchSizeForDepth, MysqlBroker } from '../src/index.js';
+import { MysqlBroker } from '../src/index.js';
+import { batchSizeForDepth } from '../src/queue/capacity-operations.js';
 
 let tdb: TestDatabase;
 let root: MysqlBroker;

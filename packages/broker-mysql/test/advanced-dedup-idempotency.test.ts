@@ -2,7 +2,8 @@ import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DEDUP_WINDOW_NAMESPACE, MysqlBroker } from '../src/index.js';
+import { DEDUP_WINDOW_NAMESPACE } from '../src/idempotency/idempotency-types.js';
+import { MysqlBroker } from '../src/index.js';
 
 let tdb: TestDatabase;
 let a: MysqlBroker;

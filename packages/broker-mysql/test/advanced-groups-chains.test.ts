@@ -1,7 +1,8 @@
 import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAIN_WAITING_AT, MysqlBroker, TaskChain } from '../src/index.js';
+import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
+import { MysqlBroker, TaskChain } from '../src/index.js';
 
 let tdb: TestDatabase;
 let broker: MysqlBroker;

@@ -3,7 +3,8 @@ import { CELERS_TABLES } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MysqlBroker, PURGE_CHUNK_SIZE } from '../src/index.js';
+import { MysqlBroker } from '../src/index.js';
+import { PURGE_CHUNK_SIZE } from '../src/maintenance/chunked-delete.js';
 
 let tdb: TestDatabase;
 let root: MysqlBroker;

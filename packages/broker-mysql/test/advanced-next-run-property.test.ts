@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { computeNextRun, globToLike, intervalMs, type RecurringSchedule } from '../src/index.js';
+import { globToLike } from '../src/dlq/dlq-policies.js';
+import { computeNextRun, intervalMs, type RecurringSchedule } from '../src/index.js';
 import { localWeekday, toLocal } from '../src/schedules/zoned-time.js';
 
 const ZONES = ['UTC', 'Europe/Berlin', 'America/New_York', 'Asia/Kolkata', 'Australia/Sydney'];

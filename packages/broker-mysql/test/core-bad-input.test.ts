@@ -35,8 +35,8 @@ beforeAll(async () => {
   await broker.results.store(pendingId, { taskName: 'pending', status: 'PENDING' });
   await broker.pause();
   await broker.resume();
-  // Every database call of a broker emits an `operation` event: bad input must emit none.
-  for (const b of [broker, other]) b.on('operation', () => operations++);
+  // Every database call of a broker emits an `operation:finished` event: bad input must emit none.
+  for (const b of [broker, other]) b.on('operation:finished', () => operations++);
 });
 afterAll(async () => {
   await other?.close();
@@ -348,7 +348,7 @@ const cases: Case[] = [
 ];
 
 describe('bad input is refused before any I/O and leaves every table unchanged', () => {
-  it('(the `operation` event this suite relies on does fire for a valid call)', async () => {
+  it('(the `operation:finished` event this suite relies on does fire for a valid call)', async () => {
     const ops = operations;
     await broker.tasks.get(pendingId);
     expect(operations).toBe(ops + 1);

@@ -3,7 +3,9 @@ import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DLQ_PURGE_CHUNK_SIZE, MysqlBroker, RESULT_ARCHIVE_CHUNK_SIZE } from '../src/index.js';
+import { DLQ_PURGE_CHUNK_SIZE } from '../src/dlq/dlq.sql.js';
+import { MysqlBroker } from '../src/index.js';
+import { RESULT_ARCHIVE_CHUNK_SIZE } from '../src/results/results.sql.js';
 import { taskRow } from './fixtures/core-helpers.js';
 
 let tdb: TestDatabase;

@@ -3,7 +3,8 @@
 import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { DRAIN_FLAG_CACHE_MS, ENQUEUE_CHUNK_SIZE, MysqlBroker } from '../src/index.js';
+import { DRAIN_FLAG_CACHE_MS, MysqlBroker } from '../src/index.js';
+import { ENQUEUE_CHUNK_SIZE } from '../src/queue/enqueue.sql.js';
 import { pollUntil } from './fixtures/core-helpers.js';
 
 let tdb: TestDatabase;

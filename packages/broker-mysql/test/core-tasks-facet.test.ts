@@ -2,7 +2,7 @@ import { createTask } from '@celers/core';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { MysqlBroker } from '../src/index.js';
+import { MysqlBroker, readQueueState } from '../src/index.js';
 import { taskRow } from './fixtures/core-helpers.js';
 
 let tdb: TestDatabase;
@@ -145,6 +145,21 @@ describe('broker.tasks inspection', () => {
       dlq: 0,
       scheduled: 0,
       total: 0,
+    });
+  });
+
+  it('readQueueState reads the same counts and flags over a bare Kysely (what a replica reader uses)', async () => {
+    const b = await freshQueue();
+    await b.enqueueBatch([createTask('s', 1), createTask('s', 2)]);
+    await b.pause();
+    const reading = await readQueueState(b.database, b.queueName);
+    expect(reading).toEqual({ stats: await b.tasks.statistics(), paused: true, draining: false });
+    expect(reading.stats).toMatchObject({ pending: 2, total: 2 });
+    await b.enableDrainMode();
+    expect(await readQueueState(b.database, b.queueName)).toMatchObject({ paused: true, draining: true });
+    await expect(readQueueState(b.database, '')).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'queue',
     });
   });
 

@@ -7,8 +7,8 @@ import {
   Maintainer,
   type MaintainerOptions,
   MysqlBroker,
-  maintainerLockName,
 } from '../src/index.js';
+import { maintainerLockName } from '../src/maintenance/maintainer/job-lease.js';
 
 // Two maintainers on separate brokers (separate pools: separate "hosts") race for the same jobs.
 

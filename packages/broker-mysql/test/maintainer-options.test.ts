@@ -14,9 +14,9 @@ import {
   Maintainer,
   type MaintainerOptions,
   MysqlBroker,
-  maintainerLockName,
   resolveMaintainerOptions,
 } from '../src/index.js';
+import { maintainerLockName } from '../src/maintenance/maintainer/job-lease.js';
 
 function invalid(fn: () => unknown, argument: string): void {
   try {

@@ -1,13 +1,10 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import {
-  BUILT_IN_JOB_NAMES,
-  MAX_DEQUEUE_BATCH,
-  PURGE_CHUNK_SIZE,
-  RECOVERY_CHUNK_SIZE,
-  resolveMaintainerOptions,
-} from '../src/index.js';
+import { BUILT_IN_JOB_NAMES, MAX_DEQUEUE_BATCH, resolveMaintainerOptions } from '../src/index.js';
+import { PURGE_CHUNK_SIZE } from '../src/maintenance/chunked-delete.js';
+import { RECOVERY_CHUNK_SIZE } from '../src/queue/control-operations.js';
+import { ENQUEUE_CHUNK_SIZE } from '../src/queue/enqueue.sql.js';
 import { REPO_ROOT, readOpsPage } from './ops-doc-snippets.js';
 
 // The operations pages state defaults, limits and APIs; these checks fail when the code drifts from them.
@@ -76,6 +73,7 @@ describe('docs/operations pages', () => {
     const tuning = readOpsPage('tuning.md');
     expect(tuning).toContain(`\`PURGE_CHUNK_SIZE\` = ${PURGE_CHUNK_SIZE.toLocaleString('en-US')}`);
     expect(tuning).toContain(`\`RECOVERY_CHUNK_SIZE\` = ${RECOVERY_CHUNK_SIZE}`);
+    expect(tuning).toContain(`\`ENQUEUE_CHUNK_SIZE\` = ${ENQUEUE_CHUNK_SIZE}`);
     expect(tuning).toContain(`\`MAX_DEQUEUE_BATCH\` = ${MAX_DEQUEUE_BATCH.toLocaleString('en-US')}`);
   });
 });

@@ -3,7 +3,8 @@ import { type CelersDatabase, createDatabase, migrate, migrateDown, migrateUpTo 
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAIN_WAITING_AT, MysqlBroker } from '../src/index.js';
+import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
+import { MysqlBroker } from '../src/index.js';
 
 // Migration 0013 on a populated database: the pre-split celers_tasks holds pending (plain, deduplicated,
 // a chain link waiting for its parent), processing (a live lease), finished and dead-lettered tasks. After the

@@ -1,7 +1,8 @@
 // Claims on a real 3-node Galera cluster (private mariadbd nodes on loopback): SKIP LOCKED does not see other
 // nodes' locks, so consumers on different nodes claim the same rows and all but one fail certification at
 // COMMIT (1213). The broker retries those as lost races; receipts fence the rest. Then a node is killed
-// mid-run and its consumers move to the next host of their list.
+// mid-run: each broker's URL lists all three nodes (its own first), so the killed node's broker fails over
+// to the next host by itself and its consumers go on.
 import { CelersError, createTask } from '@celers/core';
 import { type GaleraCluster, queryOnce, startGaleraCluster } from '@celers/testing';
 import { sql } from 'kysely';
@@ -18,16 +19,24 @@ const isHostDown = (error: unknown) => CelersError.isInstance(error) && HOST_DOW
 const isDeadlock = (error: unknown) => /Deadlock/i.test(String((error as Error)?.message));
 
 let cluster: GaleraCluster;
+/** One broker per node: broker i's URL lists node i first, then the others (failover order). */
 let brokers: MysqlBroker[];
+
+/** `mysql://root@<node i>,<the others>/celers`: the multi-host URL of createDatabase. */
+function hostListFrom(i: number): string {
+  const ports = cluster.nodes.map((n) => n.port);
+  const order = [ports[i], ...ports.filter((_, j) => j !== i)];
+  return `mysql://root@${order.map((p) => `127.0.0.1:${p}`).join(',')}/celers`;
+}
 
 beforeAll(async () => {
   cluster = await startGaleraCluster({ nodes: 3 });
-  const first = await MysqlBroker.connect({ url: cluster.nodes[0]!.url, queue: 'galera', migrate: true });
+  const first = await MysqlBroker.connect({ url: hostListFrom(0), queue: 'galera', migrate: true });
   brokers = [first];
-  for (const node of cluster.nodes.slice(1)) {
+  for (let i = 1; i < cluster.nodes.length; i++) {
     // migrations are DDL, replicated in total order: the other nodes have the tables once synced
     await cluster.waitForSynced();
-    brokers.push(await MysqlBroker.connect({ url: node.url, queue: 'galera' }));
+    brokers.push(await MysqlBroker.connect({ url: hostListFrom(i), queue: 'galera' }));
   }
 }, 300_000);
 afterAll(async () => {
@@ -49,20 +58,22 @@ interface RunStats {
   claims: Map<string, number>;
   acked: number;
   deadlockRetries: number;
-  failovers: number;
+  /** Calls that failed because their host went down (the next call is on another host). */
+  hostDownErrors: number;
   ms: number;
 }
 
 /**
- * Consumers loop dequeueBatch + ackBatch. Consumer c starts on host `hosts[c]` and, when its host is down,
- * moves to the next one of the list. An idle consumer recovers expired leases (the Maintainer's job) and stops
- * once no task of the queue is pending or processing.
+ * Consumers loop dequeueBatch + ackBatch, consumer c on broker `brokerPerConsumer[c]` throughout: when its
+ * host is down the call fails and the broker's pool connects to the next host of its URL for the next one.
+ * An idle consumer recovers expired leases (the Maintainer's job) and stops once no task of the queue is
+ * pending or processing.
  */
 async function consume(
-  hostsPerConsumer: number[][],
+  brokerPerConsumer: number[],
   opts: { leaseMs?: number; onAcked?: (acked: number) => void } = {},
 ): Promise<RunStats> {
-  const stats: RunStats = { claims: new Map(), acked: 0, deadlockRetries: 0, failovers: 0, ms: 0 };
+  const stats: RunStats = { claims: new Map(), acked: 0, deadlockRetries: 0, hostDownErrors: 0, ms: 0 };
   const countRetry = (e: { reason: string }) => {
     if (e.reason === 'deadlock') stats.deadlockRetries++;
   };
@@ -70,17 +81,16 @@ async function consume(
   const started = Date.now();
   const deadline = started + 80_000;
   await Promise.all(
-    hostsPerConsumer.map(async (hosts) => {
-      let at = 0;
+    brokerPerConsumer.map(async (index) => {
+      const broker = brokers[index] as MysqlBroker;
       while (Date.now() < deadline) {
-        const host = () => brokers[hosts[at % hosts.length] as number] as MysqlBroker;
         let messages: Awaited<ReturnType<MysqlBroker['dequeueBatch']>>;
         try {
-          messages = await host().dequeueBatch(BATCH, opts.leaseMs ? { leaseMs: opts.leaseMs } : {});
+          messages = await broker.dequeueBatch(BATCH, opts.leaseMs ? { leaseMs: opts.leaseMs } : {});
         } catch (error) {
           if (isHostDown(error)) {
-            at++;
-            stats.failovers++;
+            stats.hostDownErrors++;
+            await pause(20); // the same broker again: its pool connects to the next host
             continue;
           }
           if (!isDeadlock(error)) throw error;
@@ -88,11 +98,9 @@ async function consume(
           continue;
         }
         if (messages.length === 0) {
-          const left = await unfinished(host()).catch(() => 1);
+          const left = await unfinished(broker).catch(() => 1);
           if (left === 0) break;
-          await host()
-            .recoverTimedOutTasks()
-            .catch(() => 0);
+          await broker.recoverTimedOutTasks().catch(() => 0);
           await pause(20);
           continue;
         }
@@ -101,18 +109,16 @@ async function consume(
           stats.claims.set(id, (stats.claims.get(id) ?? 0) + 1);
         }
         const items = messages.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle }));
-        // As the Worker does: an ack that failed is sent again (to the next host if this one is down); the
+        // As the Worker does: an ack that failed is sent again (on the next host if this one is down); the
         // receipt makes a repeated ack of a task already acked count 0.
         for (;;) {
           try {
-            const acked = await host().ackBatch(items); // not `+=` across an await: consumers run concurrently
+            const acked = await broker.ackBatch(items); // not `+=` across an await: consumers run concurrently
             stats.acked += acked.count;
             break;
           } catch (error) {
-            if (isHostDown(error)) {
-              at++;
-              stats.failovers++;
-            } else if (!isDeadlock(error)) throw error;
+            if (isHostDown(error)) stats.hostDownErrors++;
+            else if (!isDeadlock(error)) throw error;
             await pause(5);
           }
         }
@@ -145,7 +151,13 @@ async function stateCounts(broker: MysqlBroker): Promise<Record<string, number>>
 }
 
 const spread = (perNode: number, nodes: number[]) =>
-  nodes.flatMap((n) => Array.from({ length: perNode }, () => [n, ...[0, 1, 2].filter((o) => o !== n)]));
+  nodes.flatMap((n) => Array.from({ length: perNode }, () => n));
+
+/** The port of the node that answers `broker`'s next statement. */
+async function servedBy(broker: MysqlBroker): Promise<number> {
+  const { rows } = await sql<{ port: number }>`SELECT @@port AS port`.execute(broker.database);
+  return Number(rows[0]?.port);
+}
 
 describe('claims on a 3-node Galera cluster', () => {
   it(`consumers on all three nodes: ${TASKS} tasks, 0 lost, 0 claimed twice under a live lease`, async () => {
@@ -179,7 +191,8 @@ describe('claims on a 3-node Galera cluster', () => {
     expect(await stateCounts(brokers[0]!)).toEqual({ completed: TASKS });
   }, 180_000);
 
-  it('a node killed mid-run: consumers with a host list go on and no task is lost', async () => {
+  it('a node killed mid-run: its broker fails over to the next host of its URL and no task is lost', async () => {
+    expect(await Promise.all(brokers.map(servedBy))).toEqual(cluster.nodes.map((n) => n.port));
     for (const table of ['celers_live_tasks', 'celers_finished_tasks'])
       await sql`DELETE FROM ${sql.table(table)} WHERE queue_name = 'galera'`.execute(brokers[0]!.database);
     const total = 6_000;
@@ -196,15 +209,22 @@ describe('claims on a 3-node Galera cluster', () => {
     });
     await killed;
     console.log(
-      `[galera] node 3 killed mid-run: ${stats.failovers} failovers, ${stats.claims.size} tasks claimed`,
+      `[galera] node 3 killed mid-run: ${stats.hostDownErrors} calls failed with their host, ` +
+        `${stats.claims.size} tasks claimed`,
     );
-    // the node really was down while the others finished the run
+    // the node really was down while the others finished the run, and its broker now talks to node 1
     await expect(queryOnce(cluster.nodes[2]!.url, 'SELECT 1')).rejects.toThrow();
+    expect(await servedBy(brokers[2]!)).toBe(cluster.nodes[0]!.port);
     // every task was claimed at least once; the ones claimed again had a lease that expired with its node
     expect(stats.claims.size).toBe(total);
     expect(await stateCounts(brokers[0]!)).toEqual({ completed: total });
+    expect(await stateCounts(brokers[2]!)).toEqual({ completed: total });
     await cluster.nodes[2]!.start();
     await cluster.waitForSynced();
-    expect(await stateCounts(brokers[2]!)).toEqual({ completed: total });
+    const rejoined = await queryOnce<{ state: string; n: number }>(
+      cluster.nodes[2]!.url,
+      "SELECT state, COUNT(*) AS n FROM celers_tasks WHERE queue_name = 'galera' GROUP BY state",
+    );
+    expect(rejoined.map((r) => [r.state, Number(r.n)])).toEqual([['completed', total]]);
   }, 240_000);
 });

@@ -37,7 +37,7 @@ for (const name of ['ana', 'bo', 'cy']) await broker.enqueue(createTask('greet',
 
 const results = [];
 const worker = new Worker({ broker, storeResults: true, pollIntervalMs: 20, handlers: { greet: async (p) => 'hello ' + p.name } });
-const allDone = new Promise((resolve) => worker.on('completed', (e) => { results.push(e.result); if (results.length === 3) resolve(); }));
+const allDone = new Promise((resolve) => worker.on('task:completed', (e) => { results.push(e.result); if (results.length === 3) resolve(); }));
 await worker.start();
 await allDone;
 await worker.close();

@@ -34,6 +34,12 @@ export {
   type OperationalCostInput,
 } from './analysis/operational-cost.js';
 export {
+  analyzePageFill,
+  type IndexPageStats,
+  type PageFill,
+  type TablePageStats,
+} from './analysis/page-fill.js';
+export {
   analyzeQueryPattern,
   type QueryPatternAnalysis,
   type QueryPatternInput,

@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
   analyzeConnectionPoolHealth,
+  analyzePageFill,
   analyzeTableBloat,
   assertReadOnlySelect,
   calculateAlertThresholds,
@@ -80,7 +81,7 @@ describe('pure analysis functions reject bad numbers', () => {
     );
   });
 
-  it('calculateAlertThresholds, forecastCapacity, analyzeTableBloat, analyzeConnectionPoolHealth', () => {
+  it('calculateAlertThresholds, forecastCapacity, analyzeTableBloat, analyzePageFill, analyzeConnectionPoolHealth', () => {
     fc.assert(
       fc.property(badNumber, (bad) => {
         expect(() =>
@@ -98,6 +99,13 @@ describe('pure analysis functions reject bad numbers', () => {
         expect(() =>
           analyzeTableBloat({ tableName: 't', totalSizeMb: bad, rowCount: 1, avgRowLengthBytes: 1 }),
         ).toThrow(invalidArgument('input.totalSizeMb'));
+        expect(() =>
+          analyzePageFill({
+            pageSizeBytes: 16_384,
+            rows: 1,
+            indexes: [{ indexName: 'PRIMARY', allocatedPages: bad, leafPages: 1 }],
+          }),
+        ).toThrow(invalidArgument('stats.indexes[0].allocatedPages'));
         expect(() =>
           analyzeConnectionPoolHealth({
             totalConnections: 1,

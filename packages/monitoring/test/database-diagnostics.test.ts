@@ -9,6 +9,7 @@ import {
   indexUsageWarnings,
   SERVER_VARIABLE_NAMES,
 } from '../src/index.js';
+import { createRestrictedUser } from './helpers/restricted-user.js';
 import { dbNow, insertTasks } from './helpers/seed-rows.js';
 
 let tdb: TestDatabase;
@@ -68,6 +69,26 @@ describe('table and index statistics', () => {
     expect(tasks.totalSizeMb).toBeCloseTo((size.dataBytes + size.indexBytes) / 1024 / 1024, 9);
     expect(tasks.bloatPercent).toBeGreaterThanOrEqual(0);
     expect(typeof tasks.recommendation).toBe('string');
+  });
+
+  it('reads page statistics next to DATA_FREE, and none for a user who may not read mysql.*', async () => {
+    const bloat = await diagnostics.tableBloat();
+    const finished = bloat.find((b) => b.tableName === 'celers_finished_tasks')!;
+    // ANALYZE in beforeAll wrote the persistent statistics: 40 finished rows on one clustered leaf page
+    expect(finished.pages).toMatchObject({ pageSizeBytes: 16_384, clusteredPages: 1, leafPages: 1 });
+    expect(finished.pages!.rows).toBe(40);
+    expect(finished.pages!.rowsPerLeafPage).toBe(40);
+    expect(finished.pages!.fillFactorPercent).toBe(100);
+    expect(finished.pages!.indexes).toBeGreaterThanOrEqual(2);
+    expect(finished.pages!.allocatedPages).toBeGreaterThanOrEqual(finished.pages!.indexes);
+    const restricted = await createRestrictedUser(broker.database, tdb.url, tdb.name);
+    try {
+      const seen = await new DatabaseDiagnostics({ database: restricted.db, queue: 'diag' }).tableBloat();
+      expect(seen.map((b) => b.tableName).sort()).toEqual(bloat.map((b) => b.tableName).sort());
+      expect(seen.every((b) => b.pages === null && b.basis === 'measured')).toBe(true);
+    } finally {
+      await restricted.drop();
+    }
   });
 
   it('lists indexes with their columns in order', async () => {

@@ -138,3 +138,60 @@ describe('table bloat from DATA_FREE', () => {
     expect(optimized.bloatPercent).toBeLessThan(deleted.bloatPercent);
   }, 120_000);
 });
+
+describe('table bloat from page statistics', () => {
+  it('fill factor falls after a mass delete and recovers after OPTIMIZE TABLE', async () => {
+    const pagesOf = async () => {
+      // Page statistics are persistent statistics: ANALYZE refreshes them, as the docs tell operators to
+      await broker.maintenance.analyzeTables();
+      const tasks = (await diagnostics.tableBloat()).find((t) => t.tableName === 'celers_live_tasks');
+      if (!tasks?.pages)
+        throw new Error(`no page statistics for celers_live_tasks: ${JSON.stringify(tasks)}`);
+      return { ...tasks, pages: tasks.pages };
+    };
+    const pages = await broker.forQueue('pages');
+    const padding = 'x'.repeat(1_000);
+    for (let done = 0; done < 12_000; done += 500)
+      await pages.enqueueBatch(
+        Array.from({ length: 500 }, (_, i) => createTask('pages.job', { i: done + i, padding })),
+      );
+    const full = await pagesOf();
+    expect(full.pages.indexes).toBeGreaterThanOrEqual(2);
+    expect(full.pages.rows).toBeGreaterThan(9_000); // InnoDB's sampled estimate of 12,000
+    expect(full.pages.rowsPerLeafPage).toBeGreaterThan(8); // ~1.1 KB rows in 16 KiB pages
+    expect(full.pages.fillFactorPercent).toBeGreaterThan(80);
+    expect(full.pages.reclaimableMb).toBeLessThan(2);
+
+    // Most rows go, and the survivors are scattered over every page (1 in 12 by a hash of the id)
+    await sql`DELETE FROM celers_live_tasks WHERE queue_name = 'pages' AND MOD(CRC32(id), 12) <> 0`.execute(
+      broker.database,
+    );
+    // InnoDB's purge merges and frees the emptied pages in the background
+    let deleted = full;
+    await waitUntil(
+      'the fill factor to fall after the delete',
+      async () => {
+        deleted = await pagesOf();
+        return deleted.pages.fillFactorPercent < 40;
+      },
+      60_000,
+      500,
+    );
+    expect(deleted.pages.rows).toBeLessThan(2_000);
+    expect(deleted.pages.clusteredPages).toBeGreaterThan(full.pages.clusteredPages / 2); // held, not given back
+    expect(deleted.pages.leafPages).toBeLessThan(full.pages.leafPages / 3);
+    expect(deleted.pages.rowsPerLeafPage).toBeLessThan(full.pages.rowsPerLeafPage); // merged, still sparse
+    expect(deleted.pages.reclaimableMb).toBeGreaterThan(5);
+    expect(deleted.recommendation).toMatch(/OPTIMIZE TABLE/);
+    expect(deleted.recommendation).toMatch(/clustered index's \d+ pages hold no rows/);
+
+    await broker.maintenance.optimizeTables();
+    const optimized = await pagesOf();
+    expect(optimized.pages.clusteredPages).toBeLessThan(deleted.pages.clusteredPages / 2);
+    expect(optimized.pages.fillFactorPercent).toBeGreaterThan(deleted.pages.fillFactorPercent);
+    expect(optimized.pages.rowsPerLeafPage).toBeGreaterThan(deleted.pages.rowsPerLeafPage);
+    expect(optimized.pages.reclaimableMb).toBeLessThan(1);
+    expect(optimized.recommendation).not.toMatch(/hold no rows/);
+    await pages.close();
+  }, 180_000);
+});

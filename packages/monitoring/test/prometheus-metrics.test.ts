@@ -162,7 +162,7 @@ describe('registerBrokerMetrics', () => {
     const baseline = broker.listenerCount('task:enqueued');
     const unregister = registerBrokerMetrics(broker, { registry });
     expect(broker.listenerCount('task:enqueued')).toBe(baseline + 1);
-    expect(broker.listenerCount('operation')).toBeGreaterThan(0);
+    expect(broker.listenerCount('operation:finished')).toBeGreaterThan(0);
     unregister();
     unregister(); // idempotent
     expect(broker.listenerCount('task:enqueued')).toBe(baseline);

@@ -11,7 +11,8 @@ import {
  *
  * @example
  * ```ts
- * broker.retries.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }));
+ * const task = createTask('reports.build', { month: '2026-01' });
+ * await broker.retries.enqueueWithRetryPolicy(task, RetryPolicies.exponentialWithJitter({ baseDelayMs: 500, maxDelayMs: 60_000 }));
  * ```
  */
 export const RetryPolicies = {

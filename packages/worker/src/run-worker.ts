@@ -9,7 +9,7 @@ import type { WorkerOptions } from './worker-options.js';
  * ```ts
  * const broker = await MysqlBroker.connect({ url: process.env.CELERS_DATABASE_URL!, queue: 'emails' });
  * const worker = await runWorker({ broker, handlers: { 'emails.send': sendEmail }, concurrency: 16 });
- * worker.on('failed', ({ taskId, error }) => console.error(taskId, error.message));
+ * worker.on('task:failed', ({ taskId, error }) => console.error(taskId, error.message));
  * ```
  */
 export async function runWorker(options: WorkerOptions): Promise<Worker> {

@@ -28,11 +28,21 @@ export const DEFAULT_PREFETCH_MULTIPLIER = 10;
 export const PREFETCH_WINDOW_MS = 200;
 /** Largest claim per poll (the broker's `dequeueBatch` limit). */
 export const MAX_BATCH_SIZE = 1_000;
+/** Largest `claimConnections`. */
+export const MAX_CLAIM_CONNECTIONS = 16;
 /**
- * Default wait before polling again after a poll that found less than a full batch; it doubles with each empty
- * poll up to {@link DEFAULT_MAX_POLL_INTERVAL_MS}. Short, so a busy queue sees new tasks within a few ms.
+ * Default wait before polling again after a poll that found less than a full batch. It stays this short for
+ * {@link DEFAULT_BUSY_POLL_WINDOW_MS} after work was last found, then doubles with each empty poll up to
+ * {@link DEFAULT_MAX_POLL_INTERVAL_MS}. Short, so tasks enqueued one by one by other processes start within ~1 ms
+ * of their commit (an empty poll is one indexed SELECT).
  */
-export const DEFAULT_POLL_INTERVAL_MS = 5;
+export const DEFAULT_POLL_INTERVAL_MS = 1;
+/**
+ * Default time after a poll found work during which empty polls keep the shortest interval: a queue fed one
+ * task at a time stays served at `pollIntervalMs`, at a cost of at most this many ms / `pollIntervalMs` empty
+ * polls per burst (20 with the defaults); an idle queue falls back to `maxPollIntervalMs` within ~0.3 s.
+ */
+export const DEFAULT_BUSY_POLL_WINDOW_MS = 20;
 /**
  * Default longest wait between polls of an idle queue: a task enqueued by another process waits at most this
  * long. The MySQL broker polls an idle queue with one plain SELECT, so this costs ~10 queries/s per worker.
@@ -105,10 +115,25 @@ export interface WorkerOptions {
    * free slots. @defaultValue {@link DEFAULT_PREFETCH_MULTIPLIER} × `concurrency`
    */
   prefetch?: number;
-  /** Wait after an empty poll, in ms; doubles (with jitter) up to `maxPollIntervalMs`. @defaultValue {@link DEFAULT_POLL_INTERVAL_MS} */
+  /**
+   * Wait after a poll that found less than a full batch, in ms; past `busyPollWindowMs` it doubles (with jitter)
+   * up to `maxPollIntervalMs`. @defaultValue {@link DEFAULT_POLL_INTERVAL_MS}
+   */
   pollIntervalMs?: number;
   /** Longest wait between polls of an idle queue, in ms. @defaultValue {@link DEFAULT_MAX_POLL_INTERVAL_MS} */
   maxPollIntervalMs?: number;
+  /**
+   * Claim loops, each with its own database connection from the broker's pool. The first polls; the others
+   * join only while claims come back full (a backlog), so an idle worker costs the same. Raise it when one
+   * connection's claim round trips are the bottleneck (a distant database, large batches); the pool needs this
+   * many connections plus those for acks and heartbeats. @defaultValue 1
+   */
+  claimConnections?: number;
+  /**
+   * How long after a poll found work empty polls keep `pollIntervalMs` before backing off, in ms; `0` backs off
+   * at once. @defaultValue {@link DEFAULT_BUSY_POLL_WINDOW_MS}
+   */
+  busyPollWindowMs?: number;
   /** Lease per claim in ms (at least 30), extended every `leaseMs / 3` while the handler runs. @defaultValue {@link DEFAULT_WORKER_LEASE_MS} */
   leaseMs?: number;
   /** Heartbeat period in ms. @defaultValue {@link DEFAULT_HEARTBEAT_INTERVAL_MS} */
@@ -154,6 +179,8 @@ export interface ResolvedWorkerOptions {
   readonly batchSize: number;
   readonly prefetch: number;
   readonly pollIntervalMs: number;
+  readonly busyPollWindowMs: number;
+  readonly claimConnections: number;
   readonly maxPollIntervalMs: number;
   readonly leaseMs: number;
   readonly heartbeatIntervalMs: number;
@@ -245,6 +272,19 @@ export function resolveWorkerOptions(options: WorkerOptions): ResolvedWorkerOpti
     ),
     pollIntervalMs,
     maxPollIntervalMs,
+    claimConnections: optionalInteger(
+      options.claimConnections,
+      'options.claimConnections',
+      1,
+      MAX_CLAIM_CONNECTIONS,
+      1,
+    ),
+    busyPollWindowMs: optionalDuration(
+      options.busyPollWindowMs,
+      'options.busyPollWindowMs',
+      0,
+      DEFAULT_BUSY_POLL_WINDOW_MS,
+    ),
     leaseMs,
     heartbeatIntervalMs: optionalDuration(
       options.heartbeatIntervalMs,

@@ -1,4 +1,3 @@
-import { EventEmitter } from 'node:events';
 import { hostname } from 'node:os';
 import {
   assertDurationMs,
@@ -7,6 +6,7 @@ import {
   CelersError,
   coerceError,
   type DequeueOptions,
+  TypedEmitter,
 } from '@celers/core';
 import { AckBatcher } from './internal/ack-batcher.js';
 import { onDueTasks } from './internal/enqueue-wakeups.js';
@@ -26,13 +26,19 @@ import {
   type WorkerOptions,
 } from './worker-options.js';
 
-/** Node's EventEmitter wants each event's arguments as a tuple; every worker event has one payload object. */
-type WorkerEventArgs = { [K in keyof WorkerEventMap]: [WorkerEventMap[K]] };
-
 /** Options for {@link Worker.close}. */
 export interface CloseWorkerOptions {
   /** How long to wait for running handlers before aborting them. @defaultValue the worker's `shutdownTimeoutMs` */
   timeoutMs?: number;
+}
+
+/** The state of one claim loop (one claim connection). */
+interface ClaimLoop {
+  readonly backoff: PollBackoff;
+  /** Cuts the idle wait short: a local enqueue, recovered tasks, a backlog (for the other loops), shutdown. */
+  readonly pollWake: Wakeup;
+  /** Cuts the wait for a free slot short: a task finished, shutdown. */
+  readonly slotWake: Wakeup;
 }
 
 /**
@@ -55,13 +61,13 @@ export interface CloseWorkerOptions {
  *     },
  *   },
  * });
- * worker.on('failed', ({ taskId, error }) => console.error(taskId, error));
+ * worker.on('task:failed', ({ taskId, error }) => console.error(taskId, error));
  * await worker.start();
  * // ... later
  * await worker.close();
  * ```
  */
-export class Worker extends EventEmitter<WorkerEventArgs> {
+export class Worker extends TypedEmitter<WorkerEventMap> {
   /** The resolved, frozen options. */
   readonly options: ResolvedWorkerOptions;
   readonly #running = new Set<TaskRunner>(); // not keyed by task id: a recovered task may come back to us
@@ -70,11 +76,12 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   /** Handlers still executing (a subset of #running: the others are only waiting for their ack or reject). */
   #executing = 0;
   readonly #acker: AckBatcher;
-  readonly #backoff: PollBackoff;
-  /** Cuts the idle wait short: a local enqueue, recovered tasks, shutdown. */
-  readonly #pollWake = new Wakeup();
-  /** Cuts the wait for a free slot short: a task finished, shutdown. */
-  readonly #slotWake = new Wakeup();
+  /** One per claim connection (`claimConnections`); the first polls, the others join while there is a backlog. */
+  readonly #loops: readonly ClaimLoop[];
+  /** Tasks asked for by claims still in flight (counted against the room of the next claim). */
+  #claiming = 0;
+  /** The last claim came back full: more is probably waiting, so every claim loop claims. */
+  #backlog = false;
   readonly #heartbeat: PeriodicTask;
   /** Gives back prefetched tasks that could not start within a third of their lease (slots stuck in slow handlers). */
   readonly #prefetchReturn: PeriodicTask;
@@ -108,7 +115,11 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       o.ackBatchWindowMs,
       Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
     );
-    this.#backoff = new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs);
+    this.#loops = Array.from({ length: o.claimConnections }, () => ({
+      backoff: new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs, { warmMs: o.busyPollWindowMs }),
+      pollWake: new Wakeup(),
+      slotWake: new Wakeup(),
+    }));
     this.#prefetched = new PrefetchBuffer(o.prefetch, PREFETCH_WINDOW_MS);
     this.#heartbeat = new PeriodicTask(
       () => o.broker.workerHeartbeat(o.workerId, this.#running.size > 0 ? 'busy' : 'idle', this.heldTasks),
@@ -157,7 +168,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
 
   /**
    * Stops claiming, waits up to `timeoutMs` for running handlers (then aborts their signals and releases their
-   * tasks), flushes acks, releases anything claimed but not started, deregisters, and emits `closed`. Safe to
+   * tasks), flushes acks, releases anything claimed but not started, deregisters, and emits `worker:closed`. Safe to
    * call twice. Never closes the broker.
    */
   close(options: CloseWorkerOptions = {}): Promise<void> {
@@ -191,7 +202,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
         pid: process.pid,
       },
     });
-    this.#stopWakeups = onDueTasks(o.broker, () => this.#pollWake.wake());
+    this.#stopWakeups = onDueTasks(o.broker, () => this.#loops[0]?.pollWake.wake());
     this.#heartbeat.start();
     this.#prefetchReturn.start();
     // The maintainer alone recovers expired leases (once across hosts); its interval follows the lease.
@@ -202,26 +213,41 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     }
     if (o.handleSignals) this.#removeSignalHandlers = installSignalHandlers(this);
     this.#isRunning = true;
-    this.#pollLoop = this.#poll().catch((error: unknown) => this.#reportError(error, 'poll'));
+    this.#pollLoop = Promise.all(
+      this.#loops.map((loop, i) =>
+        this.#poll(loop, i === 0).catch((error: unknown) => this.#reportError(error, 'poll')),
+      ),
+    ).then(() => undefined);
   }
 
-  async #poll(): Promise<void> {
+  /**
+   * One claim loop. The primary loop polls (backing off on an empty queue); the others (`claimConnections` > 1)
+   * claim only while claims come back full, so an idle worker polls as often as with one connection.
+   */
+  async #poll(loop: ClaimLoop, primary: boolean): Promise<void> {
     const o = this.options;
     while (!this.#stopping) {
+      if (!primary && !this.#backlog) {
+        await loop.pollWake.wait();
+        continue;
+      }
       const want = this.#claimSize();
       if (want === 0) {
-        await this.#slotWake.wait();
+        await loop.slotWake.wait();
         // Yield one macrotask so slots freed together (one ackBatch settles many tasks) make one claim.
         await new Promise<void>((resolve) => setImmediate(resolve));
         continue;
       }
       let messages: BrokerMessage[];
+      this.#claiming += want;
       try {
         messages = await o.broker.dequeueBatch(want, this.#claimOptions);
       } catch (error) {
         this.#reportError(error, 'dequeueBatch');
-        await this.#pollWake.wait(this.#backoff.next());
+        await loop.pollWake.wait(loop.backoff.next());
         continue;
+      } finally {
+        this.#claiming -= want;
       }
       if (this.#stopping) {
         await this.#releaseUnstarted(messages); // claimed while shutting down: give them straight back
@@ -229,13 +255,16 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       }
       this.#prefetched.add(messages);
       this.#fillSlots();
-      if (messages.length === want) {
-        this.#backoff.reset();
+      this.#backlog = messages.length === want;
+      if (this.#backlog) {
+        for (const other of this.#loops) if (other !== loop) other.pollWake.wake();
+        loop.backoff.reset();
         continue; // a full batch: more is probably waiting, claim again at once
       }
-      if (messages.length > 0) this.#backoff.reset();
+      if (!primary) continue; // back to waiting for a backlog
+      if (messages.length > 0) loop.backoff.reset();
       else this.#noteEmptyPoll();
-      await this.#pollWake.wait(this.#backoff.next());
+      await loop.pollWake.wait(loop.backoff.next());
     }
   }
 
@@ -250,7 +279,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     const freeSlots = o.concurrency - this.#executing;
     const target = this.#prefetched.target();
     const leaseRoom = 2 * o.concurrency + o.prefetch - this.heldTasks;
-    const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom);
+    const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom) - this.#claiming;
     if (room <= 0) return 0;
     const starving = freeSlots > 0 && this.#prefetched.length === 0;
     if (!starving && room < Math.ceil((o.concurrency + target) / 2)) return 0;
@@ -300,20 +329,24 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
       this.#executing -= 1;
       this.#prefetched.noteCompleted();
       this.#fillSlots();
-      this.#slotWake.wake();
+      this.#wakeSlotWaiters();
     });
     void runner.done.finally(() => {
       this.#running.delete(runner);
-      this.#slotWake.wake();
+      this.#wakeSlotWaiters();
       if (this.heldTasks === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
     });
+  }
+
+  #wakeSlotWaiters(): void {
+    for (const loop of this.#loops) loop.slotWake.wake();
   }
 
   #noteEmptyPoll(): void {
     if (this.#processedSinceDrained > 0) {
       const processed = this.#processedSinceDrained;
       this.#processedSinceDrained = 0;
-      this.#emitSafely('drained', { workerId: this.workerId, processed });
+      this.#emitSafely('worker:drained', { workerId: this.workerId, processed });
     }
     if (this.heldTasks === 0) this.#noteIdle();
   }
@@ -321,7 +354,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
   #noteIdle(): void {
     if (this.#idle || this.#stopping) return;
     this.#idle = true;
-    this.#emitSafely('idle', { workerId: this.workerId });
+    this.#emitSafely('worker:idle', { workerId: this.workerId });
   }
 
   async #releaseUnstarted(messages: readonly BrokerMessage[]): Promise<void> {
@@ -339,8 +372,10 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     this.#stopping = true;
     const o = this.options;
     this.#stopWakeups?.();
-    this.#pollWake.wake();
-    this.#slotWake.wake();
+    for (const loop of this.#loops) {
+      loop.pollWake.wake();
+      loop.slotWake.wake();
+    }
     await this.#releaseMaintenance?.();
     await this.#pollLoop;
     await this.#prefetchReturn.stop();
@@ -364,7 +399,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
     }
     this.#removeSignalHandlers?.();
     this.#isRunning = false;
-    this.#emitSafely('closed', { workerId: this.workerId });
+    this.#emitSafely('worker:closed', { workerId: this.workerId });
   }
 
   /** Waits for every running task to settle; false when `timeoutMs` passed first. */
@@ -399,7 +434,7 @@ export class Worker extends EventEmitter<WorkerEventArgs> {
 
   #emitSafely<K extends keyof WorkerEventMap>(event: K, payload: WorkerEventMap[K]): void {
     try {
-      (this.emit as (e: K, p: WorkerEventMap[K]) => boolean)(event, payload);
+      this.emit(event, payload);
     } catch (error) {
       // A throwing listener must not break the task pipeline; report it (once) instead.
       if (event !== 'error') this.#reportError(error, `listener:${event}`);

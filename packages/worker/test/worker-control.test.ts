@@ -22,10 +22,12 @@ async function heartbeatRow(workerId: string) {
     .executeTakeFirst();
 }
 
-/** Counts the broker's completed claim attempts (its `operation` events), to know the worker kept polling. */
-function countDequeues(broker: { on: (e: 'operation', l: (p: { operation: string }) => void) => unknown }) {
+/** Counts the broker's completed claim attempts (its `operation:finished` events), to know the worker kept polling. */
+function countDequeues(broker: {
+  on: (e: 'operation:finished', l: (p: { operation: string }) => void) => unknown;
+}) {
   const counter = { n: 0 };
-  broker.on('operation', (p) => {
+  broker.on('operation:finished', (p) => {
     if (p.operation === 'dequeue') counter.n += 1;
   });
   return counter;
@@ -44,7 +46,7 @@ describe('Worker queue control', () => {
     expect(calls).toBe(0);
     expect((await taskRow(id)).state).toBe('pending');
 
-    const completed = nextEvent(worker, 'completed', (e) => e.taskId === id);
+    const completed = nextEvent(worker, 'task:completed', (e) => e.taskId === id);
     await broker.resume();
     await completed;
     expect(calls).toBe(1);
@@ -56,7 +58,7 @@ describe('Worker queue control', () => {
     const ids = await broker.enqueueBatch([createTask('job', 1), createTask('job', 2)]);
     await broker.enableDrainMode();
     const worker = fx.worker({ broker, handlers: { job: (p) => p } });
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await worker.start();
     await waitFor(() => completed.length === 2, { message: 'both tasks completed in drain mode' });
     expect(completed.map((c) => c.taskId).sort()).toEqual([...ids].sort());
@@ -72,10 +74,10 @@ describe('Worker queue control', () => {
       maxPollIntervalMs: 5_000,
       handlers: { job: () => 'ok' },
     });
-    const idle = nextEvent(worker, 'idle');
+    const idle = nextEvent(worker, 'worker:idle');
     await worker.start();
     await idle; // the first poll found nothing: the worker now waits 3.75–6.25 s before polling again
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     const enqueuedAt = Date.now();
     const id = await broker.enqueue(createTask('job', null));
     const event = await completed;
@@ -88,8 +90,8 @@ describe('Worker queue control', () => {
     const broker = await fx.queue();
     const worker = fx.worker({ broker, concurrency: 4, batchSize: 4, handlers: { job: () => undefined } });
     await broker.enqueueBatch(Array.from({ length: 20 }, (_, i) => createTask('job', i)));
-    const drained = nextEvent(worker, 'drained');
-    const idle = nextEvent(worker, 'idle');
+    const drained = nextEvent(worker, 'worker:drained');
+    const idle = nextEvent(worker, 'worker:idle');
     await worker.start();
     expect((await drained).processed).toBe(20);
     await idle;
@@ -117,7 +119,7 @@ describe('Worker leases', () => {
         },
       },
     });
-    const stalled = collectEvents(worker, 'stalled');
+    const stalled = collectEvents(worker, 'task:stalled');
     await worker.start();
     const id = await broker.enqueue(createTask('long', null));
     await started.promise;
@@ -135,7 +137,7 @@ describe('Worker leases', () => {
     expect(during.receipt_handle).toBe(receipt);
     expect(during.lease_expires_at?.getTime()).toBeGreaterThan(Date.now() - 100);
 
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     hold.open();
     expect((await completed).result).toBe('finished');
     expect((await taskRow(id)).state).toBe('completed');
@@ -162,11 +164,11 @@ describe('Worker leases', () => {
           }),
       },
     });
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await worker.start();
     const id = await broker.enqueue(createTask('long', null));
     await started.promise;
-    const stalled = nextEvent(worker, 'stalled');
+    const stalled = nextEvent(worker, 'task:stalled');
     expect(await broker.cancel(id)).toBe(true); // the task leaves `processing`: the receipt is stale now
     expect(await stalled).toMatchObject({ taskId: id, reason: 'lease-lost' });
     expect(abortCode).toBe('STALE_RECEIPT');
@@ -191,8 +193,8 @@ describe('Worker leases', () => {
       },
     });
     const worker = fx.worker({ broker: lossy, handlers: { job: () => 'done' } });
-    const stalled = nextEvent(worker, 'stalled');
-    const completed = collectEvents(worker, 'completed');
+    const stalled = nextEvent(worker, 'task:stalled');
+    const completed = collectEvents(worker, 'task:completed');
     const id = await broker.enqueue(createTask('job', null));
     await worker.start();
     expect(await stalled).toMatchObject({ taskId: id, reason: 'ack-unconfirmed' });
@@ -208,7 +210,7 @@ describe('Worker leases', () => {
     const claimed = await broker.dequeue({ workerId: 'dead-worker', leaseMs: 200 }); // never acked
     expect(claimed?.task.metadata.id).toBe(id);
     const worker = fx.worker({ broker, recoveryIntervalMs: 100, handlers: { job: (p) => p } });
-    const completed = nextEvent(worker, 'completed', (e) => e.taskId === id);
+    const completed = nextEvent(worker, 'task:completed', (e) => e.taskId === id);
     await worker.start();
     expect((await completed).result).toBe('orphan');
     const row = await taskRow(id);
@@ -278,8 +280,8 @@ describe('Worker lifecycle', () => {
         },
       },
     });
-    const completed = collectEvents(worker, 'completed');
-    const closed = nextEvent(worker, 'closed');
+    const completed = collectEvents(worker, 'task:completed');
+    const closed = nextEvent(worker, 'worker:closed');
     await worker.start();
     const id = await broker.enqueue(createTask('job', null));
     await started.promise;
@@ -344,7 +346,7 @@ describe('Worker lifecycle', () => {
     const worker = fx.worker({ broker, handlers: { job: (p) => p } });
     const errors = collectEvents(worker, 'error');
     const id = await broker.enqueue(createTask('job', 7));
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     await worker.start();
     expect((await completed).taskId).toBe(id);
     expect(errors.map((e) => e.operation)).toEqual(['dequeueBatch', 'dequeueBatch']);

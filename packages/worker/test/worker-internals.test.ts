@@ -65,7 +65,7 @@ describe('AckBatcher', () => {
 describe('PollBackoff', () => {
   it('doubles from the minimum to the maximum with ±25% jitter, and resets', () => {
     let r = 0.5; // no jitter at the midpoint
-    const backoff = new PollBackoff(100, 1_000, () => r);
+    const backoff = new PollBackoff(100, 1_000, { random: () => r });
     expect([backoff.next(), backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([
       100, 200, 400, 800, 1_000,
     ]);
@@ -76,6 +76,18 @@ describe('PollBackoff', () => {
     backoff.reset();
     r = 0;
     expect(backoff.next()).toBe(75);
+  });
+
+  it('keeps the shortest delay for the warm window after work was found, then doubles', () => {
+    let now = 0;
+    const backoff = new PollBackoff(1, 100, { warmMs: 20, random: () => 0.5, now: () => now });
+    expect(backoff.next()).toBe(1); // never found work: backs off at once
+    expect(backoff.next()).toBe(2);
+    backoff.reset(); // found work at t=0
+    const warm: number[] = [];
+    for (now = 0; now < 20; now += 1) warm.push(backoff.next());
+    expect(new Set(warm)).toEqual(new Set([1]));
+    expect([backoff.next(), backoff.next(), backoff.next(), backoff.next()]).toEqual([1, 2, 4, 8]);
   });
 });
 

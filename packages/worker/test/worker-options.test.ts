@@ -3,6 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   DEFAULT_ACK_BATCH_WINDOW_MS,
   DEFAULT_BATCH_SIZE,
+  DEFAULT_BUSY_POLL_WINDOW_MS,
   DEFAULT_CONCURRENCY,
   DEFAULT_HEARTBEAT_INTERVAL_MS,
   DEFAULT_MAX_POLL_INTERVAL_MS,
@@ -40,6 +41,7 @@ describe('resolveWorkerOptions', () => {
       prefetch: DEFAULT_PREFETCH_MULTIPLIER * DEFAULT_CONCURRENCY,
       pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
       maxPollIntervalMs: DEFAULT_MAX_POLL_INTERVAL_MS,
+      busyPollWindowMs: DEFAULT_BUSY_POLL_WINDOW_MS,
       leaseMs: DEFAULT_WORKER_LEASE_MS,
       heartbeatIntervalMs: DEFAULT_HEARTBEAT_INTERVAL_MS,
       recoveryIntervalMs: DEFAULT_WORKER_LEASE_MS / 2, // derived from the lease
@@ -89,6 +91,7 @@ describe('resolveWorkerOptions', () => {
       [{ pollIntervalMs: -1 }, 'options.pollIntervalMs'],
       [{ pollIntervalMs: Number.POSITIVE_INFINITY }, 'options.pollIntervalMs'],
       [{ pollIntervalMs: 500, maxPollIntervalMs: 100 }, 'options.maxPollIntervalMs'],
+      [{ busyPollWindowMs: -1 }, 'options.busyPollWindowMs'],
       [{ leaseMs: 0 }, 'options.leaseMs'],
       [{ heartbeatIntervalMs: 0 }, 'options.heartbeatIntervalMs'],
       [{ recoveryIntervalMs: -5 }, 'options.recoveryIntervalMs'],

@@ -16,7 +16,7 @@ describe('Worker and compressed payloads', () => {
     await worker.start();
     const bomb = deflateRawSync(Buffer.alloc(64 * 1024 * 1024));
     const task = createTask('bomb', null);
-    const failed = nextEvent(worker, 'failed');
+    const failed = nextEvent(worker, 'task:failed');
     const id = await broker.enqueue({
       payload: bomb,
       metadata: { ...task.metadata, contentType: 'application/octet-stream', contentEncoding: 'deflate' },

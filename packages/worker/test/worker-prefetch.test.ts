@@ -54,7 +54,7 @@ describe('Worker prefetch', () => {
       prefetch: 50,
       handlers: { fast: (i: number) => void runs.set(i, (runs.get(i) ?? 0) + 1) },
     });
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await broker.enqueueBatch(Array.from({ length: 1_500 }, (_, i) => createTask('fast', i)));
     await worker.start();
     let maxHeld = 0;
@@ -80,7 +80,7 @@ describe('Worker prefetch', () => {
     const claimSizes: number[] = [];
     broker.on('task:dequeued', ({ taskIds }) => claimSizes.push(taskIds.length));
     const worker = fx.worker({ broker, concurrency: 2, prefetch: 0, handlers: { fast: () => undefined } });
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await broker.enqueueBatch(Array.from({ length: 200 }, (_, i) => createTask('fast', i)));
     await worker.start();
     await waitFor(() => completed.length === 200, { message: '200 completions' });
@@ -95,7 +95,7 @@ describe('Worker prefetch', () => {
     const a = fx.worker({ broker, concurrency: 1, handlers: { slow } });
     const b = fx.worker({ broker, concurrency: 1, handlers: { slow } });
     for (const w of [a, b])
-      w.on('completed', () => byWorker.set(w.workerId, (byWorker.get(w.workerId) ?? 0) + 1));
+      w.on('task:completed', () => byWorker.set(w.workerId, (byWorker.get(w.workerId) ?? 0) + 1));
     await broker.enqueueBatch(Array.from({ length: 8 }, (_, i) => createTask('slow', i)));
     await a.start();
     await b.start();

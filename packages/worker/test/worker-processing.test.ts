@@ -32,7 +32,7 @@ describe('Worker processing', () => {
     });
     await worker.start();
     expect(worker.isRunning).toBe(true);
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     const id = await broker.enqueue(createTask('add', { a: 2, b: 3 }, { compression: true }));
 
     const event = await completed;
@@ -58,7 +58,7 @@ describe('Worker processing', () => {
     const broker = await fx.queue();
     const worker = fx.worker({ broker, handlers: { echo: (p) => p } });
     await worker.start();
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     const id = await broker.enqueue(createTask('echo', 'hi'));
     expect((await completed).result).toBe('hi');
     expect((await taskRow(id)).state).toBe('completed');
@@ -89,7 +89,7 @@ describe('Worker processing', () => {
         },
       },
     });
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await broker.enqueueBatch(Array.from({ length: 15 }, (_, i) => createTask('slow', i)));
     await worker.start();
     // While it works, the database never shows more than 2 × 3 of this queue's tasks processing.
@@ -126,8 +126,8 @@ describe('Worker processing', () => {
         },
       },
     });
-    const retrying = collectEvents(worker, 'retrying');
-    const failed = nextEvent(worker, 'failed');
+    const retrying = collectEvents(worker, 'task:retried');
+    const failed = nextEvent(worker, 'task:failed');
     await worker.start();
     const id = await broker.enqueue(createTask('boom', null, { maxRetries: 2, retryPolicy: noDelay }));
 
@@ -175,7 +175,7 @@ describe('Worker processing', () => {
           }),
       },
     });
-    const failed = nextEvent(worker, 'failed');
+    const failed = nextEvent(worker, 'task:failed');
     await worker.start();
     const id = await broker.enqueue(createTask('stuck', null, { timeoutMs: 150, maxRetries: 0 }));
 
@@ -209,7 +209,7 @@ describe('Worker processing', () => {
       },
     });
     await worker.start();
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     const id = await broker.enqueue(createTask('long', null));
     await reported.promise;
     const during = await taskRow(id);
@@ -241,7 +241,7 @@ describe('Worker processing', () => {
     });
     const acks: number[] = [];
     broker.on('task:acked', (e) => acks.push(e.taskIds.length));
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await broker.enqueueBatch(Array.from({ length: 10 }, (_, i) => createTask('job', i)));
     await worker.start();
     await waitFor(() => started === 10, { message: 'ten handlers running' });
@@ -261,7 +261,7 @@ describe('Worker processing', () => {
     });
     const acks: number[] = [];
     broker.on('task:acked', (e) => acks.push(e.taskIds.length));
-    const completed = collectEvents(worker, 'completed');
+    const completed = collectEvents(worker, 'task:completed');
     await broker.enqueueBatch([createTask('job', 1), createTask('job', 2), createTask('job', 3)]);
     await worker.start();
     await waitFor(() => completed.length === 3, { message: 'three completions' });
@@ -272,7 +272,7 @@ describe('Worker processing', () => {
   it('completes a task whose result JSON cannot hold, storing the reason instead of the value', async () => {
     const broker = await fx.queue();
     const worker = fx.worker({ broker, storeResults: true, handlers: { big: () => 10n } });
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     await worker.start();
     const id = await broker.enqueue(createTask('big', null));
     expect((await completed).result).toBe(10n);
@@ -291,8 +291,8 @@ describe('Worker processing', () => {
   it('fails an undecodable payload without retry and keeps processing others', async () => {
     const broker = await fx.queue();
     const worker = fx.worker({ broker, handlers: { json: (p) => p } });
-    const failed = nextEvent(worker, 'failed');
-    const completed = nextEvent(worker, 'completed');
+    const failed = nextEvent(worker, 'task:failed');
+    const completed = nextEvent(worker, 'task:completed');
     await worker.start();
     const bad = createTask('json', null);
     const badId = await broker.enqueue({ ...bad, payload: new TextEncoder().encode('{not json') });

@@ -27,7 +27,7 @@ describe('32 workers sharing one broker', () => {
       return create(options);
     };
     const recoveries: number[] = [];
-    broker.on('operation', (e) => {
+    broker.on('operation:finished', (e) => {
       if (e.operation === 'recoverTimedOutTasks') recoveries.push(Date.now());
     });
     const listenersBefore = broker.listenerCount('task:enqueued');

@@ -33,8 +33,8 @@ describe('Workers with different handler sets on one queue', () => {
       workerId: 'w-images',
       handlers: { 'images.resize': record('w-images') },
     });
-    const failures = [...collectEvents(emails, 'failed'), ...collectEvents(images, 'failed')];
-    const retries = [...collectEvents(emails, 'retrying'), ...collectEvents(images, 'retrying')];
+    const failures = [...collectEvents(emails, 'task:failed'), ...collectEvents(images, 'task:failed')];
+    const retries = [...collectEvents(emails, 'task:retried'), ...collectEvents(images, 'task:retried')];
 
     const names = ['emails.send', 'images.resize', 'emails.bounce'];
     const tasks = Array.from({ length: 90 }, (_, i) =>
@@ -112,8 +112,8 @@ describe('a broker that ignores taskNames', () => {
     });
     let calls = 0;
     const worker = fx.worker({ broker: ignoring, handlers: { known: () => (calls += 1) } });
-    const retrying = collectEvents(worker, 'retrying');
-    const failed = nextEvent(worker, 'failed');
+    const retrying = collectEvents(worker, 'task:retried');
+    const failed = nextEvent(worker, 'task:failed');
     await worker.start();
     const id = await broker.enqueue(
       createTask('unknown.task', { x: 1 }, { maxRetries: 5, retryPolicy: noDelay }),

@@ -68,7 +68,7 @@ describe('Worker tracing', () => {
       },
     });
     await worker.start();
-    const completed = nextEvent(worker, 'completed');
+    const completed = nextEvent(worker, 'task:completed');
     const traceparent = `00-${TRACE_ID}-${PRODUCER_SPAN_ID}-01`;
     const id = await broker.enqueue(
       createTask('traced', { secret: 'payload-must-not-leak' }, { metadata: { traceparent } }),
@@ -106,7 +106,7 @@ describe('Worker tracing', () => {
       },
     });
     await worker.start();
-    const failed = nextEvent(worker, 'failed');
+    const failed = nextEvent(worker, 'task:failed');
     await broker.enqueue(createTask('broken', null, { maxRetries: 0 }));
     await failed;
     const [span] = await processSpans('broken');
@@ -138,7 +138,7 @@ describe('Worker tracing', () => {
       const broker = await fx.queue();
       const worker = fx.worker({ broker, handlers: { custom: () => undefined } });
       await worker.start();
-      const completed = nextEvent(worker, 'completed');
+      const completed = nextEvent(worker, 'task:completed');
       await broker.enqueue(createTask('custom', null, { metadata: { 'x-test-parent': 'a1b2c3d4e5f60718' } }));
       await completed;
       const [span] = await processSpans('custom');

@@ -35,14 +35,14 @@ afterAll(async () => {
   await tdb?.drop();
 });
 
-/** Counts the waiter's `results.wait` reads (one `operation` event per read of the task's state). */
+/** Counts the waiter's `results.wait` reads (one `operation:finished` event per read of the task's state). */
 function countWaitReads(): { reads: () => number; stop: () => void } {
   let reads = 0;
   const listener = (e: { operation: string }) => {
     if (e.operation === 'results.wait') reads += 1;
   };
-  waiter.on('operation', listener);
-  return { reads: () => reads, stop: () => waiter.off('operation', listener) };
+  waiter.on('operation:finished', listener);
+  return { reads: () => reads, stop: () => waiter.off('operation:finished', listener) };
 }
 
 describe('waiting for a result settled by another process', () => {

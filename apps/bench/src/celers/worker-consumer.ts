@@ -11,12 +11,14 @@ export interface WorkerConsumerOptions {
   concurrency: number;
   storeResults: boolean;
   handler: JobHandler;
+  /** The Worker's `claimConnections`. @defaultValue the Worker's default (1) */
+  claimConnections?: number;
 }
 
 /**
  * Runs the drain and latency workloads through `@celers/worker`'s `Worker`, as an application would: its
- * own polling, adaptive prefetch, backoff and ack batching, all at their defaults. Progress counts `completed` events,
- * which the Worker emits after the ack is confirmed.
+ * own polling, adaptive prefetch, backoff and ack batching, all at their defaults. Progress counts
+ * `task:completed` events, which the Worker emits after the ack is confirmed.
  */
 export async function startWorkerConsumer(
   broker: MysqlBroker,
@@ -33,9 +35,10 @@ export async function startWorkerConsumer(
     concurrency: options.concurrency,
     storeResults: options.storeResults,
     logger: silentLogger,
+    ...(options.claimConnections === undefined ? {} : { claimConnections: options.claimConnections }),
   });
-  worker.on('completed', () => progress.add(1));
-  worker.on('failed', ({ error }) => progress.fail(error));
+  worker.on('task:completed', () => progress.add(1));
+  worker.on('task:failed', ({ error }) => progress.fail(error));
   await worker.start();
   let stopped: Promise<void> | undefined;
   return {

@@ -24,6 +24,8 @@ export interface BenchSizes {
   delayedTasks: number;
   /** W8: tasks through one worker process. */
   soakTasks: number;
+  /** W10: Celery messages in the kombu queue each consumer drains. */
+  celeryMessages: number;
 }
 
 /** Batch size of W2 and of the raw batch baseline. */
@@ -36,6 +38,10 @@ export const CLAIM_BATCH = 50;
 export const TUNED_RAW_CLAIM_BATCH = 200;
 /** Idle poll interval of the raw baseline and the broker-level loops. */
 export const IDLE_POLL_MS = 50;
+/** W10: concurrencies of the celers Celery consumer (4 is `runCeleryWorker`'s default). */
+export const CELERY_CONSUMER_CONCURRENCIES = [4, 10] as const;
+/** W10: processes of the Python prefork pool (one per core of the 2-core bench machine). */
+export const PYTHON_PREFORK_CONCURRENCY = 2;
 /** W4 producer rate. */
 export const LATENCY_RATE_PER_SECOND = 200;
 
@@ -70,5 +76,6 @@ export function benchSizes(mode: 'quick' | 'full', scale: number): BenchSizes {
     opIterations: n(BASE.opIterations, 5),
     delayedTasks: n(100_000),
     soakTasks: n(1_000_000),
+    celeryMessages: n(mode === 'full' ? 20_000 : 2_000),
   };
 }

@@ -87,6 +87,16 @@ const CASES: CelersDrainCase[] = [
       ctx.startCelersConsumer(broker, { storeResults, handler: noopHandler }),
   },
   {
+    id: 'W3c',
+    queue: 'w3c',
+    storeResults: false,
+    keepCompleted: false,
+    target: { kind: 'none' },
+    consumer: `Worker, concurrency ${DRAIN_CONCURRENCY}, claimConnections 2`,
+    start: (ctx, broker, storeResults) =>
+      ctx.startCelersConsumer(broker, { storeResults, handler: noopHandler, claimConnections: 2 }),
+  },
+  {
     id: 'W3b',
     queue: 'w3b',
     storeResults: false,

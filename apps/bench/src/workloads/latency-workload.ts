@@ -77,9 +77,9 @@ export const latencyWorkload: Workload = async (ctx) => {
   const line = (key: keyof LatencySummary, target: Target): WorkloadResult =>
     evaluateWorkload({ celers: celers.latency[key], raw: raw.latency[key], unit: 'ms', target, notes: base });
   return {
-    'W4.p50': line('p50', { kind: 'at-most', max: 10 }),
+    'W4.p50': line('p50', { kind: 'at-most', max: 3 }),
     'W4.p95': line('p95', { kind: 'none' }),
-    'W4.p99': line('p99', { kind: 'at-most', max: 30 }),
+    'W4.p99': line('p99', { kind: 'at-most', max: 10 }),
     'W4.max': line('max', { kind: 'none' }),
     'W4.idle': evaluateWorkload({
       celers: celers.idleQueriesPerSecond,

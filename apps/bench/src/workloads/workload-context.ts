@@ -22,10 +22,10 @@ export interface WorkloadContext {
    * `keepCompleted` is the broker option (default true: acked tasks move to the finished table).
    */
   broker(queue: string, options?: { warmup?: boolean; keepCompleted?: boolean }): Promise<MysqlBroker>;
-  /** Starts the celers consumer: a `@celers/worker` Worker with concurrency 10. */
+  /** Starts the celers consumer: a `@celers/worker` Worker with concurrency 10 (and `claimConnections`). */
   startCelersConsumer(
     broker: MysqlBroker,
-    options: { storeResults: boolean; handler: JobHandler },
+    options: { storeResults: boolean; handler: JobHandler; claimConnections?: number },
   ): Promise<ConsumerRun>;
   /** Starts broker-level loops shaped like the raw baseline (10 × dequeueBatch(50) + ackBatch). */
   startBrokerLoops(

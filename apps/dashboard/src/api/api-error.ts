@@ -1,4 +1,5 @@
 import { CelersError, type CelersErrorCode } from '@celers/core';
+import { isUnavailableError, toCelersError } from '@celers/schema';
 
 /** Error codes the dashboard adds to the broker's own (authentication, CSRF, read-only mode, routing). */
 export const DashboardErrorCode = {
@@ -67,6 +68,10 @@ export function toApiError(error: unknown): {
     if (error.argument !== undefined) body.error.argument = error.argument;
     return { status: error.status, body };
   }
+  // the dashboard's own queries (listings, searches) throw driver errors: an unreachable server (the primary,
+  // or the read replica) is a 503 like a broker's DATABASE_UNAVAILABLE
+  if (!CelersError.isInstance(error) && isUnavailableError(error))
+    return toApiError(toCelersError(error, 'read'));
   if (CelersError.isInstance(error)) {
     const status = STATUS_BY_CODE[error.code];
     if (status !== undefined) {

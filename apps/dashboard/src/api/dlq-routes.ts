@@ -1,4 +1,4 @@
-import { assertInteger, assertLimit, assertName, assertTaskId } from '@celers/core';
+import { assertInteger, assertLimit, assertName, assertQueueName, assertTaskId } from '@celers/core';
 import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
 import { searchDlq } from '../data/dlq-search.sql.js';
@@ -21,12 +21,11 @@ export interface BulkOutcome {
 /** Dead letter queue: list with filters and paging, requeue one or many, replay by filter, purge. */
 export function dlqRoutes(services: DashboardServices): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
-  const { db, queues } = services;
+  const { readDb, queues } = services;
 
   app.get('/queues/:queue/dlq', async (c) => {
     const filters = parseDlqFilters(c.req.query());
-    const { broker } = await queues.get(c.req.param('queue'));
-    return c.json(await searchDlq(db, broker.queueName, filters));
+    return c.json(await searchDlq(readDb, assertQueueName(c.req.param('queue'), 'queue'), filters));
   });
 
   // One entry at a time through broker.dlq.requeue (the broker has no bulk requeue by ids): each entry is

@@ -1,21 +1,21 @@
-import { CelersError } from '@celers/core';
+import { readQueueState } from '@celers/broker-mysql';
+import { assertQueueName, CelersError } from '@celers/core';
+import { QueueMonitor } from '@celers/monitoring';
 import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
+import type { CelersKysely } from '../dashboard-options.js';
 import { deleteQueueConfig } from '../data/queue-config-delete.sql.js';
 import { selectQueueNames } from '../data/queue-names.sql.js';
 import type { QueueHandle } from '../data/queue-registry.js';
+import { readReplicaLag } from '../data/replica-lag.js';
 import { intParam, readJsonBody, requireConfirmation } from './request-params.js';
 
 /** Throughput window of the metrics endpoint when none is given: one minute. */
 export const DEFAULT_METRICS_WINDOW_MS = 60_000;
 
-async function queueState(name: string, handle: QueueHandle) {
-  const { broker } = handle;
-  const [stats, paused, draining] = await Promise.all([
-    broker.tasks.statistics(),
-    broker.isPaused(),
-    broker.isDrainMode(),
-  ]);
+/** Counts and flags of `name` as `db` (the primary, or the replica for read-only pages) has them. */
+async function queueState(db: CelersKysely, name: string) {
+  const { stats, paused, draining } = await readQueueState(db, name);
   // A phantom queue has a config row (a pause or drain flag, perhaps under a mistyped name) but no task and
   // no DLQ entry: the page offers to delete it.
   const phantom = stats.total === 0 && stats.dlq === 0;
@@ -25,7 +25,7 @@ async function queueState(name: string, handle: QueueHandle) {
 /** Queue overview, control (pause/resume/drain), metrics, workers and schedules. */
 export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
-  const { queues } = services;
+  const { db, readDb, queues } = services;
 
   // The CSRF token is only here: a same-origin script can read it, a cross-site page cannot (no CORS).
   app.get('/config', (c) =>
@@ -37,16 +37,16 @@ export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
   );
 
   app.get('/queues', async (c) => {
-    const names = await selectQueueNames(services.db);
+    const names = await selectQueueNames(readDb);
     const list = [];
     // One queue at a time: a dashboard poll must not take every pool connection.
-    for (const name of names) list.push(await queueState(name, await queues.get(name)));
-    return c.json({ queues: list });
+    for (const name of names) list.push(await queueState(readDb, name));
+    const replica = services.options.readUrl === null ? null : await readReplicaLag(readDb);
+    return c.json({ queues: list, replica });
   });
 
   app.get('/queues/:queue/stats', async (c) => {
-    const name = c.req.param('queue');
-    return c.json(await queueState(name, await queues.get(name)));
+    return c.json(await queueState(readDb, assertQueueName(c.req.param('queue'), 'queue')));
   });
 
   const controls = {
@@ -58,9 +58,9 @@ export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
   for (const [action, run] of Object.entries(controls)) {
     app.post(`/queues/:queue/${action}`, async (c) => {
       const name = c.req.param('queue');
-      const handle = await queues.get(name);
-      await run(handle);
-      return c.json(await queueState(name, handle));
+      await run(await queues.get(name));
+      // the answer shows the change: read where it was made, not on a replica that may not have it yet
+      return c.json(await queueState(db, name));
     });
   }
 
@@ -76,12 +76,13 @@ export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
         { details: { queue: name } },
       );
     }
-    return c.json({ deleted: true, configRows: await deleteQueueConfig(services.db, name) });
+    return c.json({ deleted: true, configRows: await deleteQueueConfig(db, name) });
   });
 
   app.get('/queues/:queue/metrics', async (c) => {
     const windowMs = intParam(c.req.query(), 'windowMs', DEFAULT_METRICS_WINDOW_MS, 1_000, 86_400_000);
-    const { monitor } = await queues.get(c.req.param('queue'));
+    const queue = assertQueueName(c.req.param('queue'), 'queue');
+    const monitor = new QueueMonitor({ database: readDb, queue });
     const [throughput, latency] = await Promise.all([
       monitor.throughput({ windowMs }),
       monitor.latencyPercentiles(),

@@ -28,7 +28,7 @@ function traceIdOf(metadata: Record<string, unknown>): string | null {
 /** Task list with filters, task detail, cancel and results lookup. */
 export function taskRoutes(services: DashboardServices): Hono<DashboardEnv> {
   const app = new Hono<DashboardEnv>();
-  const { db, queues } = services;
+  const { db, readDb, queues } = services;
 
   /** The queue named by `?queue=` (or the body), else the queue found by `lookup`. */
   async function queueOf(
@@ -45,8 +45,7 @@ export function taskRoutes(services: DashboardServices): Hono<DashboardEnv> {
 
   app.get('/queues/:queue/tasks', async (c) => {
     const filters = parseTaskFilters(c.req.query());
-    const { broker } = await queues.get(c.req.param('queue'));
-    return c.json(await searchTasks(db, broker.queueName, filters));
+    return c.json(await searchTasks(readDb, assertQueueName(c.req.param('queue'), 'queue'), filters));
   });
 
   app.get('/tasks/:id', async (c) => {

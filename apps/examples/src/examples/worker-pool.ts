@@ -38,11 +38,11 @@ export async function run(ctx: ExampleContext): Promise<void> {
     let failed = 0;
     const finished = new Promise<void>((resolve) => {
       const done = () => completed + failed === 21 && resolve();
-      worker.on('completed', () => {
+      worker.on('task:completed', () => {
         completed += 1;
         done();
       });
-      worker.on('failed', () => {
+      worker.on('task:failed', () => {
         failed += 1;
         done();
       });

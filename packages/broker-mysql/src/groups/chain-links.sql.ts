@@ -1,6 +1,6 @@
 import { PROMOTE_AHEAD_MS, SCHEDULED_STORED_STATE, stateIs } from '@celers/schema';
 import { sql } from 'kysely';
-import type { Executor } from '../broker-context.js';
+import type { CompletionHook, Executor } from '../broker-context.js';
 
 /**
  * `scheduled_at` of a chain link waiting for its parent: far enough ahead that no claim ever reaches it
@@ -74,3 +74,13 @@ export async function promoteReadyLinks(db: Executor, queue: string): Promise<nu
   }
   return promoted;
 }
+
+/**
+ * The chain promotion as a settle-path completion hook: only chain links can have waiting successors (every link
+ * carries `chain_id`), so acks of claims without links skip the UPDATE.
+ * @internal
+ */
+export const chainCompletionHook: CompletionHook = {
+  run: promoteChainSuccessors,
+  concerns: (custom) => custom[ChainMetadataKey.ChainId] !== undefined,
+};

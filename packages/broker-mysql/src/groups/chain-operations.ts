@@ -17,6 +17,7 @@ export const MAX_CHAIN_LENGTH = 10_000;
  *
  * @example
  * ```ts
+ * const url = 'https://videos.example.com/talk.mp4';
  * const chain = TaskChain.new()
  *   .then(createTask('video.download', { url }))
  *   .then(createTask('video.transcode', { url }))

@@ -11,6 +11,7 @@ import type { ChainEnqueueOptions, GroupEnqueueOptions, GroupStatus } from './gr
  *
  * @example
  * ```ts
+ * const rows = [{ sku: 'a-1', qty: 3 }, { sku: 'b-2', qty: 1 }]; // e.g. parsed from a.csv
  * await broker.groups.enqueue('import-42', rows.map((r) => createTask('import.row', r)), { metadata: { file: 'a.csv' } });
  * const s = await broker.groups.status('import-42'); // { total, pending, completed, completedPercent, ... }
  * ```

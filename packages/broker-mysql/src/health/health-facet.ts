@@ -10,7 +10,7 @@ import { DEFAULT_READY_TIMEOUT_MS, type HealthStatus, type ReadinessOptions } fr
  *
  * @example
  * ```ts
- * app.get('/ready', async (c) => c.body(null, (await broker.health.isReady({ timeoutMs: 1000 })) ? 200 : 503));
+ * const status = (await broker.health.isReady({ timeoutMs: 1000 })) ? 200 : 503; // a /ready endpoint's answer
  * const h = await broker.health.check();
  * console.log(h.serverVersion, h.pendingTasks, h.pool?.active);
  * ```

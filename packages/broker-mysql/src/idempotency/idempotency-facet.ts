@@ -28,6 +28,7 @@ import { claimKeyAndEnqueue } from './key-claim.js';
  *
  * @example
  * ```ts
+ * const order = { id: 'o-1042', amountCents: 1_999 };
  * const id = await broker.idempotency.enqueue(createTask('payments.charge', order), `charge:${order.id}`, { ttlMs: 3_600_000 });
  * const again = await broker.idempotency.enqueue(createTask('payments.charge', order), `charge:${order.id}`);
  * // again === id

@@ -43,7 +43,7 @@ export const ERROR_TYPE_ATTRIBUTE = 'error.type';
 
 /**
  * Wraps a broker operation in the circuit breaker and an OpenTelemetry span named `celers.<operation>` (a
- * no-op without an SDK), maps driver errors to CelersError and reports the duration as an `operation` event.
+ * no-op without an SDK), maps driver errors to CelersError and reports the duration as an `operation:finished` event.
  *
  * - Span attributes: `db.system` (`mysql` or `mariadb`, as detected at connect), `db.operation`, `celers.queue.name`, `celers.operation` plus the caller's
  *   (task id, task name, count, worker id). Never payloads or metadata values.
@@ -103,7 +103,7 @@ export async function runOperation<T>(
         throw mapped;
       } finally {
         span.end();
-        emit('operation', { queue, operation, durationMs: performance.now() - started, ok });
+        emit('operation:finished', { queue, operation, durationMs: performance.now() - started, ok });
       }
     },
   );

@@ -41,11 +41,14 @@ export function injectActiveTraceContext(metadata: Record<string, unknown>): voi
  *
  * @example
  * ```ts
+ * import { SpanKind, trace } from '@opentelemetry/api';
+ *
+ * const tracer = trace.getTracer('my-consumer');
  * const msg = await broker.dequeue();
  * if (msg) {
  *   const parent = extractTaskContext(msg.task);
  *   await tracer.startActiveSpan(`process ${msg.task.metadata.name}`, { kind: SpanKind.CONSUMER }, parent, async (span) => {
- *     try { await handle(msg); } finally { span.end(); }
+ *     try { await broker.ack(msg.task.metadata.id, msg.receiptHandle); } finally { span.end(); }
  *   });
  * }
  * ```

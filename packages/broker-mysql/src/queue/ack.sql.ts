@@ -3,6 +3,17 @@ import type { Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
 
 /**
+ * The rows of `ids` that `receiptHandle` still owns in `queue`. Statements using it force PRIMARY: with the
+ * queue and state in the WHERE the optimizer may pick idx_tasks_dequeue's (queue, 'processing') range instead,
+ * which reads every claimed row of the queue (stale statistics on a table whose processing rows churn) and
+ * meets rows other consumers' acks hold (measured: batch-200 acks at 10 loops ran slower than batch 50).
+ */
+function ownedBy(queue: string, ids: readonly string[], receiptHandle: string) {
+  return sql`id IN (${sql.join([...ids].sort())}) AND queue_name = ${queue} AND state = 'processing'
+    AND receipt_handle = ${receiptHandle}`;
+}
+
+/**
  * Completes the live tasks `receiptHandle` still owns (state `processing`, same receipt), in place: one UPDATE,
  * no transaction. The archiver moves them to the finished table later, in bulk. Returns the rows completed;
  * rows whose lease was lost are left untouched.
@@ -15,15 +26,10 @@ export async function completeOwnedTasks(
   receiptHandle: string,
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const result = await db
-    .updateTable('celers_live_tasks')
-    .set({ state: 'completed', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
-    .where('id', 'in', [...ids].sort())
-    .where('queue_name', '=', queue)
-    .where('state', '=', 'processing')
-    .where('receipt_handle', '=', receiptHandle)
-    .executeTakeFirst();
-  return Number(result.numUpdatedRows);
+  const result = await sql`UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
+    SET state = 'completed', completed_at = ${dbNow()}, lease_expires_at = NULL, receipt_handle = NULL
+    WHERE ${ownedBy(queue, ids, receiptHandle)}`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /**
@@ -39,14 +45,10 @@ export async function deleteOwnedTasks(
   receiptHandle: string,
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const result = await db
-    .deleteFrom('celers_live_tasks')
-    .where('id', 'in', [...ids].sort())
-    .where('queue_name', '=', queue)
-    .where('state', '=', 'processing')
-    .where('receipt_handle', '=', receiptHandle)
-    .executeTakeFirst();
-  return Number(result.numDeletedRows);
+  // The multi-table form: single-table DELETE takes no index hint.
+  const result = await sql`DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY)
+    WHERE ${ownedBy(queue, ids, receiptHandle)}`.execute(db);
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /** Why an owned-task change matched nothing: the task is gone, or the receipt lost it. @internal */

@@ -81,7 +81,12 @@ export async function dequeueTasks(
                 rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
               );
             }
-            return { messages: decoded.map((d) => d.message), poisoned };
+            const messages = decoded.map((d) => d.message);
+            const concerned = messages.some((m) =>
+              ctx.onCompleted.some((hook) => hook.concerns(m.task.metadata.custom ?? {})),
+            );
+            if (!concerned) ctx.hookFreeClaims.add(receiptHandle);
+            return { messages, poisoned };
           }),
         );
       let claimed = await claimOnce();

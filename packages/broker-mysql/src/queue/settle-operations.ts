@@ -14,6 +14,7 @@ import {
 } from '@celers/core';
 import { computeRetryDelay, hookContext } from '@celers/resilience';
 import type { ValueLimits } from '@celers/schema';
+import { sql } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs, dbNow } from '../internal/db-time.js';
@@ -176,7 +177,7 @@ async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Prom
     else sortStaleOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
   }
   const ackedIds = [...outcomes].filter(([, o]) => o === 'acked').map(([id]) => id);
-  await runCompletionHooks(ctx, ctx.db, ackedIds);
+  await runCompletionHooks(ctx, ctx.db, ackedIds, byReceipt.keys());
   return outcomes;
 }
 
@@ -221,10 +222,51 @@ function sortDeletedOutcomes(
   }
 }
 
-/** Tells the completion hooks (chains) which tasks just completed, on the completion's executor. */
-async function runCompletionHooks(ctx: BrokerContext, db: Executor, completedIds: readonly string[]) {
-  if (completedIds.length === 0) return;
-  for (const hook of ctx.onCompleted) await hook(db, ctx.queue, completedIds);
+/** Runs the completion hooks for `completedIds`, unless every receipt acked is a claim no hook concerns. */
+async function runCompletionHooks(
+  ctx: BrokerContext,
+  db: Executor,
+  completedIds: readonly string[],
+  receipts: Iterable<string>,
+) {
+  if (completedIds.length === 0 || ctx.hookFreeClaims.coversAll(receipts)) return;
+  for (const hook of ctx.onCompleted) await hook.run(db, ctx.queue, completedIds);
+}
+
+type BatchRow = {
+  id: string;
+  task_name: string;
+  state: string;
+  receipt_handle: string | null;
+  worker_id: string | null;
+};
+
+/** Locks the `processing` rows of `ids` by primary key (never the queue's whole processing range). */
+async function lockProcessingRows(trx: Executor, queue: string, ids: readonly string[]): Promise<BatchRow[]> {
+  const r = await sql<BatchRow>`SELECT id, task_name, state, receipt_handle, worker_id
+    FROM celers_live_tasks FORCE INDEX (PRIMARY)
+    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue} AND state = 'processing'
+    FOR UPDATE`.execute(trx);
+  return r.rows;
+}
+
+/** Locks every live row of `ids` (not only processing ones), so a stale item reads `stale`, not `missing`. */
+async function lockBatchRows(trx: Executor, queue: string, ids: readonly string[]): Promise<BatchRow[]> {
+  const r = await sql<BatchRow>`SELECT id, task_name, state, receipt_handle, worker_id
+    FROM celers_live_tasks FORCE INDEX (PRIMARY)
+    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue}
+    FOR UPDATE`.execute(trx);
+  return r.rows;
+}
+
+async function finishedIds(
+  trx: Executor,
+  queue: string,
+  ids: readonly string[],
+): Promise<Array<{ id: string }>> {
+  const r = await sql<{ id: string }>`SELECT id FROM celers_finished_tasks FORCE INDEX (PRIMARY)
+    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue}`.execute(trx);
+  return r.rows;
 }
 
 /** Locks the items' rows, completes those the receipts own, stores their results; returns the acked ids. */
@@ -234,21 +276,19 @@ async function ackOwnedInTransaction(
   items: readonly AckItem[],
 ): Promise<AckOutcomes> {
   const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
-  // Every row of the batch is locked (not only processing ones) so a stale item reads `stale`, not `missing`.
-  const found = await trx
-    .selectFrom('celers_live_tasks')
-    .select(['id', 'task_name', 'state', 'receipt_handle', 'worker_id'])
-    .where('id', 'in', ids)
-    .where('queue_name', '=', ctx.queue)
-    .forUpdate()
-    .execute();
+  // The common case first: every item's task is processing under its receipt. One locking read by primary key
+  // finds it; only when some are not are the rows read in every state, to tell `stale` from `missing`.
+  const claimed = await lockProcessingRows(trx, ctx.queue, ids);
+  const allOwned =
+    claimed.length === ids.length &&
+    items.every(
+      (i) =>
+        claimed.find((r) => r.id === i.taskId.toLowerCase())?.receipt_handle ===
+        i.receiptHandle.toLowerCase(),
+    );
+  const found = allOwned ? claimed : await lockBatchRows(trx, ctx.queue, ids);
   // Finished rows are settled already: a stale receipt, not a missing task.
-  const finished = await trx
-    .selectFrom('celers_finished_tasks')
-    .select('id')
-    .where('id', 'in', ids)
-    .where('queue_name', '=', ctx.queue)
-    .execute();
+  const finished = allOwned ? [] : await finishedIds(trx, ctx.queue, ids);
   const outcomes: AckOutcomes = new Map([...found, ...finished].map((r) => [r.id, 'stale']));
   const byId = new Map(found.filter((r) => r.state === 'processing').map((r) => [r.id, r]));
   // One entry per task: the same item listed twice (or in another letter case) is acked and counted once.
@@ -269,7 +309,12 @@ async function ackOwnedInTransaction(
       .where('id', 'in', [...ownedIds].sort())
       .execute();
   else await finishLiveTasks(trx, ownedIds, { state: 'completed' }, false);
-  await runCompletionHooks(ctx, trx, ownedIds);
+  await runCompletionHooks(
+    ctx,
+    trx,
+    ownedIds,
+    owned.map((i) => i.receiptHandle),
+  );
   await upsertResults(
     trx,
     ctx.queue,

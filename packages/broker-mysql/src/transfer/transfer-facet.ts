@@ -11,10 +11,14 @@ import { importTasks } from './task-import.js';
  *
  * @example
  * ```ts
- * const json = await source.transfer.exportTasks({ state: 'pending' });
+ * import { createWriteStream } from 'node:fs';
+ *
+ * const target = await MysqlBroker.connect({ url: process.env.STAGING_DATABASE_URL!, queue: 'emails' });
+ * const json = await broker.transfer.exportTasks({ state: 'pending' });
  * const imported = await target.transfer.importTasks(json, { skipExisting: true });
  * // larger than memory:
- * for await (const line of source.transfer.exportTasksNdjson()) out.write(line);
+ * const out = createWriteStream('emails-tasks.ndjson');
+ * for await (const line of broker.transfer.exportTasksNdjson()) out.write(line);
  * ```
  */
 export class TransferFacet {

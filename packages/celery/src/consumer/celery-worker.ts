@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { coerceError, isCelersError } from '@celers/core';
+import { isRetryableLockError } from '@celers/schema';
 import { decodeCeleryMessage } from '../protocol/decode-message.js';
 import { type AnyDb, ensureCelerySchema, queueIdFor } from '../sql/kombu-schema.sql.js';
 import {
@@ -208,7 +209,9 @@ async function recover(db: AnyDb, emit: NonNullable<ResolvedCeleryWorkerOptions[
   try {
     await recoverExpiredLeases(db);
   } catch (error) {
-    emit({ type: 'error', error: coerceError(error) }); // a deadlock with a claim: the next tick retries
+    // A lost lock race with a claim or a settle is contention, not a fault: the next tick (≤ 1 s) retries.
+    if (isRetryableLockError(error)) return;
+    emit({ type: 'error', error: coerceError(error) });
   }
 }
 

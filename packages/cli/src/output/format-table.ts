@@ -19,6 +19,7 @@ export interface TableColumn<Row> {
  * formatTable([{ id: 'a', n: 1 }], [{ header: 'ID', value: (r) => r.id }, { header: 'N', value: (r) => r.n }]);
  * // 'ID  N\na   1'
  * ```
+ * @internal the CLI's own output; not exported from the package
  */
 export function formatTable<Row>(rows: readonly Row[], columns: readonly TableColumn<Row>[]): string {
   if (rows.length === 0) return '(none)';

@@ -51,6 +51,7 @@ export function formatProgress({ label, done, total, elapsedMs }: ProgressState)
  * progress.update(500);
  * progress.stop('exported 500 tasks');
  * ```
+ * @internal the CLI's own output; not exported from the package
  */
 export class ProgressIndicator {
   readonly #stream: NodeJS.WritableStream & { isTTY?: boolean };

@@ -27,8 +27,8 @@ export interface BrokerEventMap {
   'task:cancelled': { queue: string; taskIds: TaskId[] };
   /** Timed-out tasks were returned to pending. */
   'task:recovered': { queue: string; count: number };
-  /** A broker operation finished; used for metrics (duration in ms). */
-  operation: { queue: string; operation: string; durationMs: number; ok: boolean };
+  /** A broker operation finished, successfully (`ok`) or not; used for metrics (duration in ms). */
+  'operation:finished': { queue: string; operation: string; durationMs: number; ok: boolean };
   /**
    * The broker repeated a statement (or a whole transaction) itself, before the caller saw any error:
    * `attempt` 1 is the first retry, `delayMs` the wait before it. Invisible otherwise; count it to see lock

@@ -17,7 +17,7 @@ export interface CelersErrorOptions {
  *
  * @example
  * ```ts
- * try { await broker.ack(id, receipt); }
+ * try { await broker.ack(taskId, receiptHandle); }
  * catch (e) { if (CelersError.isInstance(e) && e.code === 'STALE_RECEIPT') console.warn('lease lost'); }
  * ```
  */

@@ -2,9 +2,10 @@ import { EventEmitter } from 'node:events';
 
 /**
  * An `EventEmitter` whose events each carry one payload, typed by the map `Events` (event name → payload).
- * The one emitter base of celers: `MysqlBroker` and the `Maintainer` extend it, so listeners get checked
- * payload types and no class copies its own `on`/`once`/`off` overrides. `error` keeps Node's meaning: with
- * no listener, emitting it throws.
+ * The one emitter base of celers: `MysqlBroker`, the `Maintainer` and the `Worker` extend it, so listeners
+ * get checked payload types and no class copies its own `on`/`once`/`off` overrides. Event names are
+ * `<noun>:<past participle>` (`task:completed`, `job:skipped`); `error` keeps Node's meaning: with no
+ * listener, emitting it throws.
  *
  * @example
  * ```ts

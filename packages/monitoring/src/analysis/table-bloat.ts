@@ -1,5 +1,6 @@
 import { assertName } from '@celers/core';
 import { assertNonNegative, assertObject } from '../internal/validate-input.js';
+import { analyzePageFill, type PageFill, type TablePageStats } from './page-fill.js';
 
 /** Inputs of {@link analyzeTableBloat}. */
 export interface TableBloatInput {
@@ -19,6 +20,11 @@ export interface TableBloatInput {
    * is this measured free space; without it, bloat is estimated from the row count (the seed's formula).
    */
   freeSizeMb?: number;
+  /**
+   * InnoDB's page statistics of the table (`mysql.innodb_index_stats`/`innodb_table_stats`). When given, the
+   * result's `pages` holds the fill factor, and pages held empty count towards the recommendation.
+   */
+  pageStats?: TablePageStats;
 }
 
 /** The seed's `TableBloatAnalysis`. */
@@ -38,7 +44,15 @@ export interface TableBloatAnalysis {
   bloatPercent: number;
   /** `measured` when computed from `freeSizeMb`, `estimated` from the row count. */
   basis: 'measured' | 'estimated';
-  /** OPTIMIZE TABLE advice: > 50 % significant, > 25 % moderate, > 10 % low. */
+  /**
+   * Page statistics next to the free space: allocated and leaf pages, rows per leaf page, estimated fill
+   * factor and what a rebuild would reclaim; `null` without `pageStats`.
+   */
+  pages: PageFill | null;
+  /**
+   * OPTIMIZE TABLE advice on the larger of `bloatPercent` and `pages.reclaimablePercent`: > 50 %
+   * significant, > 25 % moderate, > 10 % low.
+   */
   recommendation: string;
 }
 
@@ -46,7 +60,8 @@ const MB = 1024 * 1024;
 
 /**
  * Reclaimable space of a table: the server's measured free space when `freeSizeMb` is given (what
- * `DatabaseDiagnostics.tableBloat` does), else an estimate from the size the table should have for its rows.
+ * `DatabaseDiagnostics.tableBloat` does), else an estimate from the size the table should have for its rows;
+ * with `pageStats`, also the fill factor of its pages (see `analyzePageFill`).
  *
  * @example
  * ```ts
@@ -80,11 +95,20 @@ export function analyzeTableBloat(input: TableBloatInput): TableBloatAnalysis {
     bloatMb = freeSizeMb;
     bloatPercent = totalSizeMb + freeSizeMb > 0 ? (freeSizeMb / (totalSizeMb + freeSizeMb)) * 100 : 0;
   }
+  const pages =
+    given.pageStats === undefined
+      ? null
+      : analyzePageFill(given.pageStats as TablePageStats, 'input.pageStats');
+  // Free extents (DATA_FREE) and pages the indexes hold empty are different space: a mass delete often
+  // leaves DATA_FREE unchanged while most allocated pages empty out.
+  const severity = Math.max(bloatPercent, pages?.reclaimablePercent ?? 0);
   let recommendation = 'Table bloat is within the acceptable range.';
-  if (bloatPercent > 50) recommendation = 'Significant bloat (> 50 %): run OPTIMIZE TABLE to reclaim space.';
-  else if (bloatPercent > 25)
+  if (severity > 50) recommendation = 'Significant bloat (> 50 %): run OPTIMIZE TABLE to reclaim space.';
+  else if (severity > 25)
     recommendation = 'Moderate bloat (25–50 %): run OPTIMIZE TABLE in a maintenance window.';
-  else if (bloatPercent > 10) recommendation = 'Low bloat (10–25 %): monitor and optimize if it grows.';
+  else if (severity > 10) recommendation = 'Low bloat (10–25 %): monitor and optimize if it grows.';
+  if (pages && pages.reclaimablePercent > bloatPercent && severity > 10)
+    recommendation += ` ${pages.unusedPages} of the clustered index's ${pages.clusteredPages} pages hold no rows (fill factor ${pages.fillFactorPercent.toFixed(0)} %).`;
   return {
     tableName,
     totalSizeMb,
@@ -94,6 +118,7 @@ export function analyzeTableBloat(input: TableBloatInput): TableBloatAnalysis {
     bloatMb,
     bloatPercent,
     basis: freeSizeMb === undefined ? 'estimated' : 'measured',
+    pages,
     recommendation,
   };
 }

@@ -30,6 +30,7 @@ import {
 import { explainClaimQuery, explainReadOnly, type QueryPlanRow } from './explain.sql.js';
 import { type IndexStats, selectIndexStats } from './index-stats.sql.js';
 import { indexUsageWarnings } from './index-usage-check.js';
+import { selectPageStats } from './page-stats.sql.js';
 import { type PerformanceMetrics, readPerformanceMetrics } from './performance-metrics.js';
 import {
   type IndexUsage,
@@ -111,12 +112,20 @@ export class DatabaseDiagnostics {
 
   /**
    * `analyzeTableBloat` applied to every `celers_` table's information_schema figures, with bloat measured
-   * from `DATA_FREE` (free pages and extents of the table's tablespace, which OPTIMIZE TABLE gives back).
+   * from `DATA_FREE` (free pages and extents of the table's tablespace, which OPTIMIZE TABLE gives back), and
+   * next to it InnoDB's page statistics (`mysql.innodb_index_stats`): allocated and leaf pages, rows per leaf
+   * page and the estimated fill factor, which fall after a mass delete even when DATA_FREE does not move.
+   * Both are as fresh as the last ANALYZE TABLE (`broker.maintenance.analyzeTables()`). `pages` is `null`
+   * when this user may not read `mysql.innodb_index_stats` or the table has no statistics yet.
    */
   async tableBloat(): Promise<TableBloatAnalysis[]> {
-    const sizes = await this.tableSizes();
-    return sizes.map((t) =>
-      analyzeTableBloat({
+    const [sizes, pageStats] = await Promise.all([
+      this.tableSizes(),
+      this.#run('tableBloat', () => selectPageStats(this.#source.db)),
+    ]);
+    return sizes.map((t) => {
+      const pages = pageStats.get(t.tableName);
+      return analyzeTableBloat({
         tableName: t.tableName,
         totalSizeMb: (t.dataBytes + t.indexBytes) / MB,
         rowCount: t.rows,
@@ -124,8 +133,9 @@ export class DatabaseDiagnostics {
         dataSizeMb: t.dataBytes / MB,
         indexSizeMb: t.indexBytes / MB,
         freeSizeMb: t.freeBytes / MB,
-      }),
-    );
+        ...(pages ? { pageStats: pages } : {}),
+      });
+    });
   }
 
   /** Every index of the `celers_` tables with its columns, uniqueness and cardinality. */

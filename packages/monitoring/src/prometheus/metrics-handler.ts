@@ -59,6 +59,9 @@ function resolveOptions(options: MetricsHandlerOptions): { token?: string; allow
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ *
+ * const registry = createMetricsRegistry();
  * const allowedHosts = resolveAllowedHosts('0.0.0.0', ['worker-1.internal']);
  * http.createServer(metricsHandler(registry, { token: process.env.METRICS_TOKEN, allowedHosts })).listen(9464, '0.0.0.0');
  * ```

@@ -9,6 +9,8 @@ export type MetricsRegistry = Registry;
  *
  * @example
  * ```ts
+ * import http from 'node:http';
+ *
  * const registry = createMetricsRegistry();
  * registerBrokerMetrics(broker, { registry });
  * http.createServer(metricsHandler(registry)).listen(9464);

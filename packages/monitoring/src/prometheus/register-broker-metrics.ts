@@ -44,7 +44,9 @@ const sets = new WeakMap<Registry, Map<string, BrokerMetricSet>>();
  *
  * @example
  * ```ts
- * const registry = new Registry();
+ * import http from 'node:http';
+ *
+ * const registry = createMetricsRegistry();
  * const unregister = registerBrokerMetrics(broker, { registry });
  * http.createServer(metricsHandler(registry)).listen(9464);
  * // later: unregister();
@@ -103,7 +105,7 @@ export function registerBrokerMetrics(
       metrics.acked.inc({ queue: e.queue }, e.taskIds.length),
     'task:rejected': (e: BrokerEventMap['task:rejected']) =>
       metrics.rejected.inc({ queue: e.queue, outcome: e.outcome.outcome }),
-    operation: (e: BrokerEventMap['operation']) =>
+    operation: (e: BrokerEventMap['operation:finished']) =>
       metrics.operationDuration.observe(
         { queue: e.queue, operation: e.operation, ok: String(e.ok) },
         e.durationMs / 1000,
@@ -121,7 +123,7 @@ export function registerBrokerMetrics(
   broker.on('task:dequeued', listeners['task:dequeued']);
   broker.on('task:acked', listeners['task:acked']);
   broker.on('task:rejected', listeners['task:rejected']);
-  broker.on('operation', listeners.operation);
+  broker.on('operation:finished', listeners.operation);
   broker.on('operation:retried', listeners['operation:retried']);
   broker.on('circuit:probed', listeners['circuit:probed']);
   broker.on('circuit:changed', listeners['circuit:changed']);
@@ -134,7 +136,7 @@ export function registerBrokerMetrics(
     broker.off('task:dequeued', listeners['task:dequeued']);
     broker.off('task:acked', listeners['task:acked']);
     broker.off('task:rejected', listeners['task:rejected']);
-    broker.off('operation', listeners.operation);
+    broker.off('operation:finished', listeners.operation);
     broker.off('operation:retried', listeners['operation:retried']);
     broker.off('circuit:probed', listeners['circuit:probed']);
     broker.off('circuit:changed', listeners['circuit:changed']);

@@ -1,27 +1,35 @@
+import { promisify } from 'node:util';
 import { assertOptionalObject, CelersError } from '@celers/core';
 import { Kysely, MysqlDialect } from 'kysely';
 import { createPool, type Pool } from 'mysql2';
 import type { CelersDatabase } from '../database-types.js';
 import { resolveDatabaseUrl, type UrlConnectionOptions } from './database-url.js';
+import { type ConnectionSource, FailoverPool } from './failover-pool.js';
 import { type PoolConfig, type ResolvedPoolConfig, resolvePoolConfig } from './pool-config.js';
 import { SESSION_SETUP_STATEMENTS } from './session-settings.js';
 import { TimedPool } from './timed-pool.js';
 
 /** How to reach the database: a URL, or a URL plus pool settings. */
 export interface DatabaseOptions {
-  /** `mysql://user:password@host:3306/database` */
+  /**
+   * `mysql://user:password@host:3306/database`, or with a comma-separated list of hosts for failover:
+   * `mysql://user:password@db1:3306,db2:3306,db3:3306/database` (see {@link createDatabase}).
+   */
   url: string;
   /** Pool settings (the seed's `PoolConfig`). */
   pool?: PoolConfig;
 }
 
 interface PoolEntry {
-  pool: Pool;
+  /** What connections are taken from: the one host's pool, or the failover over every host's pool. */
+  source: ConnectionSource;
+  /** One mysql2 pool per host, in failover order. */
+  pools: readonly Pool[];
   config: ResolvedPoolConfig;
 }
 
 // Kysely hides its pool; this registry lets health checks and warmup reach the pool behind a Kysely.
-const pools = new WeakMap<object, PoolEntry>();
+const registry = new WeakMap<object, PoolEntry>();
 
 /**
  * Creates a `Kysely<CelersDatabase>` over one mysql2 pool. Every connection runs in UTC
@@ -31,10 +39,19 @@ const pools = new WeakMap<object, PoolEntry>();
  * timeout (`pool.statementTimeoutMs`) past which it fails with `DATABASE_TIMEOUT` and its connection is closed.
  * The URL may carry only `ssl`, `charset` (utf8mb4) and `socketPath` options (see {@link resolveDatabaseUrl}).
  *
+ * A URL listing several hosts (`mysql://u:p@db1:3306,db2:3306/celers`, e.g. the nodes of a Galera cluster)
+ * gives sequential failover: each new connection goes to the first host in list order that is reachable; a host
+ * that fails to connect is skipped for `pool.hostCoolDownMs` (5 s) and then tried first again. Connections
+ * already open on a host that goes down fail with their statement (`DATABASE_UNAVAILABLE`) and are dropped, so
+ * the next call gets a connection on a live host. Each host has its own pool of up to `pool.maxConnections`; a
+ * connect to a host that does not answer at all takes up to `pool.connectTimeoutMs` before the next host is
+ * tried. Every host must be the same kind of server (MySQL or MariaDB) holding the same data.
+ *
  * @example
  * ```ts
  * const db = createDatabase({ url: process.env.CELERS_DATABASE_URL!, pool: { maxConnections: 10 } });
  * await migrate(db);
+ * const galera = createDatabase('mysql://celers:secret@10.0.0.1:3306,10.0.0.2:3306,10.0.0.3:3306/celers');
  * ```
  */
 export function createDatabase(options: string | DatabaseOptions): Kysely<CelersDatabase> {
@@ -43,16 +60,17 @@ export function createDatabase(options: string | DatabaseOptions): Kysely<Celers
   const urlArgument = typeof options === 'string' ? 'url' : 'options.url';
   const url = resolveDatabaseUrl(resolved.url, urlArgument);
   const config = resolvePoolConfig(resolved.pool, 'options.pool');
-  const pool = createMysqlPool(url.uri, config, url.options, urlArgument);
+  const pools = url.uris.map((uri) => createMysqlPool(uri, config, url.options, urlArgument));
+  const source = pools.length === 1 ? (pools[0] as Pool) : new FailoverPool(pools, config.hostCoolDownMs);
   const db = new Kysely<CelersDatabase>({
     dialect: new MysqlDialect({
-      pool: new TimedPool(pool, config),
+      pool: new TimedPool(source, config),
       onCreateConnection: async (connection) => {
         for (const statement of SESSION_SETUP_STATEMENTS) await connection.executeQuery(statement);
       },
     }),
   });
-  pools.set(db, { pool, config });
+  registry.set(db, { source, pools, config });
   return db;
 }
 
@@ -90,7 +108,7 @@ function createMysqlPool(
   }
 }
 
-/** Connection pool occupancy (the seed's pool metrics). */
+/** Connection pool occupancy (the seed's pool metrics), summed over the hosts of a host list. */
 export interface PoolStats {
   /** Connections open (busy + idle). */
   size: number;
@@ -100,7 +118,7 @@ export interface PoolStats {
   active: number;
   /** Callers waiting for a connection. */
   waiting: number;
-  /** `maxConnections`. */
+  /** `maxConnections` (per host, with a list of hosts). */
   max: number;
   /** `minConnections`. */
   min: number;
@@ -108,21 +126,27 @@ export interface PoolStats {
 
 /** Reads pool occupancy for a Kysely made by {@link createDatabase}; `null` for other instances. */
 export function getPoolStats(db: object): PoolStats | null {
-  const entry = pools.get(db);
+  const entry = registry.get(db);
   if (!entry) return null;
-  // mysql2 keeps these as internal queues; they are the only source of pool occupancy.
-  const internals = entry.pool as unknown as {
-    _allConnections?: { length: number };
-    _freeConnections?: { length: number };
-    _connectionQueue?: { length: number };
-  };
-  const size = internals._allConnections?.length ?? 0;
-  const idle = internals._freeConnections?.length ?? 0;
+  let size = 0;
+  let idle = 0;
+  let waiting = 0;
+  for (const pool of entry.pools) {
+    // mysql2 keeps these as internal queues; they are the only source of pool occupancy.
+    const internals = pool as unknown as {
+      _allConnections?: { length: number };
+      _freeConnections?: { length: number };
+      _connectionQueue?: { length: number };
+    };
+    size += internals._allConnections?.length ?? 0;
+    idle += internals._freeConnections?.length ?? 0;
+    waiting += internals._connectionQueue?.length ?? 0;
+  }
   return {
     size,
     idle,
     active: size - idle,
-    waiting: internals._connectionQueue?.length ?? 0,
+    waiting,
     max: entry.config.maxConnections,
     min: entry.config.minConnections,
   };
@@ -130,7 +154,7 @@ export function getPoolStats(db: object): PoolStats | null {
 
 /** The resolved pool config of a Kysely made by {@link createDatabase}. */
 export function getPoolConfig(db: object): ResolvedPoolConfig | null {
-  return pools.get(db)?.config ?? null;
+  return registry.get(db)?.config ?? null;
 }
 
 /**
@@ -138,16 +162,14 @@ export function getPoolConfig(db: object): ResolvedPoolConfig | null {
  * `minConnections` (at least 1). Returns the number of connections open afterwards.
  */
 export async function warmupPool(db: Kysely<CelersDatabase>, count?: number): Promise<number> {
-  const entry = pools.get(db);
-  const target = Math.min(
-    count ?? Math.max(entry?.config.minConnections ?? 1, 1),
-    entry?.config.maxConnections ?? 1,
+  const entry = registry.get(db);
+  if (!entry) throw new CelersError('UNSUPPORTED', 'warmupPool needs a database created by createDatabase()');
+  const target = Math.min(count ?? Math.max(entry.config.minConnections, 1), entry.config.maxConnections);
+  // through the failover, so a host list warms connections on the host that new connections go to
+  const connections = await Promise.all(
+    Array.from({ length: target }, () => promisify(entry.source.getConnection.bind(entry.source))()),
   );
-  const promisePool = entry?.pool.promise();
-  if (!promisePool)
-    throw new CelersError('UNSUPPORTED', 'warmupPool needs a database created by createDatabase()');
-  const connections = await Promise.all(Array.from({ length: target }, () => promisePool.getConnection()));
-  await Promise.all(connections.map((c) => c.ping()));
+  await Promise.all(connections.map((c) => promisify(c.ping.bind(c))()));
   for (const c of connections) c.release();
   return getPoolStats(db)?.size ?? target;
 }

@@ -26,6 +26,12 @@ export interface PoolConfig {
    * @defaultValue 3600000 (1 h)
    */
   maintenanceStatementTimeoutMs?: number;
+  /**
+   * With a list of hosts in the URL: how long a host that failed to connect is skipped before new
+   * connections try it again.
+   * @defaultValue 5000
+   */
+  hostCoolDownMs?: number;
 }
 
 /** {@link PoolConfig} with every default applied. */
@@ -44,6 +50,7 @@ export const DEFAULT_POOL_CONFIG: ResolvedPoolConfig = Object.freeze({
   connectTimeoutMs: 10_000,
   statementTimeoutMs: 30_000,
   maintenanceStatementTimeoutMs: 3_600_000,
+  hostCoolDownMs: 5_000,
 });
 
 /** Validates a pool config and fills in defaults. */
@@ -67,6 +74,7 @@ export function resolvePoolConfig(config: PoolConfig = {}, argument = 'pool'): R
     1,
     MAX_TIMER_MS,
   );
+  assertDurationMs(merged.hostCoolDownMs, `${argument}.hostCoolDownMs`, 1);
   return Object.freeze(merged);
 }
 

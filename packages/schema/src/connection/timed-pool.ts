@@ -1,5 +1,6 @@
 import type { MysqlPool, MysqlPoolConnection } from 'kysely';
-import type { Pool, PoolConnection } from 'mysql2';
+import type { PoolConnection } from 'mysql2';
+import type { ConnectionSource } from './failover-pool.js';
 import { GuardedConnection } from './guarded-connection.js';
 import type { ResolvedPoolConfig } from './pool-config.js';
 
@@ -10,23 +11,18 @@ import type { ResolvedPoolConfig } from './pool-config.js';
 /** Error code of a connection acquire that timed out. */
 export const ACQUIRE_TIMEOUT_CODE = 'CELERS_ACQUIRE_TIMEOUT';
 
-/** The kysely pool interface backed by a mysql2 pool, with acquire timeout, max lifetime and statement timeouts. */
+/** The kysely pool interface backed by a mysql2 pool (or one per host), with acquire timeout, max lifetime and statement timeouts. */
 export class TimedPool implements MysqlPool {
-  readonly #pool: Pool;
+  readonly #pool: ConnectionSource;
   readonly #config: ResolvedPoolConfig;
   readonly #bornAt = new WeakMap<object, number>();
   // One wrapper per raw connection: kysely runs onCreateConnection for every connection object it has not seen.
   readonly #guarded = new WeakMap<PoolConnection, GuardedConnection>();
 
-  constructor(pool: Pool, config: ResolvedPoolConfig) {
+  constructor(pool: ConnectionSource, config: ResolvedPoolConfig) {
     this.#pool = pool;
     this.#config = config;
     pool.on('connection', (connection) => this.#bornAt.set(connection, Date.now()));
-  }
-
-  /** The underlying mysql2 pool (for statistics). */
-  get pool(): Pool {
-    return this.#pool;
   }
 
   getConnection(callback: (error: unknown, connection: MysqlPoolConnection) => void): void {

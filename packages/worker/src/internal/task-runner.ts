@@ -139,7 +139,7 @@ export class TaskRunner {
     }
   }
 
-  /** Extends the lease once; false (and `stalled`) when the receipt no longer owns the task. */
+  /** Extends the lease once; false (and `task:stalled`) when the receipt no longer owns the task. */
   async #renewLease(): Promise<boolean> {
     const { broker, leaseMs } = this.#deps.options;
     try {
@@ -152,7 +152,11 @@ export class TaskRunner {
         CelersError.isInstance(error) &&
         (error.code === 'STALE_RECEIPT' || error.code === 'TASK_NOT_FOUND')
       ) {
-        this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
+        this.#deps.emit('task:stalled', {
+          taskId: this.taskId,
+          taskName: this.taskName,
+          reason: 'lease-lost',
+        });
         return false;
       }
       this.#deps.reportError(error, 'extendLease'); // database trouble: the lease may still hold, so run
@@ -197,7 +201,7 @@ export class TaskRunner {
       });
       return;
     }
-    this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
+    this.#deps.emit('task:stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
   }
 
   async #settleSuccess(result: unknown, durationMs: number): Promise<void> {
@@ -211,11 +215,11 @@ export class TaskRunner {
       return this.#deps.acker.ack(stored);
     }, this.#retryLimits('ack'));
     if (outcome === 'acked') {
-      this.#deps.emit('completed', { taskId: this.taskId, taskName: this.taskName, result, durationMs });
+      this.#deps.emit('task:completed', { taskId: this.taskId, taskName: this.taskName, result, durationMs });
     } else {
       // A retry that finds the receipt spent cannot tell whether the try that got no answer had committed.
       const reason = tries > 1 ? 'ack-unconfirmed' : 'lease-lost';
-      this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason });
+      this.#deps.emit('task:stalled', { taskId: this.taskId, taskName: this.taskName, reason });
     }
   }
 
@@ -234,14 +238,18 @@ export class TaskRunner {
       );
     } catch (rejectError) {
       if (CelersError.isInstance(rejectError) && rejectError.code === 'STALE_RECEIPT') {
-        this.#deps.emit('stalled', { taskId: this.taskId, taskName: this.taskName, reason: 'lease-lost' });
+        this.#deps.emit('task:stalled', {
+          taskId: this.taskId,
+          taskName: this.taskName,
+          reason: 'lease-lost',
+        });
         return;
       }
       throw rejectError;
     }
     if (outcome.outcome === 'retried') {
       const { retryCount, retryAt } = outcome;
-      this.#deps.emit('retrying', {
+      this.#deps.emit('task:retried', {
         taskId: this.taskId,
         taskName: this.taskName,
         error,
@@ -249,7 +257,7 @@ export class TaskRunner {
         retryAt,
       });
     } else {
-      this.#deps.emit('failed', { taskId: this.taskId, taskName: this.taskName, error, outcome });
+      this.#deps.emit('task:failed', { taskId: this.taskId, taskName: this.taskName, error, outcome });
     }
   }
 

@@ -26,26 +26,24 @@ export function nextEvent<K extends keyof WorkerEventMap>(
   timeoutMs = 15_000,
 ): Promise<WorkerEventMap[K]> {
   return new Promise((resolve, reject) => {
-    const on = worker.on.bind(worker) as (e: K, l: (p: WorkerEventMap[K]) => void) => Worker;
-    const off = worker.off.bind(worker) as (e: K, l: (p: WorkerEventMap[K]) => void) => Worker;
     const timer = setTimeout(() => {
-      off(event, listener);
+      worker.off(event, listener);
       reject(new Error(`Timed out after ${timeoutMs} ms waiting for worker event "${event}"`));
     }, timeoutMs);
     const listener = (payload: WorkerEventMap[K]) => {
       if (!predicate(payload)) return;
       clearTimeout(timer);
-      off(event, listener);
+      worker.off(event, listener);
       resolve(payload);
     };
-    on(event, listener);
+    worker.on(event, listener);
   });
 }
 
 /** Collects every payload of `event` into an array (for asserting sequences). */
 export function collectEvents<K extends keyof WorkerEventMap>(worker: Worker, event: K): WorkerEventMap[K][] {
   const seen: WorkerEventMap[K][] = [];
-  (worker.on.bind(worker) as (e: K, l: (p: WorkerEventMap[K]) => void) => Worker)(event, (p) => seen.push(p));
+  worker.on(event, (p) => seen.push(p));
   return seen;
 }
 

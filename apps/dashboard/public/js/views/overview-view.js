@@ -140,13 +140,29 @@ function chartCard(queue) {
   );
 }
 
+/** The read replica's lag (with `--read-url`): counts and listings are this far behind the primary. */
+function replicaLine(replica) {
+  if (!replica) return null;
+  const lag = replica.lagMs === null ? 'lag unknown' : `${fmtMs(replica.lagMs)} behind the primary`;
+  const cls = replica.status === 'healthy' ? 'badge ok' : 'badge warn';
+  return h(
+    'p',
+    { class: 'muted', dataset: { testid: 'replica-lag' } },
+    'Counts and listings read a replica: ',
+    h('span', { class: cls }, `${lag} (${replica.status})`),
+    '. Actions go to the primary.',
+  );
+}
+
 /** `#/`: the queue overview. */
 export function overviewView(root, _params, _query, ctx) {
+  const lagLine = h('div');
   const list = h('div', { dataset: { testid: 'queues' }, class: 'table-wrap' });
   const charts = h('div', { class: 'cards' });
   replace(
     root,
     h('h1', {}, 'Queues'),
+    lagLine,
     list,
     h('h2', {}, 'Live metrics'),
     h('p', { class: 'muted' }, 'Sampled every few seconds while this page is open.'),
@@ -154,7 +170,8 @@ export function overviewView(root, _params, _query, ctx) {
   );
 
   async function refresh() {
-    const { queues } = await getJson('/queues');
+    const { queues, replica } = await getJson('/queues');
+    replace(lagLine, replicaLine(replica));
     replace(
       list,
       table(

@@ -50,13 +50,13 @@ export interface MaintainerJobStatus {
  *
  * @example
  * ```ts
- * const broker = await MysqlBroker.connect({ url, queue: 'emails' });
+ * const broker = await MysqlBroker.connect({ url: process.env.CELERS_DATABASE_URL!, queue: 'emails' });
  * const maintainer = new Maintainer(broker, {
  *   archiveCompleted: { retentionMs: 3 * 24 * 3600_000 },   // keep finished tasks 3 days
  *   priorityAging: { ageThresholdMs: 600_000 },               // off unless configured
  *   logger: console,
  * });
- * maintainer.on('job:completed', (e) => metrics.inc(e.job, e.counts));
+ * maintainer.on('job:completed', (e) => console.log(e.job, e.counts, `${Math.round(e.durationMs)} ms`));
  * maintainer.start();
  * // ... on shutdown:
  * await maintainer.stop();
