@@ -3,7 +3,8 @@ import { type CelersDatabase, createDatabase, migrate, migrateDown, migrateUpTo 
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { CHAIN_WAITING_AT, MysqlBroker } from '../src/index.js';
+import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
+import { MysqlBroker } from '../src/index.js';
 
 // Migration 0014 on a populated database (as 0013 left it): pending rows due now, due in 1 s (inside the
 // promotion margin), due in 1 h with a dedup key, a chain link waiting for its parent, a processing lease and
