@@ -51,7 +51,13 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   db = createDatabase(tdb.url);
   await migrateUpTo(db, '0013_split_live_tasks');
-  await insertLive({ id: DUE, state: 'pending', scheduledAt: sql`UTC_TIMESTAMP(6)` });
+  // The head of LINK's chain: it carries chain_id like every link (a claim without one skips the chain hook).
+  await insertLive({
+    id: DUE,
+    state: 'pending',
+    scheduledAt: sql`UTC_TIMESTAMP(6)`,
+    metadata: { chain_id: DUE, chain_index: 0 },
+  });
   await insertLive({ id: SOON, state: 'pending', scheduledAt: sql`UTC_TIMESTAMP(6) + INTERVAL 1 SECOND` });
   await insertLive({
     id: LATER,
@@ -83,7 +89,7 @@ afterAll(async () => {
 
 describe('0014_scheduled_state on a populated database', () => {
   it('stores far-future pending rows as scheduled, in chunks, and leaves the rest', async () => {
-    expect(await migrate(db)).toEqual(['0014_scheduled_state']);
+    expect(await migrateUpTo(db, '0014_scheduled_state')).toEqual(['0014_scheduled_state']);
     expect(await statesById()).toEqual({
       [DUE]: 'pending',
       [SOON]: 'pending', // inside the promotion margin
@@ -99,6 +105,7 @@ describe('0014_scheduled_state on a populated database', () => {
   });
 
   it('lets a broker see them as pending, keep the dedup key, and release the chain link', async () => {
+    expect(await migrate(db)).toEqual(['0015_task_links']); // the broker's code needs the links table
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
       expect(await broker.queueSize()).toBe(4 + BULK);
@@ -115,7 +122,10 @@ describe('0014_scheduled_state on a populated database', () => {
   });
 
   it('goes down: every scheduled row pending again, the index and the old dedup expression back', async () => {
-    expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual(['0014_scheduled_state']);
+    expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual([
+      '0015_task_links',
+      '0014_scheduled_state',
+    ]);
     expect(await count(sql`state = 'scheduled'`)).toBe(0);
     expect(await count(sql`task_name = 'bulk' AND state = 'pending'`)).toBe(BULK);
     expect((await statesById())[LATER]).toBe('pending');
@@ -134,7 +144,7 @@ describe('0014_scheduled_state on a populated database', () => {
       db,
     );
     expect(expression.rows[0]?.e).not.toContain('scheduled');
-    expect(await migrate(db)).toEqual(['0014_scheduled_state']);
+    expect(await migrate(db)).toEqual(['0014_scheduled_state', '0015_task_links']);
     expect(await count(sql`task_name = 'bulk' AND state = 'scheduled'`)).toBe(BULK);
   });
 });
