@@ -28,7 +28,12 @@ let db: Kysely<CelersDatabase>;
 
 async function insertTask(
   table: 'celers_live_tasks' | 'celers_finished_tasks',
-  values: { id: string; state: string; scheduledAt?: ReturnType<typeof sql>; metadata?: Record<string, unknown> },
+  values: {
+    id: string;
+    state: string;
+    scheduledAt?: ReturnType<typeof sql>;
+    metadata?: Record<string, unknown>;
+  },
 ) {
   await sql`INSERT INTO ${sql.table(table)} (id, queue_name, task_name, payload, content_type, content_encoding,
       state, created_at, scheduled_at, completed_at, metadata)
@@ -51,9 +56,9 @@ async function hasLiveDedupColumn(): Promise<boolean> {
 }
 
 async function viewKey(taskId: string): Promise<string | null> {
-  const r = await sql<{ k: string | null }>`SELECT live_dedup_key AS k FROM celers_tasks WHERE id = ${taskId}`.execute(
-    db,
-  );
+  const r = await sql<{
+    k: string | null;
+  }>`SELECT live_dedup_key AS k FROM celers_tasks WHERE id = ${taskId}`.execute(db);
   return r.rows[0]?.k ?? null;
 }
 
@@ -68,7 +73,11 @@ beforeAll(async () => {
     scheduledAt: sql`UTC_TIMESTAMP(6) + INTERVAL 1 HOUR`,
     metadata: { dedup_key: 'k2' },
   });
-  await insertTask('celers_live_tasks', { id: HEAD, state: 'pending', metadata: { chain_id: HEAD, chain_index: 0 } });
+  await insertTask('celers_live_tasks', {
+    id: HEAD,
+    state: 'pending',
+    metadata: { chain_id: HEAD, chain_index: 0 },
+  });
   await insertTask('celers_live_tasks', {
     id: LINK,
     state: 'scheduled',
@@ -76,8 +85,16 @@ beforeAll(async () => {
     metadata: { parent_task_id: HEAD, chain_id: HEAD, chain_index: 1 },
   });
   // Completed, not archived yet: its key is no longer held (the old column was NULL for it).
-  await insertTask('celers_live_tasks', { id: DONE_KEYED, state: 'completed', metadata: { dedup_key: 'k3' } });
-  await insertTask('celers_finished_tasks', { id: FAILED_MEMBER, state: 'failed', metadata: { group_id: 'g1' } });
+  await insertTask('celers_live_tasks', {
+    id: DONE_KEYED,
+    state: 'completed',
+    metadata: { dedup_key: 'k3' },
+  });
+  await insertTask('celers_finished_tasks', {
+    id: FAILED_MEMBER,
+    state: 'failed',
+    metadata: { group_id: 'g1' },
+  });
   await sql`INSERT INTO celers_live_tasks (id, queue_name, task_name, payload, content_type, content_encoding, state,
       created_at, scheduled_at, metadata)
     SELECT UUID(), ${Q}, 'member', X'31', 'application/json', 'identity', 'scheduled', UTC_TIMESTAMP(6),
@@ -114,7 +131,12 @@ describe('0015_task_links on a populated database', () => {
       .where('group_id', '=', 'g1')
       .executeTakeFirstOrThrow();
     expect(Number(members.n)).toBe(GROUP_SIZE); // live members only: finished ones are read from their table
-    expect(await liveIndexes()).toEqual(['PRIMARY', 'idx_tasks_dequeue', 'idx_tasks_promote', 'idx_tasks_task_name_state']);
+    expect(await liveIndexes()).toEqual([
+      'PRIMARY',
+      'idx_tasks_dequeue',
+      'idx_tasks_promote',
+      'idx_tasks_task_name_state',
+    ]);
     expect(await hasLiveDedupColumn()).toBe(false);
     // The view keeps its columns: the live half computes the key.
     expect(await viewKey(KEYED)).toBe('k1');
@@ -130,13 +152,21 @@ describe('0015_task_links on a populated database', () => {
       // k3's holder is completed: the key is free.
       const fresh = await broker.idempotency.enqueueDeduplicated(createTask('old', 2), 'k3');
       expect(fresh).not.toBe(DONE_KEYED);
-      expect(await broker.groups.status('g1')).toMatchObject({ total: GROUP_SIZE + 1, pending: GROUP_SIZE, failed: 1 });
+      expect(await broker.groups.status('g1')).toMatchObject({
+        total: GROUP_SIZE + 1,
+        pending: GROUP_SIZE,
+        failed: 1,
+      });
       const claimed = await broker.dequeueBatch(10);
       expect(claimed.map((m) => m.task.metadata.id).sort()).toEqual([KEYED, HEAD, fresh].sort());
       const head = claimed.find((m) => m.task.metadata.id === HEAD)!;
       await broker.ack(HEAD, head.receiptHandle);
       expect((await broker.tasks.get(LINK))?.state).toBe('pending');
-      const due = await db.selectFrom('celers_live_tasks').select('state').where('id', '=', LINK).executeTakeFirst();
+      const due = await db
+        .selectFrom('celers_live_tasks')
+        .select('state')
+        .where('id', '=', LINK)
+        .executeTakeFirst();
       expect(due?.state).toBe('pending');
     } finally {
       await broker.close();

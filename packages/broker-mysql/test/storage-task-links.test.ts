@@ -36,9 +36,9 @@ async function links(b: MysqlBroker): Promise<LinkRow[]> {
 }
 
 async function liveCount(b: MysqlBroker): Promise<number> {
-  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM celers_live_tasks WHERE queue_name = ${b.queueName}`.execute(
-    b.database,
-  );
+  const r = await sql<{
+    n: number;
+  }>`SELECT COUNT(*) AS n FROM celers_live_tasks WHERE queue_name = ${b.queueName}`.execute(b.database);
   return Number(r.rows[0]?.n);
 }
 

@@ -156,7 +156,11 @@ export async function groupStatus(ctx: BrokerContext, groupId: string): Promise<
       .execute();
     const finished = await ctx.db
       .selectFrom('celers_finished_tasks')
-      .select((eb) => [publicStateSql().as('state'), eb.fn.countAll<number>().as('n'), sql<number>`0`.as('waiting')])
+      .select((eb) => [
+        publicStateSql().as('state'),
+        eb.fn.countAll<number>().as('n'),
+        sql<number>`0`.as('waiting'),
+      ])
       .where('group_id', '=', id)
       .where('queue_name', '=', ctx.queue)
       .groupBy(publicStateSql())

@@ -76,7 +76,9 @@ async function linkChunk(db: Executor, ids: readonly string[]) {
 /** Deletes the links rows of tasks `ids` (rows moved out of the live table by the archiver). @internal */
 export async function unlinkTasks(db: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
-  await sql`DELETE FROM ${sql.table(TASK_LINKS_TABLE)} WHERE task_id IN (${sql.join([...ids].sort())})`.execute(db);
+  await sql`DELETE FROM ${sql.table(TASK_LINKS_TABLE)} WHERE task_id IN (${sql.join([...ids].sort())})`.execute(
+    db,
+  );
 }
 
 /**

@@ -21,6 +21,7 @@ import { finishLiveTasks, reviveFinishedTasks, updateEitherTable } from '../queu
 
 /** Metadata paths copied into a task's `celers_task_links` row. */
 const LINK_PATHS: ReadonlySet<string> = new Set(['$.group_id', '$.parent_task_id', '$.dedup_key']);
+
 import { newestFirstPage, selectTaskInfos } from './task-info.sql.js';
 import type { TaskInfo } from './task-types.js';
 
