@@ -98,6 +98,26 @@ describe('celers_task_links writers', () => {
   });
 });
 
+describe("celers_task_links in a caller's transaction", () => {
+  it('a refused dedup key leaves no task behind when the caller catches the error and commits', async () => {
+    const b = await broker('links-outbox');
+    const holder = await b.enqueue(createTask('t', 1, { metadata: { dedup_key: 'o' } }));
+    const refused = await b.database.transaction().execute(async (trx) => {
+      const error = await b
+        .enqueueBatch([createTask('t', 2), createTask('t', 3, { metadata: { dedup_key: 'o' } })], {
+          transaction: trx,
+        })
+        .catch((e: unknown) => e);
+      await b.enqueue(createTask('t', 4, { metadata: { group_id: 'kept' } }), { transaction: trx });
+      return error;
+    });
+    expect(refused).toMatchObject({ code: 'DUPLICATE_TASK' });
+    expect(await liveCount(b)).toBe(2);
+    expect((await links(b)).map((l) => l.dedup_key ?? l.group_id).sort()).toEqual(['kept', 'o']);
+    expect(await b.idempotency.enqueueDeduplicated(createTask('t', 5), 'o')).toBe(holder);
+  });
+});
+
 describe('stale links rows', () => {
   it('a finished holder does not keep its key: the next enqueue deletes the stale row and takes the key', async () => {
     const b = await broker('links-stale', true);

@@ -57,7 +57,10 @@ export const STORED_TASK_COLUMNS = [
   'delivery_count',
 ] as const;
 
-/** The generated columns of a task row (computed from `metadata` and `state`). */
+/**
+ * The generated columns of a task row (computed from `metadata` and `state`), as the view shows them. Since
+ * migration 0015 the live table has only the first two; the view computes `live_dedup_key` for live rows.
+ */
 export const GENERATED_TASK_COLUMNS = ['group_id', 'parent_task_id', 'live_dedup_key'] as const;
 
 /** One stored task column. */

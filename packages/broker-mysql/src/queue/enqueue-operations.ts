@@ -16,7 +16,7 @@ import {
 } from '../internal/validate-task.js';
 import { insertTask, insertTasks, insertTaskUnlessDraining, planTaskInserts } from './enqueue.sql.js';
 import { getQueueFlag, QueueConfigKey } from './queue-config.sql.js';
-import { hasLinks, linkLiveTasks } from './task-links.sql.js';
+import { hasLinks, linkNewTasks } from './task-links.sql.js';
 import { inTransaction } from './task-moves.sql.js';
 
 /** Options shared by the enqueue methods. */
@@ -140,7 +140,7 @@ export async function enqueueOne(
       };
       const insertLinked = async (db: Executor) => {
         const done = await insert(db);
-        if (done) await linkLiveTasks(db, [values.id]);
+        if (done) await linkNewTasks(db, [values.id]);
         return done;
       };
       let inserted: boolean;
@@ -210,7 +210,11 @@ export async function enqueueMany(
       const linked = prepared.filter((t) => hasLinks(t.metadata.custom)).map((t) => t.metadata.id);
       const write = async (db: Executor) => {
         await insertTasks(db, chunks, due);
-        await linkLiveTasks(db, linked);
+        await linkNewTasks(
+          db,
+          linked,
+          rows.map((r) => r.id),
+        );
       };
       try {
         if (trx) await (linked.length > 0 ? inTransaction(trx, write) : insertTasks(trx, chunks, due));

@@ -73,6 +73,29 @@ async function linkChunk(db: Executor, ids: readonly string[]) {
   }
 }
 
+/**
+ * {@link linkLiveTasks} for tasks just inserted (`linked`, of the statement's rows `inserted`): when it fails (a
+ * live task holds a dedup key), it deletes the inserted rows again before rethrowing, so a caller's transaction that catches the error and commits keeps no task
+ * without its links (InnoDB undid only the failed statement, not the task INSERT).
+ * @internal
+ */
+export async function linkNewTasks(
+  db: Executor,
+  linked: readonly string[],
+  inserted: readonly string[] = linked,
+): Promise<void> {
+  try {
+    await linkLiveTasks(db, linked);
+  } catch (error) {
+    const sorted = [...inserted].sort();
+    for (let i = 0; i < sorted.length; i += LINK_CHUNK)
+      await sql`DELETE FROM celers_live_tasks WHERE id IN (${sql.join(sorted.slice(i, i + LINK_CHUNK))})`.execute(
+        db,
+      );
+    throw error;
+  }
+}
+
 /** Deletes the links rows of tasks `ids` (rows moved out of the live table by the archiver). @internal */
 export async function unlinkTasks(db: Executor, ids: readonly string[]): Promise<void> {
   if (ids.length === 0) return;
