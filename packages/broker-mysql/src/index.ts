@@ -1,8 +1,8 @@
 // @celers/broker-mysql: the MySQL/MariaDB broker. Exports are sorted by path, so they read grouped by concern:
 // the queue itself, then one folder per facet (broker.dlq, .groups, .results, ...), see docs/architecture.md.
 // Chunk sizes, SQL helpers and lock names stay inside the package (tests import them from their modules);
-// `compileClaimStatement` is exported for apps/bench's EXPLAIN runs only and tagged internal in its TSDoc
-// (this comment must not spell the tag: stripInternal would drop the export below it from the .d.ts).
+// `compileClaimStatement` is exported for the claim EXPLAINs of apps/bench and monitoring's diagnostics only (its
+// TSDoc marks it internal). No at-sign tag in this header: `stripInternal` would drop the first export below.
 
 export {
   DEFAULT_BROKER_LEASE_MS,

@@ -50,7 +50,7 @@ import { transactionWithAfterCommit } from './internal/after-commit.js';
 import { assertWritableServer } from './internal/assert-writable-server.js';
 import { createBrokerBreaker } from './internal/broker-breaker.js';
 import { dbNowPlusMs } from './internal/db-time.js';
-import { DRAIN_FLAG_CACHE_MS, drainFlagCacheFor, waitAtLeast } from './internal/drain-flag-cache.js';
+import { type DRAIN_FLAG_CACHE_MS, drainFlagCacheFor } from './internal/drain-flag-cache.js';
 import { runOperation } from './internal/run-operation.js';
 import { Maintainer } from './maintenance/maintainer/maintainer.js';
 import {
@@ -72,7 +72,13 @@ import {
 } from './queue/control-operations.js';
 import { type EnqueueOptions, enqueueMany, enqueueOne } from './queue/enqueue-operations.js';
 import { HookFreeClaims } from './queue/hook-free-claims.js';
-import { getQueueFlag, QueueConfigKey, setQueueConfig } from './queue/queue-config.sql.js';
+import {
+  disableDrain,
+  enableDrain,
+  readDrain,
+  readPaused,
+  setPaused,
+} from './queue/queue-flags-operations.js';
 import { ScheduledPromoter } from './queue/scheduled-promoter.js';
 import { ackTask, ackTasks, rejectTask, rejectTasks } from './queue/settle-operations.js';
 import { ResultsFacet } from './results/results-facet.js';
@@ -364,50 +370,28 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
 
   /** Pauses the queue for every broker instance on every host (persisted in `celers_queue_config`). */
   async pause(): Promise<void> {
-    return this.#ctx.run('pause', () =>
-      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'true'),
-    );
+    return setPaused(this.#ctx, true);
   }
 
   /** Resumes a paused queue. */
   async resume(): Promise<void> {
-    return this.#ctx.run('resume', () =>
-      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused, 'false'),
-    );
+    return setPaused(this.#ctx, false);
   }
 
   /** Whether the queue is paused. */
   async isPaused(): Promise<boolean> {
-    return this.#ctx.run('isPaused', () =>
-      getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.Paused),
-    );
+    return readPaused(this.#ctx);
   }
 
   /**
    * Drain mode: enqueues of every kind fail with `QUEUE_DRAINING` while claiming, acks and retries continue
    * (zero-downtime deploys). Persisted in `celers_queue_config`, so it applies to every broker on every host.
-   *
-   * Enqueues trust the drain flag they read for up to {@link DRAIN_FLAG_CACHE_MS} (one read per queue and pool
-   * per second instead of a check in every INSERT), so this method writes the flag, makes this pool's brokers
-   * see it at once, and then waits {@link DRAIN_FLAG_CACHE_MS} before resolving. Guarantee: once it has
-   * resolved, no enqueue that STARTS afterwards succeeds, in any process. An enqueue that is already running
-   * while this method runs may land either way.
+   * Enqueues trust the flag they read for up to {@link DRAIN_FLAG_CACHE_MS}, so this resolves that long after
+   * the write: once it has resolved, no enqueue that STARTS afterwards succeeds, in any process. An enqueue
+   * already running meanwhile may land either way.
    */
   async enableDrainMode(): Promise<void> {
-    // This pool's brokers refuse enqueues from before the write commits: a reader of the committed flag
-    // (isDrainMode) must never see a sibling broker still accept one. A failed write undoes it.
-    this.#ctx.drainFlags.set(this.#ctx.queue, true);
-    try {
-      await this.#ctx.run('enableDrainMode', () =>
-        setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'true'),
-      );
-    } catch (error) {
-      this.#ctx.drainFlags.set(this.#ctx.queue, false);
-      this.#ctx.drainFlags.refreshSoon(this.#ctx.queue);
-      throw error;
-    }
-    // Every cached "not draining" in any process was read before the write and expires within this wait.
-    await waitAtLeast(DRAIN_FLAG_CACHE_MS);
+    return enableDrain(this.#ctx);
   }
 
   /**
@@ -415,17 +399,12 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
    * {@link DRAIN_FLAG_CACHE_MS}, when their cached flag expires.
    */
   async disableDrainMode(): Promise<void> {
-    await this.#ctx.run('disableDrainMode', () =>
-      setQueueConfig(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode, 'false'),
-    );
-    this.#ctx.drainFlags.set(this.#ctx.queue, false);
+    return disableDrain(this.#ctx);
   }
 
   /** Whether drain mode is on (always read from the database, never from the enqueue cache). */
   async isDrainMode(): Promise<boolean> {
-    return this.#ctx.run('isDrainMode', () =>
-      getQueueFlag(this.#ctx.db, this.#ctx.queue, QueueConfigKey.DrainMode),
-    );
+    return readDrain(this.#ctx);
   }
 
   /** Returns tasks with expired leases (or stale workers) to `pending`; returns how many. */

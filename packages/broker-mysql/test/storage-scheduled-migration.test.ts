@@ -51,7 +51,7 @@ beforeAll(async () => {
   tdb = await createTestDatabase();
   db = createDatabase(tdb.url);
   await migrateUpTo(db, '0013_split_live_tasks');
-  // The head of LINK's chain: it carries chain_id like every link (a claim without one skips the chain hook).
+  // The head of a chain (every link carries chain_id, which tells the ack to release successors).
   await insertLive({
     id: DUE,
     state: 'pending',
