@@ -25,6 +25,7 @@ case "$RETENTION_DAYS" in '' | *[!0-9]*) echo "celers-backup: CELERS_BACKUP_RETE
 TABLES=(
   celers_live_tasks
   celers_finished_tasks
+  celers_task_links
   celers_tasks
   celers_dead_letter_queue
   celers_task_results

@@ -13,6 +13,7 @@ import type { WorkloadContext } from './workloads/workload-context.js';
 const CELERS_TABLES = [
   'celers_live_tasks',
   'celers_finished_tasks',
+  'celers_task_links',
   'celers_task_results',
   'celers_dead_letter_queue',
   'celers_task_history',

@@ -1,4 +1,5 @@
 import { createTask } from '@celers/core';
+import { CELERS_TABLES } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type RawBuilder, sql } from 'kysely';
 import { v7 as uuidv7 } from 'uuid';
@@ -110,6 +111,33 @@ describe('Maintainer retention jobs', () => {
     const left = await taskIds('ret');
     expect(left).not.toContain(hourOld);
     expect(left).toContain(fresh);
+  });
+
+  it('archiveCompleted: also deletes the task links whose task is gone, of every queue, and keeps the others', async () => {
+    const grouped = await broker.enqueue(createTask('old', 1, { metadata: { group_id: 'retained' } }));
+    // Failed 8 days ago with a group: its links row stayed behind (failures spend no statement on it).
+    const old = await broker.enqueue(createTask('old', 2, { metadata: { group_id: 'gone-with-its-task' } }));
+    await broker.tasks.updateBatchState([old], 'failed');
+    await broker.database
+      .updateTable('celers_finished_tasks')
+      .set({ completed_at: ago(8 * 24 * 60 * MINUTE) })
+      .where('id', '=', old)
+      .execute();
+    const orphan = uuidv7(); // as a keepCompleted: false ack leaves behind
+    await sql`INSERT INTO celers_task_links (task_id, queue_name, group_id) VALUES (${orphan}, 'other', 'g')`.execute(
+      broker.database,
+    );
+    const linked = async () =>
+      (
+        await broker.database.selectFrom('celers_task_links').select('task_id').orderBy('task_id').execute()
+      ).map((r) => r.task_id);
+    expect(await linked()).toEqual(expect.arrayContaining([grouped, old, orphan]));
+    await only('archiveCompleted').runOnce('archiveCompleted');
+    const left = await linked();
+    expect(left).toContain(grouped);
+    expect(left).not.toContain(old);
+    expect(left).not.toContain(orphan);
+    await broker.cancel(grouped);
   });
 
   it('archiveResults: removes finished results older than 30 days by default', async () => {
@@ -303,11 +331,11 @@ describe('Maintainer retention jobs', () => {
     const onOther = new Maintainer(other, { owner: 'other-queue' });
     expect(onOther.jobNames).not.toContain('optimizeTables');
     const r = await only('analyzeTables').runOnce('analyzeTables');
-    expect(r).toMatchObject({ status: 'completed', counts: { tables: 11 } });
+    expect(r).toMatchObject({ status: 'completed', counts: { tables: CELERS_TABLES.length } });
     const [status] = (await onOther.jobStatus()).filter((j) => j.job === 'analyzeTables');
     expect(status?.lockName).toBe('celers.maintainer:*:analyzeTables');
     expect(status?.lastStartedAt).toBeInstanceOf(Date); // the run on queue "ret" counts for queue "other" too
     const opt = await only('optimizeTables').runOnce('optimizeTables');
-    expect(opt).toMatchObject({ status: 'completed', counts: { tables: 11 } });
+    expect(opt).toMatchObject({ status: 'completed', counts: { tables: CELERS_TABLES.length } });
   });
 });

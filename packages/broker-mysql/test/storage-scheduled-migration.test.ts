@@ -89,7 +89,7 @@ afterAll(async () => {
 
 describe('0014_scheduled_state on a populated database', () => {
   it('stores far-future pending rows as scheduled, in chunks, and leaves the rest', async () => {
-    expect(await migrate(db)).toEqual(['0014_scheduled_state']);
+    expect(await migrateUpTo(db, '0014_scheduled_state')).toEqual(['0014_scheduled_state']);
     expect(await statesById()).toEqual({
       [DUE]: 'pending',
       [SOON]: 'pending', // inside the promotion margin
@@ -105,6 +105,7 @@ describe('0014_scheduled_state on a populated database', () => {
   });
 
   it('lets a broker see them as pending, keep the dedup key, and release the chain link', async () => {
+    expect(await migrate(db)).toEqual(['0015_task_links']); // the broker's code needs the links table
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
       expect(await broker.queueSize()).toBe(4 + BULK);
@@ -124,7 +125,10 @@ describe('0014_scheduled_state on a populated database', () => {
   });
 
   it('goes down: every scheduled row pending again, the index and the old dedup expression back', async () => {
-    expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual(['0014_scheduled_state']);
+    expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual([
+      '0015_task_links',
+      '0014_scheduled_state',
+    ]);
     expect(await count(sql`state = 'scheduled'`)).toBe(0);
     expect(await count(sql`task_name = 'bulk' AND state = 'pending'`)).toBe(BULK);
     expect((await statesById())[LATER]).toBe('pending');
@@ -143,7 +147,7 @@ describe('0014_scheduled_state on a populated database', () => {
       db,
     );
     expect(expression.rows[0]?.e).not.toContain('scheduled');
-    expect(await migrate(db)).toEqual(['0014_scheduled_state']);
+    expect(await migrate(db)).toEqual(['0014_scheduled_state', '0015_task_links']);
     expect(await count(sql`task_name = 'bulk' AND state = 'scheduled'`)).toBe(BULK);
   });
 });

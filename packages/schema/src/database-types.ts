@@ -48,8 +48,25 @@ export interface TasksTable {
   group_id: GeneratedColumn<string | null>;
   /** `metadata.parent_task_id`, indexed (chains and cascade cancel). */
   parent_task_id: GeneratedColumn<string | null>;
-  /** `metadata.dedup_key` while the task is pending/processing, else NULL; UNIQUE per queue. */
+  /**
+   * `metadata.dedup_key` while the task is pending/scheduled/processing, else NULL. Read it through the view:
+   * since migration 0015 the live table has no such column (the view computes it; uniqueness is in
+   * `celers_task_links`).
+   */
   live_dedup_key: GeneratedColumn<string | null>;
+}
+
+/**
+ * `celers_task_links` (migration 0015): group, parent and live dedup key of the tasks that have any, one row per
+ * task, written with the task. A row whose task is no longer live is stale (dedup treats its key as free).
+ */
+export interface TaskLinksTable {
+  task_id: string;
+  queue_name: string;
+  group_id: string | null;
+  parent_task_id: string | null;
+  /** UNIQUE per queue; held by a live task, or stale once that task finished or was deleted. */
+  dedup_key: string | null;
 }
 
 /** `celers_dead_letter_queue`: tasks that exhausted their retries. */
@@ -174,6 +191,7 @@ export interface CelersDatabase {
   celers_tasks: TasksTable;
   celers_live_tasks: TasksTable;
   celers_finished_tasks: TasksTable;
+  celers_task_links: TaskLinksTable;
   celers_dead_letter_queue: DeadLetterQueueTable;
   celers_task_results: TaskResultsTable;
   celers_task_history: TaskHistoryTable;
@@ -201,6 +219,7 @@ export type RecurringTaskRow = Selectable<RecurringTasksTable>;
 export const CELERS_TABLES = [
   'celers_live_tasks',
   'celers_finished_tasks',
+  'celers_task_links',
   'celers_dead_letter_queue',
   'celers_task_results',
   'celers_task_history',

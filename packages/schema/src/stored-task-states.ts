@@ -16,6 +16,9 @@ export const SCHEDULED_STORED_STATE = 'scheduled';
 /** The stored values of the public state `pending`: due (or nearly) first, then not yet due. */
 export const PENDING_STORED_STATES = ['pending', SCHEDULED_STORED_STATE] as const;
 
+/** The stored states of a live task (one that holds its dedup key): pending, scheduled, processing. */
+export const LIVE_STORED_STATES = [...PENDING_STORED_STATES, 'processing'] as const;
+
 /** A stored value of the public state `pending`. */
 export type PendingStoredState = (typeof PENDING_STORED_STATES)[number];
 

@@ -15,6 +15,14 @@ export const FINISHED_TASKS_TABLE = 'celers_finished_tasks';
 /** The read-only view over both task tables. */
 export const TASKS_VIEW = 'celers_tasks';
 
+/**
+ * The links of tasks that have a group, a parent or a dedup key (migration 0015): the lookups few tasks use, kept
+ * off the live table's indexes. A row whose task is no longer live is stale and harmless (dedup ignores it).
+ */
+export const TASK_LINKS_TABLE = 'celers_task_links';
+/** The unique key of `celers_task_links` holding one live task per `(queue_name, dedup_key)`. */
+export const LINK_DEDUP_INDEX = 'uq_task_links_dedup';
+
 /** Either task table. */
 export type TaskTableName = typeof LIVE_TASKS_TABLE | typeof FINISHED_TASKS_TABLE;
 
@@ -49,7 +57,10 @@ export const STORED_TASK_COLUMNS = [
   'delivery_count',
 ] as const;
 
-/** The generated columns of a task row (computed from `metadata` and `state`). */
+/**
+ * The generated columns of a task row (computed from `metadata` and `state`), as the view shows them. Since
+ * migration 0015 the live table has only the first two; the view computes `live_dedup_key` for live rows.
+ */
 export const GENERATED_TASK_COLUMNS = ['group_id', 'parent_task_id', 'live_dedup_key'] as const;
 
 /** One stored task column. */

@@ -62,15 +62,19 @@ describe('migrations', () => {
       'idx_tasks_task_name_state',
       'idx_tasks_worker',
     ]);
-    // The hot table carries only what claims and settles read.
+    // The hot table carries only what claims and promotion read (0015 moved the group, parent and dedup
+    // lookups to celers_task_links).
     expect((await indexes('celers_live_tasks')).sort()).toEqual([
       'PRIMARY',
       'idx_tasks_dequeue',
-      'idx_tasks_group',
-      'idx_tasks_parent',
       'idx_tasks_promote',
       'idx_tasks_task_name_state',
-      'uq_tasks_live_dedup',
+    ]);
+    expect((await indexes('celers_task_links')).sort()).toEqual([
+      'PRIMARY',
+      'idx_task_links_group',
+      'idx_task_links_parent',
+      'uq_task_links_dedup',
     ]);
     const view = await sql<{ t: string }>`SELECT table_type AS t FROM information_schema.tables
       WHERE table_schema = DATABASE() AND table_name = 'celers_tasks'`.execute(db);
@@ -195,6 +199,7 @@ describe('0011_add_task_delivery_count', () => {
       '0012_extend_task_name_index',
       '0013_split_live_tasks',
       '0014_scheduled_state',
+      '0015_task_links',
     ]);
     await sql`DELETE FROM celers_finished_tasks`.execute(db);
     await assertMigrated(db);
@@ -227,6 +232,7 @@ describe('0012_extend_task_name_index', () => {
       '0012_extend_task_name_index',
       '0013_split_live_tasks',
       '0014_scheduled_state',
+      '0015_task_links',
     ]);
     await assertMigrated(db);
   });

@@ -4,6 +4,7 @@ import type { Executor } from '../broker-context.js';
 import { dbNow } from '../internal/db-time.js';
 import type { TaskInsertValues } from '../internal/task-row-mapper.js';
 import { insertTaskUnlessDraining } from '../queue/enqueue.sql.js';
+import { hasLinks, linkLiveTasks } from '../queue/task-links.sql.js';
 import { deleteDlqRows, lockDlqRow } from './dlq.sql.js';
 
 /** What {@link requeueDlqRow} did. */
@@ -47,6 +48,7 @@ export async function requeueDlqRow(trx: Executor, queue: string, dlqId: string)
     metadata: JSON.stringify(metadata),
   };
   if (!(await insertTaskUnlessDraining(trx, values, dbNow()))) return { status: 'draining' };
+  if (hasLinks(metadata)) await linkLiveTasks(trx, [values.id]);
   await deleteDlqRows(trx, queue, [dlqId]);
   return { status: 'requeued', taskId: values.id, taskName: values.task_name };
 }

@@ -21,13 +21,21 @@ async function collectDependents(ctx: BrokerContext, rootId: string): Promise<st
   while (frontier.length > 0) {
     const next: string[] = [];
     for (let i = 0; i < frontier.length; i += CASCADE_CHUNK) {
-      const children = await ctx.db
-        .selectFrom('celers_tasks')
-        .select('id')
-        .where('parent_task_id', 'in', frontier.slice(i, i + CASCADE_CHUNK))
+      const parents = frontier.slice(i, i + CASCADE_CHUNK);
+      // Live children through celers_task_links, finished ones through the finished table's parent index.
+      const linked = await ctx.db
+        .selectFrom('celers_task_links')
+        .select('task_id as id')
+        .where('parent_task_id', 'in', parents)
         .where('queue_name', '=', ctx.queue)
         .execute();
-      for (const { id } of children) {
+      const finished = await ctx.db
+        .selectFrom('celers_finished_tasks')
+        .select('id')
+        .where('parent_task_id', 'in', parents)
+        .where('queue_name', '=', ctx.queue)
+        .execute();
+      for (const { id } of [...linked, ...finished]) {
         if (seen.has(id)) continue;
         if (seen.size >= MAX_CASCADE_TASKS) {
           throw new CelersError(

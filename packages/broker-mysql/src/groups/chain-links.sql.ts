@@ -10,7 +10,7 @@ export const CHAIN_WAITING_AT = new Date(Date.UTC(9999, 11, 31, 0, 0, 0));
 
 /** Metadata keys written on chain links. */
 export const ChainMetadataKey = {
-  /** The previous link's id (read by the indexed `parent_task_id` column). */
+  /** The previous link's id (copied into the link's `celers_task_links` row, indexed there). */
   ParentTaskId: 'parent_task_id',
   /** The first link's id, shared by every link of the chain. */
   ChainId: 'chain_id',
@@ -38,7 +38,8 @@ const release = (
  * Makes the waiting successors of `completedIds` due (now + their `chain_delay_ms`). Called by the ack path in
  * the same statement sequence as the completion (inside the ack transaction for batch acks), so ANY consumer that
  * acks a link releases the next one: the chain lives in the rows, not in a running process. Returns rows promoted.
- * Cheap when nothing waits: one range lookup on idx_tasks_parent per acked id.
+ * Cheap when nothing waits: one range lookup on celers_task_links' parent index per acked id, then primary-key
+ * updates of the successors found.
  * @internal
  */
 export async function promoteChainSuccessors(
@@ -47,9 +48,12 @@ export async function promoteChainSuccessors(
   completedIds: readonly string[],
 ): Promise<number> {
   if (completedIds.length === 0) return 0;
+  const successors = await sql<{ task_id: string }>`SELECT task_id FROM celers_task_links
+    WHERE parent_task_id IN (${sql.join([...completedIds].sort())}) AND queue_name = ${queue}`.execute(db);
+  if (successors.rows.length === 0) return 0;
   // Both stored values of pending: links written before migration 0014 wait as 'pending'.
   const r = await sql`UPDATE celers_live_tasks AS t SET ${release('t')}
-    WHERE t.parent_task_id IN (${sql.join([...completedIds].sort())})
+    WHERE t.id IN (${sql.join(successors.rows.map((row) => row.task_id).sort())})
       AND t.queue_name = ${queue} AND ${stateIs('pending', 't.state')} AND t.scheduled_at = ${CHAIN_WAITING_AT}
     ORDER BY t.id`.execute(db);
   return Number(r.numAffectedRows ?? 0n);
@@ -66,7 +70,8 @@ export async function promoteReadyLinks(db: Executor, queue: string): Promise<nu
   let promoted = 0;
   for (const parents of ['celers_finished_tasks', 'celers_live_tasks'] as const) {
     const r = await sql`UPDATE celers_live_tasks AS t
-      JOIN ${sql.table(parents)} AS p ON p.id = t.parent_task_id AND p.queue_name = t.queue_name
+      JOIN celers_task_links AS l ON l.task_id = t.id
+      JOIN ${sql.table(parents)} AS p ON p.id = l.parent_task_id AND p.queue_name = t.queue_name
       SET ${release('t')}
       WHERE t.queue_name = ${queue} AND ${stateIs('pending', 't.state')} AND t.scheduled_at = ${CHAIN_WAITING_AT}
         AND p.state = 'completed'`.execute(db);

@@ -141,17 +141,31 @@ export async function enqueueChain(
 export async function groupStatus(ctx: BrokerContext, groupId: string): Promise<GroupStatus | null> {
   const id = assertName(groupId, 'groupId');
   return ctx.run('groups.status', async () => {
-    const counts = await ctx.db
-      .selectFrom('celers_tasks')
+    // Live members through their celers_task_links rows, finished ones through the finished table's group index.
+    const live = await ctx.db
+      .selectFrom('celers_task_links as l')
+      .innerJoin('celers_live_tasks as t', 't.id', 'l.task_id')
+      .select((eb) => [
+        publicStateSql('t.state').as('state'),
+        eb.fn.countAll<number>().as('n'),
+        sql<number>`SUM(t.scheduled_at = ${CHAIN_WAITING_AT})`.as('waiting'),
+      ])
+      .where('l.group_id', '=', id)
+      .where('l.queue_name', '=', ctx.queue)
+      .groupBy(publicStateSql('t.state'))
+      .execute();
+    const finished = await ctx.db
+      .selectFrom('celers_finished_tasks')
       .select((eb) => [
         publicStateSql().as('state'),
         eb.fn.countAll<number>().as('n'),
-        sql<number>`SUM(scheduled_at = ${CHAIN_WAITING_AT})`.as('waiting'),
+        sql<number>`0`.as('waiting'),
       ])
       .where('group_id', '=', id)
       .where('queue_name', '=', ctx.queue)
       .groupBy(publicStateSql())
       .execute();
+    const counts = [...live, ...finished];
     const group = await ctx.db
       .selectFrom('celers_task_groups')
       .selectAll()
@@ -159,8 +173,10 @@ export async function groupStatus(ctx: BrokerContext, groupId: string): Promise<
       .where('queue_name', '=', ctx.queue)
       .executeTakeFirst();
     if (!group && counts.length === 0) return null;
-    const by = (state: string) => Number(counts.find((c) => c.state === state)?.n ?? 0);
-    const waiting = Number(counts.find((c) => c.state === 'pending')?.waiting ?? 0);
+    const sum = (state: string, field: 'n' | 'waiting') =>
+      counts.filter((c) => c.state === state).reduce((total, c) => total + Number(c[field] ?? 0), 0);
+    const by = (state: string) => sum(state, 'n');
+    const waiting = sum('pending', 'waiting');
     const total = counts.reduce((sum, c) => sum + Number(c.n), 0);
     const completed = by('completed');
     return {

@@ -31,5 +31,5 @@ export interface GroupStatus {
   createdAt: Date | null;
 }
 
-/** Metadata key holding a task's group id (read by the indexed `group_id` column). */
+/** Metadata key holding a task's group id (copied into `celers_task_links`; indexed there and in the finished table). */
 export const GROUP_ID_METADATA = 'group_id';

@@ -1,4 +1,5 @@
 import { assertDurationMs, assertName, CelersError, type SerializedTask, type TaskId } from '@celers/core';
+import { LINK_DEDUP_INDEX, LIVE_STORED_STATES } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
 import { enqueueOne } from '../queue/enqueue-operations.js';
@@ -9,7 +10,10 @@ import {
 } from './idempotency-types.js';
 import { claimKeyAndEnqueue } from './key-claim.js';
 
-/** Attempts when the live task holding a key finishes between our insert and our lookup. */
+/**
+ * Attempts when the live task holding a key finishes between our insert and our lookup (a stale holder, whose
+ * task is no longer live, is deleted by the insert itself: see `linkLiveTasks`).
+ */
 const DEDUP_ATTEMPTS = 5;
 
 function withCustom(task: SerializedTask, extra: Record<string, unknown>): SerializedTask {
@@ -22,16 +26,19 @@ function withCustom(task: SerializedTask, extra: Record<string, unknown>): Seria
 function isLiveDedupConflict(error: unknown): boolean {
   if (!CelersError.isInstance(error) || error.code !== 'DUPLICATE_TASK') return false;
   const cause = error.cause as { sqlMessage?: string } | undefined;
-  return cause?.sqlMessage?.includes('uq_tasks_live_dedup') === true;
+  return cause?.sqlMessage?.includes(LINK_DEDUP_INDEX) === true;
 }
 
+/** The live task holding `key` in this queue: its links row, joined to a live row (a stale row is ignored). */
 async function findLiveTask(ctx: BrokerContext, key: string): Promise<string | undefined> {
   const row = await ctx.run('enqueueDeduplicated.lookup', () =>
     ctx.db
-      .selectFrom('celers_tasks')
-      .select('id')
-      .where('queue_name', '=', ctx.queue)
-      .where('live_dedup_key', '=', key)
+      .selectFrom('celers_task_links as l')
+      .innerJoin('celers_live_tasks as t', 't.id', 'l.task_id')
+      .select('t.id')
+      .where('l.queue_name', '=', ctx.queue)
+      .where('l.dedup_key', '=', key)
+      .where('t.state', 'in', [...LIVE_STORED_STATES])
       .executeTakeFirst(),
   );
   return row?.id;
@@ -41,10 +48,11 @@ async function findLiveTask(ctx: BrokerContext, key: string): Promise<string | u
  * Enqueues `task` with `metadata.dedup_key = key` unless a pending or processing task of this queue already
  * has that key; returns the live task's id or the new one (the seed's `enqueue_deduplicated`).
  *
- * The database enforces it: `live_dedup_key` is a STORED generated column equal to the key while the task is
- * pending/processing (NULL after), with the unique index `uq_tasks_live_dedup`. Two producers racing on the same
- * key both try to insert; the loser gets error 1062 and returns the winner's id. Once the task finishes, the
- * key is free again.
+ * The database enforces it: the task's links row (`celers_task_links`, written in the task's transaction)
+ * holds the key under the unique index `uq_task_links_dedup`. Two producers racing on the same key both try to
+ * insert; the loser gets error 1062, its task rolls back, and it returns the winner's id. Once the task
+ * finishes its row is stale: the next insert deletes it (fenced by its task id) and takes the key, so no settle
+ * path has to release it.
  * @internal
  */
 export async function enqueueDeduplicated(

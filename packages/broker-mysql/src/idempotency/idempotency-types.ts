@@ -40,7 +40,7 @@ export const DEFAULT_IDEMPOTENCY_TTL_MS = 24 * 3600 * 1000;
  */
 export const DEDUP_WINDOW_NAMESPACE = 'celers:dedup-window';
 
-/** Metadata key holding the dedup key of `enqueueDeduplicated` (read by the `live_dedup_key` column). */
+/** Metadata key holding the dedup key of `enqueueDeduplicated` (held in `celers_task_links` while the task is live). */
 export const DEDUP_KEY_METADATA = 'dedup_key';
 /** Metadata key recording the window key of `enqueueDeduplicatedWindow` (informational). */
 export const DEDUP_WINDOW_KEY_METADATA = 'dedup_window_key';

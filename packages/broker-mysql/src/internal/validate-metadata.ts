@@ -2,12 +2,12 @@ import { assertJsonSerializable, assertName, CelersError, MAX_JSON_DEPTH } from 
 import { validate as isUuid } from 'uuid';
 import { assertTraceMetadata } from './trace-propagation.js';
 
-// Metadata keys that generated columns of celers_tasks read (migration 0001): their values must fit the column,
-// or the server rejects or truncates the row. Kept here, next to the checks, as plain strings so the advanced/
+// Metadata keys that generated columns of the task tables read (migration 0001) and that celers_task_links copies
+// (migration 0015): their values must fit the column, or the server rejects or truncates the row. Kept here, next to the checks, as plain strings so the advanced/
 // and tracing/ modules (which define the public constants) need not be imported.
-const GROUP_ID = 'group_id'; // group_id VARCHAR(255), indexed
-const DEDUP_KEY = 'dedup_key'; // live_dedup_key VARCHAR(255), UNIQUE per queue
-const PARENT_TASK_ID = 'parent_task_id'; // parent_task_id CHAR(36) ascii, indexed
+const GROUP_ID = 'group_id'; // group_id VARCHAR(255), indexed in celers_task_links and the finished table
+const DEDUP_KEY = 'dedup_key'; // celers_task_links.dedup_key VARCHAR(255), UNIQUE per queue
+const PARENT_TASK_ID = 'parent_task_id'; // parent_task_id CHAR(36) ascii, indexed like group_id
 
 /**
  * Validates one value stored at a metadata key that a generated column reads: `group_id` and `dedup_key` must be

@@ -11,6 +11,7 @@ import {
 import { STORED_TASK_STATES, storedStatesOf } from '@celers/schema';
 import type { BrokerContext } from '../broker-context.js';
 import { dbNowPlusMs } from '../internal/db-time.js';
+import { deleteOrphanLinks } from '../queue/task-links.sql.js';
 import { deleteTasksWhere } from './chunked-delete.js';
 
 /** Options for `maintenance.deleteByCriteria` (the seed's `delete_tasks_by_criteria`). */
@@ -23,7 +24,8 @@ export interface DeleteCriteria {
 
 /**
  * Deletes finished tasks (completed, failed, cancelled) of the queue that finished more than `olderThanMs` ago,
- * in chunks (the seed's `archive_completed_tasks`). Served by idx_tasks_completed_at.
+ * in chunks (the seed's `archive_completed_tasks`). Served by idx_tasks_completed_at. Then sweeps the
+ * `celers_task_links` rows whose task no longer exists in either table (every queue's).
  * @internal
  */
 export async function archiveCompleted(
@@ -33,11 +35,15 @@ export async function archiveCompleted(
   const o = assertOptionalObject(options, 'options');
   if (!o) throw CelersError.invalidArgument('options', 'expected { olderThanMs }');
   const ms = assertDurationMs(o.olderThanMs, 'options.olderThanMs');
-  return ctx.run('maintenance.archiveCompleted', () =>
-    deleteTasksWhere(ctx, (eb) =>
+  return ctx.run('maintenance.archiveCompleted', async () => {
+    const deleted = await deleteTasksWhere(ctx, (eb) =>
       eb.and([eb('completed_at', '<', dbNowPlusMs(-ms)), eb('state', 'in', [...FINISHED_TASK_STATES])]),
-    ),
-  );
+    );
+    // The links rows of tasks deleted here, by purges or by keepCompleted:false acks (which spend no
+    // statement on them).
+    await deleteOrphanLinks(ctx.db);
+    return deleted;
+  });
 }
 
 /** Deletes every task of the queue, in any state, in chunks (the seed's `purge_all`). @internal */

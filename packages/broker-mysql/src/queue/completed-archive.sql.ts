@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
+import { unlinkTasks } from './task-links.sql.js';
 import { inTransaction, moveTaskRows } from './task-moves.sql.js';
 
 /** Completed rows moved per archive transaction. @internal */
@@ -18,12 +19,10 @@ export async function archiveCompletedTasks(db: Executor, queue: string, limit =
       WHERE queue_name = ${queue} AND state = 'completed'
       ORDER BY priority DESC, scheduled_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
     if (rows.rows.length === 0) return 0;
-    return moveTaskRows(
-      trx,
-      'celers_live_tasks',
-      'celers_finished_tasks',
-      rows.rows.map((r) => r.id),
-      {},
-    );
+    const ids = rows.rows.map((r) => r.id);
+    const moved = await moveTaskRows(trx, 'celers_live_tasks', 'celers_finished_tasks', ids, {});
+    // Their links rows are stale now (finished members are counted through the finished table's indexes).
+    await unlinkTasks(trx, ids);
+    return moved;
   });
 }

@@ -1,6 +1,6 @@
 import { CelersError, type SerializedTask, type TaskId, TelemetryAttributes } from '@celers/core';
 import { hookContext } from '@celers/resilience';
-import type { CelersDatabase, PendingStoredState } from '@celers/schema';
+import { type CelersDatabase, LINK_DEDUP_INDEX, type PendingStoredState } from '@celers/schema';
 import type { Kysely, RawBuilder, Transaction } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { afterCommit } from '../internal/after-commit.js';
@@ -16,6 +16,8 @@ import {
 } from '../internal/validate-task.js';
 import { insertTask, insertTasks, insertTaskUnlessDraining, planTaskInserts } from './enqueue.sql.js';
 import { getQueueFlag, QueueConfigKey } from './queue-config.sql.js';
+import { hasLinks, linkNewTasks } from './task-links.sql.js';
+import { inTransaction } from './task-moves.sql.js';
 
 /** Options shared by the enqueue methods. */
 export interface EnqueueOptions {
@@ -131,10 +133,23 @@ export async function enqueueOne(
       const drain = await cachedDrainFlag(ctx, options.transaction !== undefined);
       if (drain === true) throw draining(ctx.queue);
       const due = schedule.due ?? dbNow();
-      let inserted = true;
+      const insert = async (db: Executor) => {
+        if (drain !== false) return insertTaskUnlessDraining(db, values, due);
+        await insertTask(db, values, due);
+        return true;
+      };
+      const insertLinked = async (db: Executor) => {
+        const done = await insert(db);
+        if (done) await linkNewTasks(db, [values.id]);
+        return done;
+      };
+      let inserted: boolean;
       try {
-        if (drain === false) await insertTask(executor, values, due);
-        else inserted = await insertTaskUnlessDraining(executor, values, due);
+        // A task with a group, parent or dedup key gets its links row in the same transaction; a plain one
+        // stays one INSERT with no transaction.
+        inserted = hasLinks(prepared.metadata.custom)
+          ? await inTransaction(executor, insertLinked)
+          : await insert(executor);
       } catch (error) {
         throw duplicateOr(error, prepared.metadata.id);
       }
@@ -191,15 +206,23 @@ export async function enqueueMany(
         if (drain === undefined && (await getQueueFlag(trx as Executor, ctx.queue, QueueConfigKey.DrainMode)))
           throw draining(ctx.queue);
       }
+      // Tasks with a group, parent or dedup key get their links rows in the same transaction.
+      const linked = prepared.filter((t) => hasLinks(t.metadata.custom)).map((t) => t.metadata.id);
+      const write = async (db: Executor) => {
+        await insertTasks(db, chunks, due);
+        await linkNewTasks(
+          db,
+          linked,
+          rows.map((r) => r.id),
+        );
+      };
       try {
-        if (trx) await insertTasks(trx, chunks, due);
+        if (trx) await (linked.length > 0 ? inTransaction(trx, write) : insertTasks(trx, chunks, due));
         // One statement: a deadlock or lock wait timeout rolled it back whole, so repeating it is safe.
-        else if (chunks.length === 1)
+        else if (chunks.length === 1 && linked.length === 0)
           await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () => insertTasks(ctx.db, chunks, due));
         else
-          await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () =>
-            ctx.db.transaction().execute((t) => insertTasks(t, chunks, due)),
-          );
+          await withLockRetry(reportRetries(ctx, 'enqueueBatch'), () => ctx.db.transaction().execute(write));
       } catch (error) {
         throw duplicateOr(error);
       }
@@ -213,7 +236,7 @@ export async function enqueueMany(
 function duplicateOr(error: unknown, id?: string): unknown {
   const e = error as { errno?: number; sqlMessage?: string };
   if (e?.errno === 1062) {
-    if (e.sqlMessage?.includes('uq_tasks_live_dedup')) {
+    if (e.sqlMessage?.includes(LINK_DEDUP_INDEX)) {
       return new CelersError('DUPLICATE_TASK', 'A live task with this dedup key already exists', {
         cause: error,
       });

@@ -7,6 +7,7 @@ import {
 } from '@celers/schema';
 import { type RawBuilder, sql, type Transaction } from 'kysely';
 import type { Executor } from '../broker-context.js';
+import { linkLiveTasks } from './task-links.sql.js';
 
 // A task lives in exactly one of celers_live_tasks (pending, processing) and celers_finished_tasks (completed,
 // failed, cancelled); see @celers/schema's task-tables.ts. A state change across that line is a move: copy the
@@ -37,7 +38,8 @@ function selectList(overrides: Overrides) {
 
 /**
  * Copies rows `ids` from one task table to the other with `overrides` applied, then deletes them from the
- * source. Run inside the transaction that locked them. @internal
+ * source; rows moved to the live table get their links rows (celers_task_links) again. Run inside the
+ * transaction that locked them. @internal
  */
 export async function moveTaskRows(
   db: Executor,
@@ -52,6 +54,8 @@ export async function moveTaskRows(
   const inserted = await sql`INSERT INTO ${sql.table(to)} (${columns})
     SELECT ${selectList(overrides)} FROM ${sql.table(from)} WHERE id IN (${list})`.execute(db);
   await sql`DELETE FROM ${sql.table(from)} WHERE id IN (${list})`.execute(db);
+  // A revived task re-takes its links (its dedup key fails with 1062 while another live task holds it).
+  if (to === 'celers_live_tasks') await linkLiveTasks(db, ids);
   return Number(inserted.numAffectedRows ?? 0n);
 }
 

@@ -11,12 +11,17 @@ import {
 } from '@celers/core';
 import { stateIs, storedStatesOf } from '@celers/schema';
 import { sql } from 'kysely';
-import type { BrokerContext } from '../broker-context.js';
+import type { BrokerContext, Executor } from '../broker-context.js';
 import { assertJsonFits } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
 import { type PageOptions, resolvePage } from '../internal/page-options.js';
 import { assertMetadataPathValue } from '../internal/validate-metadata.js';
+import { linkLiveTasks, unlinkTasks } from '../queue/task-links.sql.js';
 import { finishLiveTasks, reviveFinishedTasks, updateEitherTable } from '../queue/task-moves.sql.js';
+
+/** Metadata paths copied into a task's `celers_task_links` row. */
+const LINK_PATHS: ReadonlySet<string> = new Set(['$.group_id', '$.parent_task_id', '$.dedup_key']);
+
 import { newestFirstPage, selectTaskInfos } from './task-info.sql.js';
 import type { TaskInfo } from './task-types.js';
 
@@ -97,15 +102,23 @@ export async function updateMetadata(
   return ctx.run('tasks.updateMetadata', async () => {
     try {
       // JSON_EXTRACT(?, '$') turns the JSON text into a JSON value on both MySQL and MariaDB (no CAST AS JSON there).
-      const n = await updateEitherTable((table) =>
-        ctx.db
-          .updateTable(table)
-          .set({ metadata: sql`JSON_SET(metadata, ${p}, JSON_EXTRACT(${json}, '$'))` })
-          .where('id', '=', id)
-          .where('queue_name', '=', ctx.queue)
-          .executeTakeFirstOrThrow(),
-      );
-      return n === 1;
+      const update = (db: Executor) =>
+        updateEitherTable((table) =>
+          db
+            .updateTable(table)
+            .set({ metadata: sql`JSON_SET(metadata, ${p}, JSON_EXTRACT(${json}, '$'))` })
+            .where('id', '=', id)
+            .where('queue_name', '=', ctx.queue)
+            .executeTakeFirstOrThrow(),
+        );
+      if (!LINK_PATHS.has(p)) return (await update(ctx.db)) === 1;
+      // A group, parent or dedup key changes the task's links row too, in the same transaction.
+      return await ctx.db.transaction().execute(async (trx) => {
+        const n = await update(trx);
+        await unlinkTasks(trx, [id]);
+        await linkLiveTasks(trx, [id]);
+        return n === 1;
+      });
     } catch (error) {
       if ((error as { errno?: number }).errno === 1062) {
         throw new CelersError('DUPLICATE_TASK', 'A live task with this dedup key already exists', {
@@ -193,6 +206,8 @@ export async function updateBatchState(
             })
             .where('id', 'in', live)
             .execute();
+        // A completed row back to pending re-takes its dedup key (1062 while another live task holds it).
+        await linkLiveTasks(trx, live);
         const revived = await reviveFinishedTasks(trx, finished);
         if (revived > 0)
           await trx

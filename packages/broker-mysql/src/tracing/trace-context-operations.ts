@@ -16,7 +16,7 @@ import { readStoredTraceContext } from '../internal/trace-propagation.js';
 import { assertSerializedTask } from '../internal/validate-task.js';
 import { type EnqueueOptions, enqueueOne } from '../queue/enqueue-operations.js';
 
-/** Metadata key linking a child task to its parent (indexed as the `parent_task_id` generated column). */
+/** Metadata key linking a child task to its parent (copied into the child's `celers_task_links` row). */
 export const PARENT_TASK_ID_KEY = 'parent_task_id';
 
 function assertTraceContext(value: unknown, argument: string): TraceContext {

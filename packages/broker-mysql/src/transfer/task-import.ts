@@ -23,6 +23,7 @@ import { assertText } from '../internal/assert-text.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { assertTaskMetadata } from '../internal/validate-metadata.js';
 import { tableForState } from '../queue/queue-counts.sql.js';
+import { linkLiveTasks } from '../queue/task-links.sql.js';
 import type { ImportTasksOptions } from './export-format.js';
 
 /** Rows per multi-row INSERT when importing. */
@@ -190,7 +191,13 @@ export async function importTasks(
             if (chunk.length === 0) continue;
             const live = chunk.filter((r) => tableForState(r.state) === 'celers_live_tasks');
             const finished = chunk.filter((r) => tableForState(r.state) === 'celers_finished_tasks');
-            if (live.length > 0) await trx.insertInto('celers_live_tasks').values(live).execute();
+            if (live.length > 0) {
+              await trx.insertInto('celers_live_tasks').values(live).execute();
+              await linkLiveTasks(
+                trx,
+                live.map((r) => r.id),
+              );
+            }
             if (finished.length > 0) await trx.insertInto('celers_finished_tasks').values(finished).execute();
             imported += chunk.length;
           }

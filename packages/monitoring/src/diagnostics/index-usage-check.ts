@@ -16,11 +16,11 @@ export const EXPECTED_TASK_INDEXES: Readonly<Record<string, readonly string[]>> 
     'PRIMARY',
     DEQUEUE_INDEX,
     'idx_tasks_task_name_state',
-    'idx_tasks_parent',
     // Promotion of scheduled tasks (migration 0014).
     'idx_tasks_promote',
-    'uq_tasks_live_dedup',
   ],
+  // Chains, cascade cancel, group status and live dedup keys (migration 0015).
+  celers_task_links: ['PRIMARY', 'idx_task_links_group', 'idx_task_links_parent', 'uq_task_links_dedup'],
   [FINISHED_TABLE]: ['PRIMARY', 'idx_tasks_worker', 'idx_tasks_created_at', 'idx_tasks_completed_at'],
 };
 

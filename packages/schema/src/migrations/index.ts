@@ -13,6 +13,7 @@ import { addTaskDeliveryCount } from './0011-add-task-delivery-count.js';
 import { extendTaskNameIndex } from './0012-extend-task-name-index.js';
 import { splitLiveTasks } from './0013-split-live-tasks.js';
 import { scheduledState } from './0014-scheduled-state.js';
+import { taskLinks } from './0015-task-links.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -33,6 +34,7 @@ export const migrations = {
   '0012_extend_task_name_index': extendTaskNameIndex,
   '0013_split_live_tasks': splitLiveTasks,
   '0014_scheduled_state': scheduledState,
+  '0015_task_links': taskLinks,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */
