@@ -28,7 +28,7 @@ afterAll(async () => {
 describe('statement timeout on a frozen server', () => {
   it('rejects with DATABASE_TIMEOUT within about the timeout, counts for the breaker, works after thaw', async () => {
     await broker.enqueue(createTask('before.freeze', 1));
-    server.freeze();
+    await server.freeze();
     let error: unknown;
     const started = Date.now();
     try {

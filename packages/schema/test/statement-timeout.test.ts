@@ -70,7 +70,7 @@ describe('statement timeout', () => {
   it('a frozen server: the call rejects within about the timeout; after thaw the next call works', async () => {
     const db = open(1_000);
     await connectionId(db); // an open, idle connection: the frozen server keeps its socket open
-    server.freeze();
+    await server.freeze();
     const started = Date.now();
     let error: unknown;
     try {

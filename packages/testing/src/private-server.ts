@@ -3,7 +3,7 @@
 // restart the server under running clients. Debian's mariadb-server provides the binaries (.ci/run installs it).
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { chown, mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { chown, mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { createServer, Socket } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -47,12 +47,35 @@ export interface PrivateServer {
   start(): Promise<void>;
   /** `stop()` then `start()`, with `downMs` of downtime between them. */
   restart(downMs?: number): Promise<void>;
-  /** Freezes the process (SIGSTOP): connections stay open but nothing answers, like a silent partition. */
-  freeze(): void;
+  /**
+   * Freezes the process (SIGSTOP): connections stay open but nothing answers, like a silent partition. Resolves
+   * once every thread is stopped: a signal is delivered asynchronously, and a thread still running on another
+   * core could answer a query sent right after `kill()`.
+   */
+  freeze(): Promise<void>;
   /** Resumes a frozen server (SIGCONT). */
   thaw(): void;
   /** Stops the server and deletes its datadir. */
   destroy(): Promise<void>;
+}
+
+/** Waits (up to 5 s) until every thread of `pid` is in the stopped state (`T` in /proc/<pid>/task/<tid>/stat). */
+async function waitUntilStopped(pid: number): Promise<void> {
+  const deadline = Date.now() + 5_000;
+  for (;;) {
+    const tids = await readdir(`/proc/${pid}/task`).catch(() => [] as string[]);
+    const states = await Promise.all(
+      tids.map((tid) =>
+        readFile(`/proc/${pid}/task/${tid}/stat`, 'utf8')
+          .then((stat) => stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3))
+          .catch(() => 'T'),
+      ),
+    );
+    if (states.every((state) => state === 'T' || state === 't')) return;
+    if (Date.now() > deadline)
+      throw new Error(`process ${pid} did not stop within 5 s (states ${states.join('')})`);
+    await new Promise((resolve) => setTimeout(resolve, 5));
+  }
 }
 
 /** True when this machine can start a private server (Debian's mariadb-server is installed). */
@@ -165,7 +188,12 @@ export async function startPrivateServer(options: PrivateServerOptions = {}): Pr
       if (downMs > 0) await new Promise((r) => setTimeout(r, downMs));
       await server.start();
     },
-    freeze: () => child?.kill('SIGSTOP'),
+    freeze: async () => {
+      const proc = child;
+      if (!proc?.pid) return;
+      proc.kill('SIGSTOP');
+      await waitUntilStopped(proc.pid);
+    },
     thaw: () => child?.kill('SIGCONT'),
     destroy: async () => {
       await server.kill();

@@ -34,7 +34,7 @@ describe('startPrivateServer', () => {
   });
 
   it('freeze makes queries hang until thaw', async () => {
-    server.freeze();
+    await server.freeze();
     const pending = queryOnce(server.url, 'SELECT 1 AS one');
     const raced = await Promise.race([
       pending.then(() => 'answered'),
