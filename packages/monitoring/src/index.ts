@@ -117,12 +117,6 @@ export {
 } from './diagnostics/database-diagnostics.js';
 export type { QueryPlanRow } from './diagnostics/explain.sql.js';
 export type { IndexStats } from './diagnostics/index-stats.sql.js';
-export {
-  DEQUEUE_INDEX,
-  EXPECTED_TASK_INDEXES,
-  type IndexUsageFacts,
-  indexUsageWarnings,
-} from './diagnostics/index-usage-check.js';
 export type { PerformanceMetrics } from './diagnostics/performance-metrics.js';
 export type {
   IndexUsage,

@@ -3,12 +3,8 @@ import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import {
-  DatabaseDiagnostics,
-  EXPECTED_TASK_INDEXES,
-  indexUsageWarnings,
-  SERVER_VARIABLE_NAMES,
-} from '../src/index.js';
+import { EXPECTED_TASK_INDEXES, indexUsageWarnings } from '../src/diagnostics/index-usage-check.js';
+import { DatabaseDiagnostics, SERVER_VARIABLE_NAMES } from '../src/index.js';
 import { createRestrictedUser } from './helpers/restricted-user.js';
 import { dbNow, insertTasks } from './helpers/seed-rows.js';
 
