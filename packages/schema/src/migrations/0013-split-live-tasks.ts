@@ -7,6 +7,7 @@ import {
   TASKS_VIEW,
 } from '../task-tables.js';
 import { ASCII_SHORT, QUEUE, TABLE_OPTIONS, TIME, UUID } from './ddl-fragments.js';
+import { hasIndex, tableType } from './schema-probes.js';
 
 // The hot table holds only what the claim and the settle touch, with their indexes: the claim index, the
 // per-task-name claim index, the live dedup key (one live task per key), and the chain/group lookups (a
@@ -60,18 +61,6 @@ const CREATE_VIEW = `CREATE OR REPLACE SQL SECURITY INVOKER VIEW ${TASKS_VIEW} A
   SELECT ${ALL_COLUMNS} FROM ${LIVE_TASKS_TABLE}
   UNION ALL
   SELECT ${ALL_COLUMNS} FROM ${FINISHED_TASKS_TABLE}`;
-
-async function tableType(db: Kysely<unknown>, table: string): Promise<string | null> {
-  const r = await sql<{ t: string }>`SELECT table_type AS t FROM information_schema.tables
-    WHERE table_schema = DATABASE() AND table_name = ${table}`.execute(db);
-  return r.rows[0]?.t ?? null;
-}
-
-async function hasIndex(db: Kysely<unknown>, table: string, index: string): Promise<boolean> {
-  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.statistics
-    WHERE table_schema = DATABASE() AND table_name = ${table} AND index_name = ${index}`.execute(db);
-  return Number(r.rows[0]?.n ?? 0) > 0;
-}
 
 /** Moves the rows of `from` whose state is in `states` to `to`, 1,000 per transaction, ids and all kept. */
 async function moveRows(db: Kysely<unknown>, from: string, to: string, states: readonly string[]) {

@@ -1,6 +1,7 @@
 import { type Kysely, type Migration, type RawBuilder, sql } from 'kysely';
 import { PROMOTE_AHEAD_MS, SCHEDULED_STORED_STATE } from '../stored-task-states.js';
 import { LIVE_TASKS_TABLE } from '../task-tables.js';
+import { forEachIdChunk, generationExpression, hasIndex } from './schema-probes.js';
 
 const PROMOTE_INDEX = 'idx_tasks_promote';
 const CHUNK = 1_000;
@@ -14,37 +15,17 @@ const DEDUP_WITH_SCHEDULED = dedupKey(`'pending', '${SCHEDULED_STORED_STATE}', '
 const DEDUP_BEFORE = dedupKey(`'pending', 'processing'`);
 
 async function dedupKnowsScheduled(db: Kysely<unknown>): Promise<boolean> {
-  const r = await sql<{ e: string | null }>`SELECT generation_expression AS e FROM information_schema.columns
-    WHERE table_schema = DATABASE() AND table_name = ${LIVE_TASKS_TABLE} AND column_name = 'live_dedup_key'`.execute(
-    db,
+  return ((await generationExpression(db, LIVE_TASKS_TABLE, 'live_dedup_key')) ?? '').includes(
+    SCHEDULED_STORED_STATE,
   );
-  return (r.rows[0]?.e ?? '').includes(SCHEDULED_STORED_STATE);
 }
 
-async function hasPromoteIndex(db: Kysely<unknown>): Promise<boolean> {
-  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.statistics
-    WHERE table_schema = DATABASE() AND table_name = ${LIVE_TASKS_TABLE} AND index_name = ${PROMOTE_INDEX}`.execute(
-    db,
+/** Sets `state = to` on the live rows that `match`, one primary-key chunk at a time. */
+function restateInChunks(db: Kysely<unknown>, to: string, match: RawBuilder<unknown>) {
+  return forEachIdChunk(db, LIVE_TASKS_TABLE, CHUNK, (ids) =>
+    sql`UPDATE ${sql.table(LIVE_TASKS_TABLE)} SET state = ${to}
+      WHERE id IN (${sql.join(ids)}) AND ${match}`.execute(db),
   );
-  return Number(r.rows[0]?.n ?? 0) > 0;
-}
-
-/**
- * Walks the live table once by primary key, 1,000 rows per statement, and sets `state = to` on the rows of each
- * chunk that `match`: short statements that lock one chunk at a time, and no re-scan of rows already passed.
- */
-async function restateInChunks(db: Kysely<unknown>, to: string, match: RawBuilder<unknown>) {
-  let after = '';
-  for (;;) {
-    const ids = await sql<{ id: string }>`SELECT id FROM ${sql.table(LIVE_TASKS_TABLE)}
-      WHERE id > ${after} ORDER BY id LIMIT ${CHUNK}`.execute(db);
-    const last = ids.rows.at(-1);
-    if (last === undefined) return;
-    await sql`UPDATE ${sql.table(LIVE_TASKS_TABLE)} SET state = ${to}
-      WHERE id IN (${sql.join(ids.rows.map((r) => r.id))}) AND ${match}`.execute(db);
-    if (ids.rows.length < CHUNK) return;
-    after = last.id;
-  }
 }
 
 /**
@@ -58,7 +39,7 @@ export const scheduledState: Migration = {
   async up(db: Kysely<unknown>) {
     const changes: string[] = [];
     if (!(await dedupKnowsScheduled(db))) changes.push(`MODIFY ${DEDUP_WITH_SCHEDULED}`);
-    if (!(await hasPromoteIndex(db)))
+    if (!(await hasIndex(db, LIVE_TASKS_TABLE, PROMOTE_INDEX)))
       changes.push(`ADD KEY ${PROMOTE_INDEX} (queue_name, state, scheduled_at)`);
     // One ALTER: the column change copies the table anyway, so the index is built in the same pass.
     if (changes.length > 0)
@@ -76,7 +57,7 @@ export const scheduledState: Migration = {
     await restateInChunks(db, 'pending', sql.raw(`state = '${SCHEDULED_STORED_STATE}'`));
     const changes: string[] = [];
     if (await dedupKnowsScheduled(db)) changes.push(`MODIFY ${DEDUP_BEFORE}`);
-    if (await hasPromoteIndex(db)) changes.push(`DROP KEY ${PROMOTE_INDEX}`);
+    if (await hasIndex(db, LIVE_TASKS_TABLE, PROMOTE_INDEX)) changes.push(`DROP KEY ${PROMOTE_INDEX}`);
     if (changes.length > 0)
       await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${changes.join(', ')}`).execute(db);
   },

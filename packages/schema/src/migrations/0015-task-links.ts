@@ -9,6 +9,7 @@ import {
   TASKS_VIEW,
 } from '../task-tables.js';
 import { QUEUE, TABLE_OPTIONS, UUID } from './ddl-fragments.js';
+import { forEachIdChunk, hasColumn } from './schema-probes.js';
 
 const CHUNK = 1_000;
 const LIVE_INDEXES = ['idx_tasks_group', 'idx_tasks_parent', 'uq_tasks_live_dedup'] as const;
@@ -47,35 +48,20 @@ async function liveIndexes(db: Kysely<unknown>): Promise<Set<string>> {
   return new Set(r.rows.map((row) => row.i));
 }
 
-async function hasDedupColumn(db: Kysely<unknown>): Promise<boolean> {
-  const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.columns
-    WHERE table_schema = DATABASE() AND table_name = ${LIVE_TASKS_TABLE} AND column_name = 'live_dedup_key'`.execute(
-    db,
-  );
-  return Number(r.rows[0]?.n ?? 0) > 0;
-}
-
 /**
  * Copies the links of the live rows that have any, walking the live table by primary key, 1,000 rows per
  * statement. The dedup key is copied only while the task is live, as the old unique index held it.
  * INSERT IGNORE: a rerun after an interruption skips the rows already copied.
  */
-async function copyLinks(db: Kysely<unknown>) {
-  let after = '';
-  for (;;) {
-    const ids = await sql<{ id: string }>`SELECT id FROM ${sql.table(LIVE_TASKS_TABLE)}
-      WHERE id > ${after} ORDER BY id LIMIT ${CHUNK}`.execute(db);
-    const last = ids.rows.at(-1);
-    if (last === undefined) return;
-    await sql`INSERT IGNORE INTO ${sql.table(TASK_LINKS_TABLE)} (task_id, queue_name, group_id, parent_task_id, dedup_key)
+function copyLinks(db: Kysely<unknown>) {
+  return forEachIdChunk(db, LIVE_TASKS_TABLE, CHUNK, (ids) =>
+    sql`INSERT IGNORE INTO ${sql.table(TASK_LINKS_TABLE)} (task_id, queue_name, group_id, parent_task_id, dedup_key)
       SELECT id, queue_name, group_id, parent_task_id, ${sql.raw(LIVE_DEDUP_EXPR)} FROM ${sql.table(LIVE_TASKS_TABLE)}
-      WHERE id IN (${sql.join(ids.rows.map((r) => r.id))})
+      WHERE id IN (${sql.join(ids)})
         AND (group_id IS NOT NULL OR parent_task_id IS NOT NULL OR ${sql.raw(LIVE_DEDUP_EXPR)} IS NOT NULL)`.execute(
       db,
-    );
-    if (ids.rows.length < CHUNK) return;
-    after = last.id;
-  }
+    ),
+  );
 }
 
 /**
@@ -93,13 +79,14 @@ export const taskLinks: Migration = {
     await sql.raw(VIEW_WITH_COMPUTED_KEY).execute(db);
     const present = await liveIndexes(db);
     const changes = LIVE_INDEXES.filter((i) => present.has(i)).map((i) => `DROP INDEX ${i}`);
-    if (await hasDedupColumn(db)) changes.push('DROP COLUMN live_dedup_key');
+    if (await hasColumn(db, LIVE_TASKS_TABLE, 'live_dedup_key')) changes.push('DROP COLUMN live_dedup_key');
     if (changes.length > 0)
       await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${changes.join(', ')}`).execute(db);
   },
   async down(db: Kysely<unknown>) {
     const changes: string[] = [];
-    if (!(await hasDedupColumn(db))) changes.push(`ADD COLUMN ${DEDUP_COLUMN}`);
+    if (!(await hasColumn(db, LIVE_TASKS_TABLE, 'live_dedup_key')))
+      changes.push(`ADD COLUMN ${DEDUP_COLUMN}`);
     const present = await liveIndexes(db);
     if (!present.has('idx_tasks_group')) changes.push('ADD KEY idx_tasks_group (group_id)');
     if (!present.has('idx_tasks_parent')) changes.push('ADD KEY idx_tasks_parent (parent_task_id)');
