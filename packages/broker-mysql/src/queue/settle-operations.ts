@@ -241,20 +241,20 @@ type BatchRow = {
   worker_id: string | null;
 };
 
-/** Locks the `processing` rows of `ids` by primary key (never the queue's whole processing range). */
-async function lockProcessingRows(trx: Executor, queue: string, ids: readonly string[]): Promise<BatchRow[]> {
+/**
+ * Locks the live rows of `ids` by primary key (never the queue's whole processing range): only `processing` ones,
+ * or with `everyState` all of them, so a stale item reads `stale`, not `missing`.
+ */
+async function lockLiveRows(
+  trx: Executor,
+  queue: string,
+  ids: readonly string[],
+  everyState: boolean,
+): Promise<BatchRow[]> {
+  const processing = everyState ? sql`` : sql`AND state = 'processing'`;
   const r = await sql<BatchRow>`SELECT id, task_name, state, receipt_handle, worker_id
     FROM celers_live_tasks FORCE INDEX (PRIMARY)
-    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue} AND state = 'processing'
-    FOR UPDATE`.execute(trx);
-  return r.rows;
-}
-
-/** Locks every live row of `ids` (not only processing ones), so a stale item reads `stale`, not `missing`. */
-async function lockBatchRows(trx: Executor, queue: string, ids: readonly string[]): Promise<BatchRow[]> {
-  const r = await sql<BatchRow>`SELECT id, task_name, state, receipt_handle, worker_id
-    FROM celers_live_tasks FORCE INDEX (PRIMARY)
-    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue}
+    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue} ${processing}
     FOR UPDATE`.execute(trx);
   return r.rows;
 }
@@ -278,7 +278,7 @@ async function ackOwnedInTransaction(
   const ids = [...new Set(items.map((i) => i.taskId.toLowerCase()))].sort();
   // The common case first: every item's task is processing under its receipt. One locking read by primary key
   // finds it; only when some are not are the rows read in every state, to tell `stale` from `missing`.
-  const claimed = await lockProcessingRows(trx, ctx.queue, ids);
+  const claimed = await lockLiveRows(trx, ctx.queue, ids, false);
   const allOwned =
     claimed.length === ids.length &&
     items.every(
@@ -286,7 +286,7 @@ async function ackOwnedInTransaction(
         claimed.find((r) => r.id === i.taskId.toLowerCase())?.receipt_handle ===
         i.receiptHandle.toLowerCase(),
     );
-  const found = allOwned ? claimed : await lockBatchRows(trx, ctx.queue, ids);
+  const found = allOwned ? claimed : await lockLiveRows(trx, ctx.queue, ids, true);
   // Finished rows are settled already: a stale receipt, not a missing task.
   const finished = allOwned ? [] : await finishedIds(trx, ctx.queue, ids);
   const outcomes: AckOutcomes = new Map([...found, ...finished].map((r) => [r.id, 'stale']));
