@@ -105,7 +105,8 @@ describe('0014_scheduled_state on a populated database', () => {
   });
 
   it('lets a broker see them as pending, keep the dedup key, and release the chain link', async () => {
-    expect(await migrate(db)).toEqual(['0015_task_links']); // the broker's code needs the links table
+    // The broker's code needs the links table and the claim-stable indexes.
+    expect(await migrate(db)).toEqual(['0015_task_links', '0016_claim_stable_indexes']);
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
       expect(await broker.queueSize()).toBe(4 + BULK);
@@ -126,6 +127,7 @@ describe('0014_scheduled_state on a populated database', () => {
 
   it('goes down: every scheduled row pending again, the index and the old dedup expression back', async () => {
     expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual([
+      '0016_claim_stable_indexes',
       '0015_task_links',
       '0014_scheduled_state',
     ]);
@@ -147,7 +149,11 @@ describe('0014_scheduled_state on a populated database', () => {
       db,
     );
     expect(expression.rows[0]?.e).not.toContain('scheduled');
-    expect(await migrate(db)).toEqual(['0014_scheduled_state', '0015_task_links']);
+    expect(await migrate(db)).toEqual([
+      '0014_scheduled_state',
+      '0015_task_links',
+      '0016_claim_stable_indexes',
+    ]);
     expect(await count(sql`task_name = 'bulk' AND state = 'scheduled'`)).toBe(BULK);
   });
 });

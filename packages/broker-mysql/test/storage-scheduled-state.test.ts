@@ -6,6 +6,7 @@ import { v7 as uuidv7 } from 'uuid';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker, TaskChain } from '../src/index.js';
 import { compileClaimStatement } from '../src/queue/claim.sql.js';
+import { promoteScheduledTasks } from '../src/queue/promote-scheduled.sql.js';
 
 // Issue 17: pending tasks that are not due yet are stored 'scheduled', out of the claim's index range, and
 // promoted to 'pending' shortly before they are due. Publicly they stay 'pending'.
@@ -56,13 +57,17 @@ async function claimWhenDue(b: MysqlBroker, dueAt: Date): Promise<{ id: string; 
   throw new Error('the delayed task was never claimed');
 }
 
-/** Writes `count` rows stored 'scheduled' of `queue` at `priority`, due `dueInMs` from now (negative: overdue). */
+/**
+ * Writes `count` rows stored 'scheduled' of `queue` at `priority`, due `dueInMs` from now (negative: overdue),
+ * named `taskName`.
+ */
 async function insertScheduled(
   db: Kysely<CelersDatabase>,
   queue: string,
   count: number,
   priority: number,
   dueInMs: number,
+  taskName = 'later',
 ): Promise<string[]> {
   const ids: string[] = [];
   for (let done = 0; done < count; done += 1_000) {
@@ -74,7 +79,7 @@ async function insertScheduled(
         chunk.map(
           (
             id,
-          ) => sql`(${id}, ${queue}, 'later', ${Buffer.from('1')}, 'application/json', 'identity', 'scheduled',
+          ) => sql`(${id}, ${queue}, ${taskName}, ${Buffer.from('1')}, 'application/json', 'identity', 'scheduled',
             ${priority}, UTC_TIMESTAMP(6), DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${dueInMs * 1000} MICROSECOND), '{}')`,
         ),
       )}`.execute(db);
@@ -210,35 +215,47 @@ describe('a scheduled task is pending in every public view', () => {
   });
 });
 
+/**
+ * Index entries the broker's only connection walked during one `dequeue`: `Handler_read_next` plus, on MariaDB,
+ * `Handler_icp_attempts` (entries the pushed-down `scheduled_at` filter rejected are counted only there).
+ */
+async function walkedByOneClaim(
+  b: MysqlBroker,
+  taskNames?: string[],
+): Promise<{ walked: number; claimed: string | undefined }> {
+  const status = async () => {
+    const r = await sql<{ Value: string }>`SHOW SESSION STATUS
+      WHERE Variable_name IN ('Handler_read_next', 'Handler_icp_attempts')`.execute(b.database);
+    return r.rows.reduce((sum, row) => sum + Number(row.Value), 0);
+  };
+  const before = await status();
+  const m = await b.dequeue(taskNames ? { taskNames } : undefined);
+  const walked = (await status()) - before;
+  if (m) await b.ack(m.task.metadata.id, m.receiptHandle);
+  return { walked, claimed: m?.task.metadata.id };
+}
+
+interface PlanRow {
+  table: string | null;
+  key: string | null;
+  rows: number | string | null;
+  Extra: string | null;
+}
+
+/** The optimizer's plan of the task table for the claim statement exactly as the broker sends it. */
+async function claimPlan(b: MysqlBroker, taskNames?: string[]): Promise<PlanRow> {
+  const q = compileClaimStatement(b.database, b.queueName, 10, taskNames);
+  const plan = await sql.raw<PlanRow>(`EXPLAIN ${q.sql}`);
+  const r = await b.database.executeQuery<PlanRow>({ ...plan.compile(b.database), parameters: q.parameters });
+  return r.rows.find((row) => row.table === 't')!;
+}
+
+/** The optimizer's row estimate for the claim statement exactly as the broker sends it. */
+async function claimPlanRows(b: MysqlBroker): Promise<number> {
+  return Number((await claimPlan(b)).rows);
+}
+
 describe('the claim does not read scheduled rows', () => {
-  /**
-   * Index entries the broker's only connection walked during one `dequeue`: `Handler_read_next` plus, on MariaDB,
-   * `Handler_icp_attempts` (entries the pushed-down `scheduled_at` filter rejected are counted only there).
-   */
-  async function walkedByOneClaim(b: MysqlBroker): Promise<{ walked: number; claimed: string | undefined }> {
-    const status = async () => {
-      const r = await sql<{ Value: string }>`SHOW SESSION STATUS
-        WHERE Variable_name IN ('Handler_read_next', 'Handler_icp_attempts')`.execute(b.database);
-      return r.rows.reduce((sum, row) => sum + Number(row.Value), 0);
-    };
-    const before = await status();
-    const m = await b.dequeue();
-    const walked = (await status()) - before;
-    if (m) await b.ack(m.task.metadata.id, m.receiptHandle);
-    return { walked, claimed: m?.task.metadata.id };
-  }
-
-  /** The optimizer's row estimate for the claim statement exactly as the broker sends it. */
-  async function claimPlanRows(b: MysqlBroker): Promise<number> {
-    const q = compileClaimStatement(b.database, b.queueName, 10);
-    const plan = await sql.raw<{ table: string | null; rows: number | string | null }>(`EXPLAIN ${q.sql}`);
-    const r = await b.database.executeQuery<{ table: string | null; rows: number | string | null }>({
-      ...plan.compile(b.database),
-      parameters: q.parameters,
-    });
-    return Number(r.rows.find((row) => row.table === 't')?.rows);
-  }
-
   it('claims a due task behind 20k higher-priority scheduled rows walking a handful of index entries', async () => {
     // One connection, so the session counters are the claim's.
     const queue = `sched-${++n}`;
@@ -258,6 +275,75 @@ describe('the claim does not read scheduled rows', () => {
     expect(await claimPlanRows(b)).toBeGreaterThan(later.length / 4);
     const control = await walkedByOneClaim(b);
     expect(control.claimed).toBe(due[1]);
+  });
+});
+
+describe("a single-name claim walks only its name's pending and processing rows (migration 0016)", () => {
+  it('skips 20k higher-priority scheduled rows of its name, and walks its processing rows once each', async () => {
+    const queue = `sched-${++n}`;
+    const b = await MysqlBroker.connect({ url: tdb.url, queue, pool: { maxConnections: 1 } });
+    opened.push(b);
+    await insertScheduled(b.database, queue, 20_000, 100, 3_600_000, 'named');
+    // K tasks of the name claimed by another worker (leases held), in front of the due ones in claim order.
+    const K = 200;
+    await b.enqueueBatch(Array.from({ length: K }, (_, i) => createTask('named', i, { priority: 50 })));
+    const due = await b.enqueueBatch([
+      createTask('named', 1),
+      createTask('named', 2),
+      createTask('named', 3),
+    ]);
+    await sql`ANALYZE TABLE celers_live_tasks`.execute(b.database);
+    const plan = await claimPlan(b, ['named']);
+    expect(plan.key).toBe('idx_tasks_task_name_state');
+    expect(plan.Extra ?? '').not.toMatch(/filesort/i);
+
+    const other = await broker(queue);
+    const held = await other.dequeueBatch(K, { taskNames: ['named'] });
+    expect(held).toHaveLength(K);
+    const behindLeases = await walkedByOneClaim(b, ['named']);
+    expect(behindLeases.claimed).toBe(due[0]);
+    // About K + 1: each processing row once (its state read and skipped), then the claimed one.
+    expect(behindLeases.walked).toBeGreaterThanOrEqual(K);
+    expect(behindLeases.walked).toBeLessThan(K + 50);
+
+    await other.ackBatch(held.map((m) => ({ taskId: m.task.metadata.id, receiptHandle: m.receiptHandle })));
+    const noLeases = await walkedByOneClaim(b, ['named']);
+    expect(noLeases.claimed).toBe(due[1]);
+    expect(noLeases.walked).toBeLessThan(50);
+  });
+});
+
+describe('promotion reads only the due scheduled rows', () => {
+  it('promotes exactly the rows due within the margin, walking none of the pending, processing or later ones', async () => {
+    const queue = `sched-${++n}`;
+    const b = await MysqlBroker.connect({ url: tdb.url, queue, pool: { maxConnections: 1 } });
+    opened.push(b);
+    const overdue = await insertScheduled(b.database, queue, 30, 0, -1_000);
+    const inMargin = await insertScheduled(b.database, queue, 10, 5, PROMOTE_AHEAD_MS / 2);
+    await insertScheduled(b.database, queue, 5_000, 9, 3_600_000);
+    // Live rows that are not scheduled (promote_at NULL): due pending rows and held leases.
+    await insertScheduled(b.database, queue, 5_000, 0, -1_000, 'busy');
+    await sql`UPDATE celers_live_tasks SET state = IF(RAND() < 0.5, 'pending', 'processing')
+      WHERE queue_name = ${queue} AND task_name = 'busy'`.execute(b.database);
+    await sql`ANALYZE TABLE celers_live_tasks`.execute(b.database);
+    const status = async () => {
+      const r = await sql<{ Value: string }>`SHOW SESSION STATUS
+        WHERE Variable_name IN ('Handler_read_next', 'Handler_icp_attempts')`.execute(b.database);
+      return r.rows.reduce((sum, row) => sum + Number(row.Value), 0);
+    };
+    const before = await status();
+    expect(await promoteScheduledTasks(b.database, queue)).toBe(overdue.length + inMargin.length);
+    expect((await status()) - before).toBeLessThan(2 * (overdue.length + inMargin.length) + 20);
+    const states = await sql<{ state: string; task_name: string; n: number }>`SELECT state, task_name,
+        COUNT(*) AS n FROM celers_live_tasks WHERE queue_name = ${queue} GROUP BY state, task_name`.execute(
+      b.database,
+    );
+    const count = (state: string, name: string) =>
+      Number(states.rows.find((r) => r.state === state && r.task_name === name)?.n ?? 0);
+    expect(count('pending', 'later')).toBe(overdue.length + inMargin.length);
+    expect(count('scheduled', 'later')).toBe(5_000);
+    expect(count('pending', 'busy') + count('processing', 'busy')).toBe(5_000);
+    expect(await promoteScheduledTasks(b.database, queue)).toBe(0);
   });
 });
 

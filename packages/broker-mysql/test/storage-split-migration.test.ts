@@ -89,7 +89,12 @@ describe('0013_split_live_tasks on a populated database', () => {
   it('moves live rows to celers_live_tasks, keeps finished ones, and the view shows all of them', async () => {
     const before = await count('celers_tasks');
     expect(before).toBe(6 + BULK);
-    expect(await migrate(db)).toEqual(['0013_split_live_tasks', '0014_scheduled_state', '0015_task_links']);
+    expect(await migrate(db)).toEqual([
+      '0013_split_live_tasks',
+      '0014_scheduled_state',
+      '0015_task_links',
+      '0016_claim_stable_indexes',
+    ]);
     expect(await count('celers_live_tasks')).toBe(4 + BULK);
     expect(await count('celers_finished_tasks')).toBe(2);
     expect(await count('celers_finished_tasks', sql`state IN ('pending', 'processing')`)).toBe(0);
@@ -118,6 +123,7 @@ describe('0013_split_live_tasks on a populated database', () => {
 
   it('goes down: one celers_tasks table again, with every row', async () => {
     expect(await migrateDown(db, { to: '0012_extend_task_name_index' })).toEqual([
+      '0016_claim_stable_indexes',
       '0015_task_links',
       '0014_scheduled_state',
       '0013_split_live_tasks',
@@ -127,7 +133,12 @@ describe('0013_split_live_tasks on a populated database', () => {
     expect(kind.rows[0]?.t).toBe('BASE TABLE');
     expect(await count('celers_tasks')).toBe(6 + BULK);
     expect(await count('celers_tasks', sql`state = 'completed'`)).toBe(5);
-    expect(await migrate(db)).toEqual(['0013_split_live_tasks', '0014_scheduled_state', '0015_task_links']);
+    expect(await migrate(db)).toEqual([
+      '0013_split_live_tasks',
+      '0014_scheduled_state',
+      '0015_task_links',
+      '0016_claim_stable_indexes',
+    ]);
     expect(await count('celers_live_tasks')).toBe(BULK);
   });
 });

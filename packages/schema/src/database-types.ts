@@ -57,6 +57,17 @@ export interface TasksTable {
 }
 
 /**
+ * `celers_live_tasks`: a task row plus the VIRTUAL columns its claim-stable indexes are keyed on (migration 0016).
+ * Readable, never written; the finished table and the view do not have them.
+ */
+export interface LiveTasksTable extends TasksTable {
+  /** `state` coarsened so that a claim leaves it unchanged: see `RUNNABLE_PHASE` and its siblings. */
+  run_phase: GeneratedColumn<string>;
+  /** `scheduled_at` of a `'scheduled'` row, else NULL (what promotion ranges over). */
+  promote_at: GeneratedColumn<Date | null>;
+}
+
+/**
  * `celers_task_links` (migration 0015): group, parent and live dedup key of the tasks that have any, one row per
  * task, written with the task. A row whose task is no longer live is stale (dedup treats its key as free).
  */
@@ -189,7 +200,7 @@ export interface LocksTable {
 export interface CelersDatabase {
   /** Read-only view (UNION ALL of the two task tables): never write to it. */
   celers_tasks: TasksTable;
-  celers_live_tasks: TasksTable;
+  celers_live_tasks: LiveTasksTable;
   celers_finished_tasks: TasksTable;
   celers_task_links: TaskLinksTable;
   celers_dead_letter_queue: DeadLetterQueueTable;

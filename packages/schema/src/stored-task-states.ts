@@ -74,3 +74,15 @@ export function publicStateSql(column = 'state'): RawBuilder<TaskState> {
   const ref = sql.ref(column);
   return sql<TaskState>`CASE WHEN ${ref} = ${sql.lit(SCHEDULED_STORED_STATE)} THEN 'pending' ELSE ${ref} END`;
 }
+
+// `celers_live_tasks.run_phase` (migration 0016): the stored state coarsened so that a claim (pending →
+// processing) does not change it. The per-name index is keyed on it instead of `state`, so InnoDB leaves that
+// index untouched at claim (it rewrites a secondary index entry only when one of its key values changes).
+// Readers that key on it still filter `state` on the rows they walk.
+
+/** `run_phase` of a pending (due) or processing task: one value for both, so a claim leaves it unchanged. */
+export const RUNNABLE_PHASE = 'R';
+/** `run_phase` of a `'scheduled'` task. */
+export const SCHEDULED_PHASE = 'S';
+/** `run_phase` of every other state: completed (until archived), failed, cancelled. */
+export const FINISHED_PHASE = 'F';

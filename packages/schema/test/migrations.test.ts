@@ -200,6 +200,7 @@ describe('0011_add_task_delivery_count', () => {
       '0013_split_live_tasks',
       '0014_scheduled_state',
       '0015_task_links',
+      '0016_claim_stable_indexes',
     ]);
     await sql`DELETE FROM celers_finished_tasks`.execute(db);
     await assertMigrated(db);
@@ -233,7 +234,56 @@ describe('0012_extend_task_name_index', () => {
       '0013_split_live_tasks',
       '0014_scheduled_state',
       '0015_task_links',
+      '0016_claim_stable_indexes',
     ]);
+    await assertMigrated(db);
+  });
+});
+
+describe('0016_claim_stable_indexes', () => {
+  async function keyOf(index: string, table = 'celers_live_tasks'): Promise<string[]> {
+    const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
+      FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table}
+      AND index_name = ${index} ORDER BY seq_in_index`.execute(db);
+    return r.rows.map((x) => (x.collation === 'D' ? `${x.name} DESC` : x.name));
+  }
+
+  it('keys the live per-name and promotion indexes on VIRTUAL claim-stable columns, and goes back down', async () => {
+    await migrate(db);
+    expect(await keyOf('idx_tasks_task_name_state')).toEqual([
+      'queue_name',
+      'task_name',
+      'run_phase',
+      'priority DESC',
+      'scheduled_at',
+      'id',
+    ]);
+    expect(await keyOf('idx_tasks_promote')).toEqual(['queue_name', 'promote_at']);
+    // The finished table keeps its state-keyed index.
+    expect(await keyOf('idx_tasks_task_name_state', 'celers_finished_tasks')).toContain('state');
+    const generated = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
+      FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
+      AND column_name IN ('run_phase', 'promote_at') ORDER BY column_name`.execute(db);
+    expect(generated.rows.map((r) => [r.c, r.extra.toUpperCase()])).toEqual([
+      ['promote_at', 'VIRTUAL GENERATED'],
+      ['run_phase', 'VIRTUAL GENERATED'],
+    ]);
+
+    expect(await migrateDown(db, { to: '0015_task_links' })).toEqual(['0016_claim_stable_indexes']);
+    expect(await keyOf('idx_tasks_task_name_state')).toEqual([
+      'queue_name',
+      'task_name',
+      'state',
+      'priority DESC',
+      'scheduled_at',
+      'id',
+    ]);
+    expect(await keyOf('idx_tasks_promote')).toEqual(['queue_name', 'state', 'scheduled_at']);
+    const left = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.columns
+      WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
+      AND column_name IN ('run_phase', 'promote_at')`.execute(db);
+    expect(Number(left.rows[0]?.n)).toBe(0);
+    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes']);
     await assertMigrated(db);
   });
 });

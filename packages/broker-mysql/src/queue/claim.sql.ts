@@ -1,5 +1,5 @@
-import type { TaskRow } from '@celers/schema';
-import { type CompiledQuery, sql } from 'kysely';
+import { RUNNABLE_PHASE, type TaskRow } from '@celers/schema';
+import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
 
@@ -11,18 +11,26 @@ export interface ClaimedRows {
 }
 
 /**
+ * The range of idx_tasks_task_name_state (queue, name, run_phase, priority DESC, scheduled_at, id) holding the
+ * pending and processing tasks of `names`, in claim order within each name, and the filter that keeps the due
+ * pending ones. `run_phase` does not tell pending from processing (so a claim leaves this index alone, migration
+ * 0016): the processing rows of those names are walked and skipped, as many as the leases held on them.
+ */
+function byNameScan(queue: string, names: RawBuilder<unknown>) {
+  return sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
+    WHERE t.queue_name = ${queue} AND t.task_name ${names} AND t.run_phase = ${sql.lit(RUNNABLE_PHASE)}
+      AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
+}
+
+/**
  * The index a claim walks and the rows it walks there. Unfiltered and multi-name claims walk
  * idx_tasks_dequeue (queue, state, priority DESC, scheduled_at, id) in claim order; a name filter is checked on
  * each row walked (rows of other names count as skipped; at READ COMMITTED their locks are released at once).
- * A single-name claim walks idx_tasks_task_name_state (queue, name, state, priority DESC, scheduled_at, id),
- * the same order within one name, so tasks of other names cost it nothing. Neither ever sorts.
+ * A single-name claim walks that name's range of idx_tasks_task_name_state (see {@link byNameScan}), the same
+ * order within one name, so tasks of other names cost it nothing. Neither ever sorts.
  */
 function claimScan(queue: string, taskNames: readonly string[] | undefined) {
-  if (taskNames?.length === 1) {
-    return sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
-      WHERE t.queue_name = ${queue} AND t.task_name = ${taskNames[0]} AND t.state = 'pending'
-        AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
-  }
+  if (taskNames?.length === 1) return byNameScan(queue, sql`= ${taskNames[0]}`);
   const names = taskNames === undefined ? sql`` : sql`AND t.task_name IN (${sql.join(taskNames)})`;
   return sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_dequeue)
     WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6) ${names}`;
@@ -81,8 +89,9 @@ export async function lockDueTasks(
 /**
  * Whether `queue` has a due task (and is not paused), of one of `taskNames` when given, with one plain,
  * non-locking SELECT. Used before claiming on a queue that was empty last time. Unfiltered it reads the claim's
- * index; with names it is an index-only range per name on idx_tasks_task_name_state, so an idle filtered worker
- * stays cheap however many tasks of other names wait (0.03 ms vs 346 ms behind 100k of them, measured).
+ * index; with names it is one range per name on idx_tasks_task_name_state (see {@link byNameScan}), so an idle
+ * filtered worker stays cheap however many tasks of other names wait (0.03 ms vs 346 ms behind 100k of them,
+ * measured); it reads the row of each entry walked, for its `state`.
  * @internal
  */
 export async function hasDueTask(
@@ -93,9 +102,7 @@ export async function hasDueTask(
   const scan =
     taskNames === undefined
       ? claimScan(queue, undefined)
-      : sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_task_name_state)
-          WHERE t.queue_name = ${queue} AND t.task_name IN (${sql.join(taskNames)}) AND t.state = 'pending'
-            AND t.scheduled_at <= UTC_TIMESTAMP(6)`;
+      : byNameScan(queue, sql`IN (${sql.join(taskNames)})`);
   const result = await sql<{ one: number }>`SELECT 1 AS one FROM ${scan}
       AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
     LIMIT 1`.execute(db);

@@ -14,6 +14,7 @@ import { extendTaskNameIndex } from './0012-extend-task-name-index.js';
 import { splitLiveTasks } from './0013-split-live-tasks.js';
 import { scheduledState } from './0014-scheduled-state.js';
 import { taskLinks } from './0015-task-links.js';
+import { claimStableIndexes } from './0016-claim-stable-indexes.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -35,6 +36,7 @@ export const migrations = {
   '0013_split_live_tasks': splitLiveTasks,
   '0014_scheduled_state': scheduledState,
   '0015_task_links': taskLinks,
+  '0016_claim_stable_indexes': claimStableIndexes,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */

@@ -28,6 +28,14 @@ export async function generationExpression(
   return r.rows[0]?.e ?? null;
 }
 
+/** The columns of index `index` of `table`, in key order; empty when the index is absent. */
+export async function indexColumns(db: Kysely<unknown>, table: string, index: string): Promise<string[]> {
+  const r = await sql<{ c: string }>`SELECT column_name AS c FROM information_schema.statistics
+    WHERE table_schema = DATABASE() AND table_name = ${table} AND index_name = ${index}
+    ORDER BY seq_in_index`.execute(db);
+  return r.rows.map((row) => row.c);
+}
+
 /** Whether `table` has a column named `column`. */
 export async function hasColumn(db: Kysely<unknown>, table: string, column: string): Promise<boolean> {
   const r = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.columns
