@@ -75,7 +75,12 @@ export async function readQueueStatistics(db: Executor, queue: string): Promise<
   };
 }
 
-/** Counts by task name and state (served by idx_tasks_task_name_state), sorted by name. @internal */
+/**
+ * Counts by task name and state, sorted by name: one GROUP BY over the view. The finished table's
+ * idx_tasks_task_name_state covers it; the live table's (keyed on `run_phase` since migration 0016) gives the
+ * name order and the row gives `state`.
+ * @internal
+ */
 export async function readCountsByTaskName(db: Executor, queue: string): Promise<TaskNameCount[]> {
   const rows = await db
     .selectFrom('celers_tasks')

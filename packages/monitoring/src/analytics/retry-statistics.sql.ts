@@ -19,7 +19,11 @@ export interface RetryStatistics {
   failureRate: number;
 }
 
-/** Per-task-name retry statistics, most retried first. One GROUP BY over `idx_tasks_task_name_state`. @internal */
+/**
+ * Per-task-name retry statistics, most retried first. One GROUP BY task name over the `celers_tasks` view (each
+ * table's `idx_tasks_task_name_state` leads with `(queue_name, task_name)`; `retry_count` is read from the rows).
+ * @internal
+ */
 export async function selectRetryStatistics(
   db: Kysely<CelersDatabase>,
   queue: string,

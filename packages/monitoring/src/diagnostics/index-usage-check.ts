@@ -15,8 +15,9 @@ export const EXPECTED_TASK_INDEXES: Readonly<Record<string, readonly string[]>> 
   [LIVE_TABLE]: [
     'PRIMARY',
     DEQUEUE_INDEX,
+    // Single-name claims and by-name idle peeks; keyed on run_phase instead of state since migration 0016.
     'idx_tasks_task_name_state',
-    // Promotion of scheduled tasks (migration 0014).
+    // Promotion of scheduled tasks (migration 0014); keyed on promote_at since migration 0016.
     'idx_tasks_promote',
   ],
   // Chains, cascade cancel, group status and live dedup keys (migration 0015).
