@@ -91,7 +91,8 @@ export async function lockDueTasks(
  * non-locking SELECT. Used before claiming on a queue that was empty last time. Unfiltered it reads the claim's
  * index; with names it is one range per name on idx_tasks_task_name_state (see {@link byNameScan}), so an idle
  * filtered worker stays cheap however many tasks of other names wait (0.03 ms vs 346 ms behind 100k of them,
- * measured); it reads the row of each entry walked, for its `state`.
+ * measured when it was index-only). Since migration 0016 it reads the row of each entry walked, for its `state`:
+ * the processing rows of those names, then the first due one.
  * @internal
  */
 export async function hasDueTask(
