@@ -73,9 +73,9 @@ export async function settleWithRetry<T>(settle: () => Promise<T>, limits: Settl
 
 function sleep(ms: number, abort: AbortSwitch): Promise<void> {
   return new Promise((resolve) => {
-    let unregister = () => undefined as void;
+    let unregister: (() => void) | undefined;
     const timer = setTimeout(() => {
-      unregister();
+      unregister?.();
       resolve();
     }, ms);
     unregister = abort.onAbort(() => {
