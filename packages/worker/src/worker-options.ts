@@ -111,7 +111,8 @@ export interface WorkerOptions {
   fallbackHandler?: TaskHandler;
   /**
    * Handlers running at once. The worker claims the next tasks while finished ones wait for their (batched)
-   * ack, so it holds at most 2 × `concurrency` + `prefetch` leases. @defaultValue {@link DEFAULT_CONCURRENCY}
+   * ack, so it holds at most `concurrency` + max(`batchSize`, `concurrency`) + `prefetch` leases (running, awaiting
+   * their ack, prefetched). @defaultValue {@link DEFAULT_CONCURRENCY}
    */
   concurrency?: number;
   /** Most tasks claimed per poll (one `dequeueBatch`). @defaultValue {@link DEFAULT_BATCH_SIZE} */
