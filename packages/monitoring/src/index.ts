@@ -123,11 +123,7 @@ export type {
   PerformanceSchemaResult,
   QueryDigestStats,
 } from './diagnostics/performance-schema.sql.js';
-export {
-  POOR_SELECTIVITY_RATIO,
-  profileDigest,
-  type QueryPerformanceProfile,
-} from './diagnostics/query-profile.js';
+export { POOR_SELECTIVITY_RATIO, type QueryPerformanceProfile } from './diagnostics/query-profile.js';
 export {
   assertReadOnlySelect,
   type ExplainParameter,
@@ -163,7 +159,6 @@ export {
   resolveAllowedHosts,
 } from './http-guard/host-allow-list.js';
 export type { MonitorDatabaseSource, MonitoredBroker, MonitorSource } from './internal/monitor-source.js';
-export { nearestRankPercentile } from './internal/nearest-rank.js';
 export { DEFAULT_OPERATION_BUCKETS_SECONDS } from './prometheus/broker-metric-set.js';
 export {
   type MetricsHandlerOptions,
