@@ -11,7 +11,7 @@ export interface KombuConsumer {
   readonly label: string;
   /** Resolves with an error if the consumer dies before `stop()`; never rejects. */
   readonly failed: Promise<Error>;
-  /** Errors the consumer reported and survived (celers' `error`, `corrupt`, `lease-lost` events). */
+  /** Errors the consumer reported and survived (celers' `error`, `message:quarantined`, `lease:lost` events). */
   errors(): number;
   /** The first such error's message, for the notes; `null` when there was none. */
   firstError(): string | null;
@@ -60,9 +60,10 @@ export async function startCelersConsumer(
     concurrency,
     handlers: { [NOOP_TASK]: () => null },
     onEvent: (event) => {
-      if (event.type !== 'error' && event.type !== 'corrupt' && event.type !== 'lease-lost') return;
+      if (event.type !== 'error' && event.type !== 'message:quarantined' && event.type !== 'lease:lost')
+        return;
       errors += 1;
-      firstError ??= event.type === 'lease-lost' ? `lease lost on ${event.taskId}` : event.error.message;
+      firstError ??= event.type === 'lease:lost' ? `lease lost on ${event.taskId}` : event.error.message;
     },
   });
   const failed = worker.done.then(

@@ -81,7 +81,7 @@ async function runCelery(
       handlers: handlers as unknown as CeleryTaskHandlers,
       signal: stop.signal,
       onEvent: (e) => {
-        if (e.type === 'error' || e.type === 'corrupt')
+        if (e.type === 'error' || e.type === 'message:quarantined')
           io.stderr.write(`celers worker: ${e.error.message}\n`);
       },
     });
