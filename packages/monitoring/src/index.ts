@@ -73,6 +73,7 @@ export {
   type TaskHistorySeries,
   taskHistoryBuckets,
 } from './analysis/task-history-buckets.js';
+export type { HistoryBucketValues } from './analysis/task-history-buckets.sql.js';
 export type { DlqStatistics } from './analytics/dlq-statistics.sql.js';
 export type { DurationPercentiles, DurationStats } from './analytics/duration-stats.sql.js';
 export type { PriorityStats } from './analytics/priority-stats.sql.js';
