@@ -192,7 +192,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
 
   // ------------------------------------------------------------------ producing
 
-  /** {@inheritDoc Broker.enqueue} With `{ transaction }`, inside your own transaction. */
+  /** Stores a task as `pending` and returns its id; with `{ transaction }`, inside your own transaction. */
   async enqueue(task: SerializedTask, options?: EnqueueOptions): Promise<TaskId> {
     return enqueueOne(this.#ctx, 'enqueue', task, {}, options);
   }
@@ -200,16 +200,11 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
   /** {@inheritDoc Broker.enqueueAt} */
   async enqueueAt(task: SerializedTask, when: Date | number, options?: EnqueueOptions): Promise<TaskId> {
     const due = assertTime(when, 'when');
-    return enqueueOne(
-      this.#ctx,
-      'enqueueAt',
-      task,
-      { due, delayed: true, state: pendingStateForTime(due) },
-      options,
-    );
+    const schedule = { due, delayed: true, state: pendingStateForTime(due) };
+    return enqueueOne(this.#ctx, 'enqueueAt', task, schedule, options);
   }
 
-  /** {@inheritDoc Broker.enqueueAfter} The delay is measured by the database clock. */
+  /** Stores a task that becomes visible after `delayMs`, measured by the database clock. */
   async enqueueAfter(task: SerializedTask, delayMs: number, options?: EnqueueOptions): Promise<TaskId> {
     const ms = assertDurationMs(delayMs, 'delayMs');
     const schedule = { due: dbNowPlusMs(ms), delayed: ms > 0, state: pendingStateForDelay(ms) };
@@ -223,7 +218,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
 
   // ------------------------------------------------------------------ consuming
 
-  /** {@inheritDoc Broker.dequeue} Also `null` while the queue is paused. */
+  /** Claims the next due task (priority, then schedule, then FIFO), or `null` (also while paused). */
   async dequeue(options?: DequeueOptions): Promise<BrokerMessage | null> {
     return (await dequeueTasks(this.#ctx, 1, options))[0] ?? null;
   }
@@ -239,7 +234,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
     return this.dequeue({ ...o, workerId });
   }
 
-  /** {@inheritDoc Broker.dequeueBatch} `count` is 1–1000. */
+  /** Claims up to `count` (1–1000) due tasks in one transaction. */
   async dequeueBatch(count: number, options?: DequeueOptions): Promise<BrokerMessage[]> {
     return dequeueTasks(this.#ctx, count, options);
   }
@@ -268,7 +263,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
     return rejectTask(this.#ctx, taskId, receiptHandle, options);
   }
 
-  /** {@inheritDoc Broker.rejectBatch} In one transaction. */
+  /** Rejects many tasks in one transaction; one outcome per item (stale receipts are `null`). */
   async rejectBatch(items: readonly RejectItem[]): Promise<Array<RejectOutcome | null>> {
     return rejectTasks(this.#ctx, items);
   }
@@ -305,7 +300,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
     return countPending(this.#ctx);
   }
 
-  /** {@inheritDoc Broker.pause} Persisted in `celers_queue_config`. */
+  /** Stops `dequeue` handing out tasks, for every broker on every host (persisted in `celers_queue_config`). */
   async pause(): Promise<void> {
     return setPaused(this.#ctx, true);
   }
@@ -334,7 +329,7 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
     return disableDrain(this.#ctx);
   }
 
-  /** {@inheritDoc Broker.isDrainMode} Always read from the database, never from the enqueue cache. */
+  /** Whether the queue is in drain mode, read from the database (never from the enqueue cache). */
   async isDrainMode(): Promise<boolean> {
     return readDrain(this.#ctx);
   }
