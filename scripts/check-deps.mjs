@@ -111,8 +111,10 @@ for (const dir of workspaces) {
     if (!srcImports.has(name) && !testImports.has(name) && !usedByScript)
       problems.push(`${self}: ${name} is declared but never imported`);
   }
+  // A private workspace (an app) publishes nothing, so it may run the test helpers (the bench's Python runner).
   for (const name of deps)
-    if (TEST_ONLY.has(name)) problems.push(`${self}: ${name} is for tests only: move it to devDependencies`);
+    if (TEST_ONLY.has(name) && !pkg.private)
+      problems.push(`${self}: ${name} is for tests only: move it to devDependencies`);
 
   const layer = LAYERS[self] ?? (dir.includes(`${join(root, 'apps')}`) ? APP_LAYER : undefined);
   const celers = [...deps, ...devDeps].filter((d) => d.startsWith('@celers/') && !TEST_ONLY.has(d));

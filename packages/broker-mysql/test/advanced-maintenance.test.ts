@@ -349,3 +349,45 @@ describe('broker.maintenance policies', () => {
     await expect(b.maintenance.recoverStuckTasks(-1)).rejects.toMatchObject({ argument: 'olderThanMs' });
   });
 });
+
+describe('deletes the dashboard asks for', () => {
+  it('tasks.deleteFinished deletes finished tasks by id only, in this queue only, in both task tables', async () => {
+    const { b, ids } = await seeded('m-delete-finished');
+    const bystander = await seeded('m-delete-bystander');
+    const unknown = '0190a0b0-0000-7000-8000-00000000dead';
+    const all = [...Object.values(ids), bystander.ids.completed!, unknown];
+    // the completed task may still be in the live table (until the archiver moves it): both are asked
+    expect(await b.tasks.deleteFinished(all)).toBe(3);
+    for (const s of ['completed', 'failed', 'cancelled'] as const)
+      expect(await b.tasks.get(ids[s]!)).toBeNull();
+    expect((await b.tasks.get(ids.pending!))?.state).toBe('pending');
+    expect((await b.tasks.get(ids.processing!))?.state).toBe('processing');
+    expect((await bystander.b.tasks.get(bystander.ids.completed!))?.state).toBe('completed');
+    expect(await b.tasks.deleteFinished(all)).toBe(0);
+    expect(await b.tasks.deleteFinished([])).toBe(0);
+    await expect(b.tasks.deleteFinished('x' as never)).rejects.toMatchObject({
+      code: 'INVALID_ARGUMENT',
+      argument: 'taskIds',
+    });
+    await expect(b.tasks.deleteFinished(['not-an-id'])).rejects.toMatchObject({ argument: 'taskIds[0]' });
+    await b.close();
+    await bystander.b.close();
+  });
+
+  it('maintenance.deleteQueueConfig removes this queue’s flags and keys, so it is neither paused nor draining', async () => {
+    const b = await root.forQueue('m-config');
+    const other = await root.forQueue('m-config-other');
+    await b.pause();
+    await b.enableDrainMode();
+    await other.pause();
+    expect(await b.maintenance.deleteQueueConfig()).toBe(2);
+    expect(await b.isPaused()).toBe(false);
+    expect(await b.isDrainMode()).toBe(false);
+    // this pool's cached drain flag is cleared too: an enqueue works at once
+    await expect(b.enqueue(createTask('after.config', 1))).resolves.toEqual(expect.any(String));
+    expect(await other.isPaused()).toBe(true);
+    expect(await b.maintenance.deleteQueueConfig()).toBe(0);
+    await b.close();
+    await other.close();
+  });
+});

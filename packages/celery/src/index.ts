@@ -7,8 +7,8 @@ export {
   type CeleryTaskHandlers,
 } from './consumer/celery-handler.js';
 export { type CeleryWorker, type CeleryWorkerStats, runCeleryWorker } from './consumer/celery-worker.js';
+export type { CeleryWorkerEvent } from './consumer/celery-worker-events.js';
 export {
-  type CeleryWorkerEvent,
   type CeleryWorkerOptions,
   DEFAULT_CELERY_CONCURRENCY,
   DEFAULT_CELERY_LEASE_MS,

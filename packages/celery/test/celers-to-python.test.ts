@@ -1,27 +1,26 @@
-import type { ChildProcess } from 'node:child_process';
 import { CelersError } from '@celers/core';
 import { createDatabase } from '@celers/schema';
-import { createTestDatabase, type TestDatabase } from '@celers/testing';
+import { createTestDatabase, type PythonWorker, type TestDatabase } from '@celers/testing';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type AnyDb, getCeleryResult, sendCeleryTask, waitCeleryResult } from '../src/index.js';
-import { startPythonWorker, stopPythonWorker } from './support/python-celery.js';
+import { startFixtureWorker } from './support/python-celery.js';
 
 // sendCeleryTask writes protocol-v2 messages an unmodified `celery worker` runs; getCeleryResult decodes
 // the pickled results it stores.
 let tdb: TestDatabase;
 let db: AnyDb;
-let python: ChildProcess | undefined;
+let python: PythonWorker | undefined;
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
   db = createDatabase(tdb.url);
   // Publish first so celers creates the tables; the Python worker must work on them unchanged.
   await sendCeleryTask(db, 'py.add', [1, 1], {}, { queue: 'py', taskId: 'warm-up' });
-  python = startPythonWorker(tdb.url, 'py');
+  python = startFixtureWorker(tdb.url, 'py');
   await waitCeleryResult(db, 'warm-up', { timeoutMs: 60_000 });
 }, 90_000);
 afterAll(async () => {
-  await stopPythonWorker(python);
+  await python?.stop();
   await db?.destroy();
   await tdb?.drop();
 });

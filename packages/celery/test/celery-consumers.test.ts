@@ -168,7 +168,7 @@ describe('Celery consumers', () => {
       queues: ['poison'],
       handlers: { 'ts.ok': () => 'fine' },
       onEvent: (e) => {
-        if (e.type === 'corrupt') corrupt.push(e.messageId);
+        if (e.type === 'message:quarantined') corrupt.push(e.messageId);
       },
     });
     try {

@@ -1,11 +1,11 @@
 import { execFile } from 'node:child_process';
+import { pythonInterpreter } from '@celers/testing';
 import { describe, expect, it } from 'vitest';
 import { decodePickle, encodePickle, type PickleValue, parseBigJson } from '../src/index.js';
-import { PYTHON } from './support/python-celery.js';
 
 const python = (code: string, input: Buffer | string = '') =>
   new Promise<Buffer>((resolve, reject) => {
-    const child = execFile(PYTHON, ['-c', code], { encoding: 'buffer' }, (error, stdout) =>
+    const child = execFile(pythonInterpreter(), ['-c', code], { encoding: 'buffer' }, (error, stdout) =>
       error ? reject(error) : resolve(stdout),
     );
     child.stdin?.on('error', () => undefined); // scripts that read no stdin close it early

@@ -28,7 +28,7 @@ beforeAll(async () => {
     queues: ['ts'],
     concurrency: 4,
     onEvent: (e) => {
-      if (e.type === 'corrupt' || e.type === 'error') console.error(e);
+      if (e.type === 'message:quarantined' || e.type === 'error') console.error(e);
     },
     trackStarted: true,
     handlers: {

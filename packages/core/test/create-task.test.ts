@@ -33,6 +33,17 @@ describe('createTask', () => {
     expect([...ids].sort()).toEqual(ids);
   });
 
+  it('ids stay unique and ordered across many random-pool refills and within one millisecond', () => {
+    // Thousands per millisecond: the counter, not the clock, orders them; 20,000 ids draw the pool ~80 times.
+    const ids = Array.from({ length: 20_000 }, () => createTask('t', null).metadata.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    expect([...ids].sort()).toEqual(ids);
+    const randomTails = new Set(ids.map((id) => id.slice(-10)));
+    expect(randomTails.size).toBeGreaterThan(19_990); // the random part is not repeated between pool draws
+    for (const id of ids.slice(0, 50))
+      expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
   it('keeps valid options and copies the metadata object', () => {
     const metadata = { tenant: 'acme' };
     const task = createTask('t', 1 as never, {

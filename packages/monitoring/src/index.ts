@@ -73,6 +73,7 @@ export {
   type TaskHistorySeries,
   taskHistoryBuckets,
 } from './analysis/task-history-buckets.js';
+export type { HistoryBucketValues } from './analysis/task-history-buckets.sql.js';
 export type { DlqStatistics } from './analytics/dlq-statistics.sql.js';
 export type { DurationPercentiles, DurationStats } from './analytics/duration-stats.sql.js';
 export type { PriorityStats } from './analytics/priority-stats.sql.js';
@@ -123,11 +124,7 @@ export type {
   PerformanceSchemaResult,
   QueryDigestStats,
 } from './diagnostics/performance-schema.sql.js';
-export {
-  POOR_SELECTIVITY_RATIO,
-  profileDigest,
-  type QueryPerformanceProfile,
-} from './diagnostics/query-profile.js';
+export { POOR_SELECTIVITY_RATIO, type QueryPerformanceProfile } from './diagnostics/query-profile.js';
 export {
   assertReadOnlySelect,
   type ExplainParameter,
@@ -163,7 +160,6 @@ export {
   resolveAllowedHosts,
 } from './http-guard/host-allow-list.js';
 export type { MonitorDatabaseSource, MonitoredBroker, MonitorSource } from './internal/monitor-source.js';
-export { nearestRankPercentile } from './internal/nearest-rank.js';
 export { DEFAULT_OPERATION_BUCKETS_SECONDS } from './prometheus/broker-metric-set.js';
 export {
   type MetricsHandlerOptions,

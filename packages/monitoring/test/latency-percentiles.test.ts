@@ -2,7 +2,8 @@ import { MysqlBroker } from '@celers/broker-mysql';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { nearestRankPercentile, QueueMonitor } from '../src/index.js';
+import { QueueMonitor } from '../src/index.js';
+import { nearestRankPercentile } from '../src/internal/nearest-rank.js';
 import { at, dbNow, insertTasks, referencePercentile } from './helpers/seed-rows.js';
 
 // Percentiles are computed in SQL with ROW_NUMBER()/COUNT(*) OVER (); these tests check them against the

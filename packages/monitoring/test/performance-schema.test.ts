@@ -3,8 +3,9 @@ import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { probe, selectDigestStats, selectIndexUsage } from '../src/diagnostics/performance-schema.sql.js';
+import { profileDigest } from '../src/diagnostics/query-profile.js';
 import { summarizeReplication, toReplicaChannel } from '../src/diagnostics/replication-status.js';
-import { DatabaseDiagnostics, profileDigest, type QueryDigestStats } from '../src/index.js';
+import { DatabaseDiagnostics, type QueryDigestStats } from '../src/index.js';
 import { createRestrictedUser, type RestrictedUser } from './helpers/restricted-user.js';
 
 let tdb: TestDatabase;

@@ -2,7 +2,6 @@
 export {
   createDatabase,
   type DatabaseOptions,
-  getPoolConfig,
   getPoolStats,
   type PoolStats,
   warmupPool,

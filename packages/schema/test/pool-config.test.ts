@@ -1,12 +1,12 @@
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getPoolConfig } from '../src/connection/create-database.js';
 import {
   ACQUIRE_TIMEOUT_CODE,
   type CelersDatabase,
   createDatabase,
   DEFAULT_POOL_CONFIG,
-  getPoolConfig,
   getPoolStats,
   type PoolConfig,
   resolvePoolConfig,

@@ -76,6 +76,8 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
   /** Handlers still executing (a subset of #running: the others are only waiting for their ack or reject). */
   #executing = 0;
   readonly #acker: AckBatcher;
+  /** Finished tasks that may wait for their batched ack (the largest ack batch). */
+  readonly #ackAllowance: number;
   /** One per claim connection (`claimConnections`); the first polls, the others join while there is a backlog. */
   readonly #loops: readonly ClaimLoop[];
   /** Tasks asked for by claims still in flight (counted against the room of the next claim). */
@@ -110,11 +112,8 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
       leaseMs: o.leaseMs,
       ...(o.fallbackHandler ? {} : { taskNames: Object.freeze(Object.keys(o.handlers)) }),
     });
-    this.#acker = new AckBatcher(
-      o.broker,
-      o.ackBatchWindowMs,
-      Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE)),
-    );
+    this.#ackAllowance = Math.max(o.batchSize, Math.min(o.concurrency, MAX_ACK_BATCH_SIZE));
+    this.#acker = new AckBatcher(o.broker, o.ackBatchWindowMs, this.#ackAllowance);
     this.#loops = Array.from({ length: o.claimConnections }, () => ({
       backoff: new PollBackoff(o.pollIntervalMs, o.maxPollIntervalMs, { warmMs: o.busyPollWindowMs }),
       pollWake: new Wakeup(),
@@ -270,7 +269,8 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
 
   /**
    * How many tasks to claim now: the free slots plus the prefetch target, minus what is already prefetched,
-   * within `batchSize` and the lease bound (2 × concurrency + prefetch). 0 means wait for a slot: below the
+   * within `batchSize` and the lease bound (`concurrency` running + one ack batch of finished tasks awaiting
+   * their ack + `prefetch`). 0 means wait for a slot: below the
    * low-water mark (half of slots + target) a claim would be small, so the worker waits unless it has nothing
    * to start at all.
    */
@@ -278,7 +278,10 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
     const o = this.options;
     const freeSlots = o.concurrency - this.#executing;
     const target = this.#prefetched.target();
-    const leaseRoom = 2 * o.concurrency + o.prefetch - this.heldTasks;
+    // Finished tasks waiting for their batched ack hold a lease too; allowing one full ack batch of them keeps a
+    // large ack in flight from shrinking the next claim (with room for only `concurrency` of them, claims of 500
+    // came back at ~230 while the previous batch's ack was on its way).
+    const leaseRoom = o.concurrency + this.#ackAllowance + o.prefetch - this.heldTasks;
     const room = Math.min(freeSlots + target - this.#prefetched.length, leaseRoom) - this.#claiming;
     if (room <= 0) return 0;
     const starving = freeSlots > 0 && this.#prefetched.length === 0;

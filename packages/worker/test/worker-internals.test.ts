@@ -1,6 +1,7 @@
 import { CelersError, createTask } from '@celers/core';
 import { describe, expect, it } from 'vitest';
 import { AckBatcher } from '../src/internal/ack-batcher.js';
+import { LazyAbort } from '../src/internal/lazy-abort.js';
 import { PollBackoff } from '../src/internal/poll-backoff.js';
 import { PrefetchSizer } from '../src/internal/prefetch-sizer.js';
 import { settleWithRetry } from '../src/internal/settle-retry.js';
@@ -130,13 +131,13 @@ describe('PrefetchSizer', () => {
 
 describe('settleWithRetry', () => {
   const unavailable = () => new CelersError('DATABASE_UNAVAILABLE', 'ackBatch: database unavailable');
-  const limits = (leaseMs: number, signal = new AbortController().signal) => {
+  const limits = (leaseMs: number, abort = new LazyAbort<string>()) => {
     const retries: number[] = [];
     return {
       retries,
       limits: {
         leaseExpiresAt: () => started + leaseMs,
-        signal,
+        abort,
         onRetry: (_error: unknown, attempt: number) => retries.push(attempt),
       },
     };
@@ -198,15 +199,46 @@ describe('settleWithRetry', () => {
   });
 
   it('stops at once when the runner is aborted (lease lost, shutdown)', async () => {
-    const controller = new AbortController();
-    const { limits: l } = limits(60_000, controller.signal);
+    const abort = new LazyAbort<string>();
+    const { limits: l } = limits(60_000, abort);
     let calls = 0;
     const settling = settleWithRetry(async () => {
       calls++;
-      if (calls === 1) setTimeout(() => controller.abort(), 5);
+      if (calls === 1) setTimeout(() => abort.abort('lease lost'), 5);
       throw unavailable();
     }, l);
     await expect(settling).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     expect(calls).toBe(1);
+  });
+});
+
+describe('LazyAbort', () => {
+  it('builds its AbortSignal only when asked, aborted with the reason whenever that is', () => {
+    const early = new LazyAbort<Error>();
+    const signal = early.signal;
+    const reason = new Error('shutdown');
+    early.abort(reason);
+    expect(signal.aborted).toBe(true);
+    expect(signal.reason).toBe(reason);
+
+    const late = new LazyAbort<Error>();
+    late.abort(reason);
+    late.abort(new Error('second abort is ignored'));
+    expect(late.aborted).toBe(true);
+    expect(late.reason).toBe(reason);
+    expect(late.signal.aborted).toBe(true);
+    expect(late.signal.reason).toBe(reason);
+  });
+
+  it('runs each callback once, at once when already aborted, and not after unregistering', () => {
+    const abort = new LazyAbort<string>();
+    const seen: string[] = [];
+    abort.onAbort((r) => seen.push(`a:${r}`));
+    const unregister = abort.onAbort((r) => seen.push(`b:${r}`));
+    unregister();
+    abort.abort('x');
+    abort.abort('y');
+    abort.onAbort((r) => seen.push(`c:${r}`));
+    expect(seen).toEqual(['a:x', 'c:x']);
   });
 });

@@ -1,6 +1,11 @@
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { runCeleryWorker } from '@celers/celery';
 import { createDatabase, warmupPool } from '@celers/schema';
-import { type PythonPool, startPythonWorker } from './python-celery.js';
+import { type PythonPool, startPythonWorker } from '@celers/testing';
+
+/** Where `bench_celery_app.py` lives: the Python worker runs with this as its working directory. */
+const APP_DIR = dirname(fileURLToPath(import.meta.url));
 
 /** The no-op task W10 drains: `bench_celery_app.py` defines it for Python, {@link startCelersConsumer} for celers. */
 export const NOOP_TASK = 'bench.noop';
@@ -11,7 +16,7 @@ export interface KombuConsumer {
   readonly label: string;
   /** Resolves with an error if the consumer dies before `stop()`; never rejects. */
   readonly failed: Promise<Error>;
-  /** Errors the consumer reported and survived (celers' `error`, `corrupt`, `lease-lost` events). */
+  /** Errors the consumer reported and survived (celers' `error`, `message:quarantined`, `lease:lost` events). */
   errors(): number;
   /** The first such error's message, for the notes; `null` when there was none. */
   firstError(): string | null;
@@ -21,7 +26,7 @@ export interface KombuConsumer {
 
 /** Starts an unmodified `celery worker` with `pool` on `queue` of the database at `url`. */
 export function startPythonConsumer(url: string, queue: string, pool: PythonPool): KombuConsumer {
-  const worker = startPythonWorker(url, queue, pool);
+  const worker = startPythonWorker({ dbUrl: url, queue, pool, app: 'bench_celery_app', cwd: APP_DIR });
   const label =
     pool.kind === 'solo'
       ? 'python celery worker --pool=solo'
@@ -60,9 +65,10 @@ export async function startCelersConsumer(
     concurrency,
     handlers: { [NOOP_TASK]: () => null },
     onEvent: (event) => {
-      if (event.type !== 'error' && event.type !== 'corrupt' && event.type !== 'lease-lost') return;
+      if (event.type !== 'error' && event.type !== 'message:quarantined' && event.type !== 'lease:lost')
+        return;
       errors += 1;
-      firstError ??= event.type === 'lease-lost' ? `lease lost on ${event.taskId}` : event.error.message;
+      firstError ??= event.type === 'lease:lost' ? `lease lost on ${event.taskId}` : event.error.message;
     },
   });
   const failed = worker.done.then(

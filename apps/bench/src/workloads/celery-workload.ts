@@ -1,8 +1,8 @@
 import { ensureCelerySchema } from '@celers/celery';
 import { createDatabase } from '@celers/schema';
+import { type PythonPool, pythonCeleryMissing } from '@celers/testing';
 import { type KombuConsumer, startCelersConsumer, startPythonConsumer } from '../celery/kombu-consumers.js';
 import { type KombuDrain, measureKombuDrain } from '../celery/kombu-drain.js';
-import { type PythonPool, pythonCeleryMissing } from '../celery/python-celery.js';
 import { CELERY_CONSUMER_CONCURRENCIES, PYTHON_PREFORK_CONCURRENCY } from '../cli/bench-sizes.js';
 import type { WorkloadResult } from '../report/report-types.js';
 import { evaluateWorkload } from '../report/targets.js';

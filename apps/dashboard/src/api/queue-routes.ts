@@ -4,7 +4,6 @@ import { QueueMonitor } from '@celers/monitoring';
 import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
 import type { CelersKysely } from '../dashboard-options.js';
-import { deleteQueueConfig } from '../data/queue-config-delete.sql.js';
 import { selectQueueNames } from '../data/queue-names.sql.js';
 import type { QueueHandle } from '../data/queue-registry.js';
 import { readReplicaLag } from '../data/replica-lag.js';
@@ -76,7 +75,7 @@ export function queueRoutes(services: DashboardServices): Hono<DashboardEnv> {
         { details: { queue: name } },
       );
     }
-    return c.json({ deleted: true, configRows: await deleteQueueConfig(db, name) });
+    return c.json({ deleted: true, configRows: await broker.maintenance.deleteQueueConfig() });
   });
 
   app.get('/queues/:queue/metrics', async (c) => {

@@ -4,7 +4,6 @@ import { Hono } from 'hono';
 import type { DashboardEnv, DashboardServices } from '../dashboard-env.js';
 import type { CelersKysely } from '../dashboard-options.js';
 import { searchDlq } from '../data/dlq-search.sql.js';
-import { deleteFinishedTasks } from '../data/finished-task-delete.sql.js';
 import { findTaskQueue } from '../data/task-location.sql.js';
 import { bulkIds, readJsonBody, requireConfirmation } from './request-params.js';
 
@@ -92,7 +91,7 @@ export function taskBulkRoutes(services: DashboardServices): Hono<DashboardEnv> 
       ['completed', 'failed', 'cancelled'],
       'deleted (cancel it first)',
     );
-    const deleted = await deleteFinishedTasks(db, broker.queueName, eligible);
+    const deleted = await broker.tasks.deleteFinished(eligible);
     const answer: BulkTaskAnswer = { changed: eligible, skipped };
     return c.json({ ...answer, deleted });
   });

@@ -1,15 +1,14 @@
 import type { CelersKysely } from '../dashboard-options.js';
+import { errorMessageContains, type PageWindow, readPage } from './search-page.sql.js';
 
 /** Validated filters of the DLQ list (see `parseDlqFilters`). */
-export interface DlqFilters {
+export interface DlqFilters extends PageWindow {
   /** Exact task name (served by `idx_dlq_task_name`). */
   taskName?: string;
   /** Text contained in the error message (a scan of the queue's DLQ rows). */
   error?: string;
   /** The dead-lettered task's id (served by `idx_dlq_task_id`): the link from a task to its entries. */
   taskId?: string;
-  limit: number;
-  offset: number;
 }
 
 /** One row of the DLQ list: what the table shows, without payload bytes. */
@@ -37,18 +36,7 @@ function filtered(db: CelersKysely, queue: string, f: DlqFilters) {
   let q = db.selectFrom('celers_dead_letter_queue').where('queue_name', '=', queue);
   if (f.taskName !== undefined) q = q.where('task_name', '=', f.taskName);
   if (f.taskId !== undefined) q = q.where('task_id', '=', f.taskId);
-  const { error } = f;
-  if (error !== undefined) {
-    // INSTR, not LIKE: the text is matched literally (no wildcards to escape). The columns are utf8mb4_bin,
-    // so both sides are lower-cased for a case-insensitive match.
-    q = q.where((eb) =>
-      eb(
-        eb.fn<number>('INSTR', [eb.fn('LOWER', [eb.ref('error_message')]), eb.fn('LOWER', [eb.val(error)])]),
-        '>',
-        0,
-      ),
-    );
-  }
+  if (f.error !== undefined) q = q.where(errorMessageContains(f.error));
   return q;
 }
 
@@ -57,30 +45,27 @@ function filtered(db: CelersKysely, queue: string, f: DlqFilters) {
  * with the total for paging. The DLQ table keeps its shape when hot rows move out of `celers_tasks`.
  */
 export async function searchDlq(db: CelersKysely, queue: string, f: DlqFilters): Promise<DlqPage> {
-  const [rows, count] = await Promise.all([
-    filtered(db, queue, f)
-      .select([
-        'id',
-        'task_id',
-        'task_name',
-        'priority',
-        'retry_count',
-        'max_retries',
-        'error_message',
-        'created_at',
-        'failed_at',
-      ])
-      .orderBy('failed_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(f.limit)
-      .offset(f.offset)
-      .execute(),
-    filtered(db, queue, f)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
+  const page = await readPage(
+    filtered(db, queue, f),
+    (q) =>
+      q
+        .select([
+          'id',
+          'task_id',
+          'task_name',
+          'priority',
+          'retry_count',
+          'max_retries',
+          'error_message',
+          'created_at',
+          'failed_at',
+        ])
+        .orderBy('failed_at', 'desc')
+        .orderBy('id', 'desc'),
+    f,
+  );
   return {
-    entries: rows.map((r) => ({
+    entries: page.rows.map((r) => ({
       id: r.id,
       taskId: r.task_id,
       taskName: r.task_name,
@@ -91,8 +76,8 @@ export async function searchDlq(db: CelersKysely, queue: string, f: DlqFilters):
       createdAt: r.created_at,
       failedAt: r.failed_at,
     })),
-    total: Number(count.n),
-    limit: f.limit,
-    offset: f.offset,
+    total: page.total,
+    limit: page.limit,
+    offset: page.offset,
   };
 }

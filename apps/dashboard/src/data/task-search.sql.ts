@@ -1,9 +1,10 @@
 import type { TaskState } from '@celers/core';
 import { parseJsonColumn, publicTaskState, stateIs } from '@celers/schema';
 import type { CelersKysely } from '../dashboard-options.js';
+import { errorMessageContains, type PageWindow, readPage } from './search-page.sql.js';
 
 /** Validated filters of the task list (see `parseTaskFilters`). */
-export interface TaskFilters {
+export interface TaskFilters extends PageWindow {
   state?: TaskState;
   /** Exact task name. */
   name?: string;
@@ -16,8 +17,6 @@ export interface TaskFilters {
   /** A plain `$.a.b` JSON path, together with {@link TaskFilters.metaValue}. */
   metaPath?: string;
   metaValue?: string;
-  limit: number;
-  offset: number;
 }
 
 /** One row of the task list: what the table shows, without payload bytes. */
@@ -50,18 +49,7 @@ function filtered(db: CelersKysely, queue: string, f: TaskFilters) {
   let q = db.selectFrom('celers_tasks').where('queue_name', '=', queue);
   if (f.state !== undefined) q = q.where(stateIs(f.state));
   if (f.name !== undefined) q = q.where('task_name', '=', f.name);
-  const { error } = f;
-  if (error !== undefined) {
-    // INSTR, not LIKE: the text is matched literally (no wildcards to escape). The columns are utf8mb4_bin,
-    // so both sides are lower-cased for a case-insensitive match.
-    q = q.where((eb) =>
-      eb(
-        eb.fn<number>('INSTR', [eb.fn('LOWER', [eb.ref('error_message')]), eb.fn('LOWER', [eb.val(error)])]),
-        '>',
-        0,
-      ),
-    );
-  }
+  if (f.error !== undefined) q = q.where(errorMessageContains(f.error));
   if (f.from !== undefined) q = q.where('created_at', '>=', f.from);
   if (f.to !== undefined) q = q.where('created_at', '<', f.to);
   const { metaPath, metaValue } = f;
@@ -80,35 +68,32 @@ function filtered(db: CelersKysely, queue: string, f: TaskFilters) {
 
 /** Tasks of `queue` matching every given filter, newest first, with the total count for pagination. */
 export async function searchTasks(db: CelersKysely, queue: string, f: TaskFilters): Promise<TaskPage> {
-  const [rows, count] = await Promise.all([
-    filtered(db, queue, f)
-      .select([
-        'id',
-        'task_name',
-        'state',
-        'priority',
-        'retry_count',
-        'max_retries',
-        'created_at',
-        'scheduled_at',
-        'started_at',
-        'completed_at',
-        'worker_id',
-        'error_message',
-        'progress_percent',
-        'metadata',
-      ])
-      .orderBy('created_at', 'desc')
-      .orderBy('id', 'desc')
-      .limit(f.limit)
-      .offset(f.offset)
-      .execute(),
-    filtered(db, queue, f)
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .executeTakeFirstOrThrow(),
-  ]);
+  const page = await readPage(
+    filtered(db, queue, f),
+    (q) =>
+      q
+        .select([
+          'id',
+          'task_name',
+          'state',
+          'priority',
+          'retry_count',
+          'max_retries',
+          'created_at',
+          'scheduled_at',
+          'started_at',
+          'completed_at',
+          'worker_id',
+          'error_message',
+          'progress_percent',
+          'metadata',
+        ])
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc'),
+    f,
+  );
   return {
-    tasks: rows.map((r) => ({
+    tasks: page.rows.map((r) => ({
       id: r.id,
       taskName: r.task_name,
       state: publicTaskState(r.state),
@@ -124,8 +109,8 @@ export async function searchTasks(db: CelersKysely, queue: string, f: TaskFilter
       progressPercent: r.progress_percent == null ? null : Number(r.progress_percent),
       metadata: parseJsonColumn<Record<string, unknown>>(r.metadata) ?? {},
     })),
-    total: Number(count.n),
-    limit: f.limit,
-    offset: f.offset,
+    total: page.total,
+    limit: page.limit,
+    offset: page.offset,
   };
 }

@@ -1,13 +1,12 @@
 import { type BrokerMessage, CelersError } from '@celers/core';
-import type { TaskRow } from '@celers/schema';
 import type { Executor } from '../broker-context.js';
 import { moveToDeadLetterQueue } from '../queue/reject.sql.js';
-import { toBrokerMessage } from './task-row-mapper.js';
+import { type MessageRow, toBrokerMessage } from './task-row-mapper.js';
 
 /** A locked row split by whether it decodes into a message. @internal */
 export interface DecodedClaim {
-  decoded: Array<{ row: TaskRow; message: BrokerMessage }>;
-  poisoned: Array<{ row: TaskRow; error: CelersError }>;
+  decoded: Array<{ row: MessageRow; message: BrokerMessage }>;
+  poisoned: Array<{ row: MessageRow; error: CelersError }>;
 }
 
 /**
@@ -16,7 +15,7 @@ export interface DecodedClaim {
  * @internal
  */
 export function decodeClaimedRows(
-  rows: readonly TaskRow[],
+  rows: readonly MessageRow[],
   receiptHandle: string,
   leaseExpiresAt: Date,
   workerId: string | null,
@@ -45,9 +44,15 @@ export const POISON_ROW_ERROR_PREFIX = 'CORRUPT_DATA: ';
  */
 export async function deadLetterPoisonRow(
   trx: Executor,
-  row: TaskRow,
+  queue: string,
+  row: MessageRow,
   now: Date,
   error: CelersError,
 ): Promise<void> {
-  await moveToDeadLetterQueue(trx, row, now, `${POISON_ROW_ERROR_PREFIX}${error.message}`.slice(0, 60_000));
+  await moveToDeadLetterQueue(
+    trx,
+    { ...row, queue_name: queue },
+    now,
+    `${POISON_ROW_ERROR_PREFIX}${error.message}`.slice(0, 60_000),
+  );
 }

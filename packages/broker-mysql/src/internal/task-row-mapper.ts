@@ -93,12 +93,32 @@ export function decodeRetryPolicy(row: Pick<TaskRow, 'id' | 'retry_policy'>): Re
   }
 }
 
+/** The columns a message is built from: what the claim reads (a claimed row's other columns are known or unused). */
+export const MESSAGE_COLUMNS = [
+  'id',
+  'task_name',
+  'payload',
+  'content_type',
+  'content_encoding',
+  'priority',
+  'retry_count',
+  'max_retries',
+  'timeout_ms',
+  'retry_policy',
+  'metadata',
+  'created_at',
+  'delivery_count',
+] as const satisfies ReadonlyArray<keyof TaskRow>;
+
+/** A row with the {@link MESSAGE_COLUMNS}. @internal */
+export type MessageRow = Pick<TaskRow, (typeof MESSAGE_COLUMNS)[number]>;
+
 /**
  * Rebuilds the task a row stores, checking what the consumer relies on (retry policy, metadata object,
  * content type and encoding). A row that fails is a `CORRUPT_DATA` CelersError naming the task.
  * @internal
  */
-export function toSerializedTask(row: TaskRow): SerializedTask {
+export function toSerializedTask(row: MessageRow): SerializedTask {
   const retryPolicy = decodeRetryPolicy(row);
   const custom = parseJsonColumn<unknown>(row.metadata, 'celers_tasks.metadata') ?? {};
   if (typeof custom !== 'object' || Array.isArray(custom))
@@ -126,7 +146,7 @@ export function toSerializedTask(row: TaskRow): SerializedTask {
 
 /** Builds the message handed to a consumer from a claimed row. @internal */
 export function toBrokerMessage(
-  row: TaskRow,
+  row: MessageRow,
   receiptHandle: string,
   leaseExpiresAt: Date,
   workerId: string | null,

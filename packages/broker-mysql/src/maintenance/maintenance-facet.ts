@@ -8,6 +8,7 @@ import {
   replayDlqBatch,
 } from '../dlq/dlq-policies.js';
 import { recoverStuck } from '../queue/control-operations.js';
+import { deleteQueueConfig } from '../queue/queue-config.sql.js';
 import { applyPriorityAging, expirePending, type PriorityAgingOptions } from './pending-policies.js';
 import {
   archiveCompleted,
@@ -131,5 +132,18 @@ export class MaintenanceFacet {
   /** Returns tasks processing for longer than `olderThanMs` to pending . */
   async recoverStuckTasks(olderThanMs: number): Promise<number> {
     return recoverStuck(this.#ctx, olderThanMs);
+  }
+
+  /**
+   * Deletes the queue's `celers_queue_config` rows (paused, drain mode, custom keys), so a queue without tasks,
+   * DLQ entries or schedules no longer shows in queue lists; returns how many rows. The queue is then neither
+   * paused nor draining.
+   */
+  async deleteQueueConfig(): Promise<number> {
+    const deleted = await this.#ctx.run('maintenance.deleteQueueConfig', () =>
+      deleteQueueConfig(this.#ctx.db, this.#ctx.queue),
+    );
+    this.#ctx.drainFlags.set(this.#ctx.queue, false);
+    return deleted;
   }
 }

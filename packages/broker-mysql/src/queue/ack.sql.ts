@@ -1,6 +1,6 @@
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
-import { dbNow } from '../internal/db-time.js';
+import { placeholders, sortedIds } from '../internal/id-list.js';
 
 /**
  * The rows of `ids` that `receiptHandle` still owns in `queue`. Statements using it force PRIMARY: with the
@@ -9,8 +9,10 @@ import { dbNow } from '../internal/db-time.js';
  * meets rows other consumers' acks hold (measured: batch-200 acks at 10 loops ran slower than batch 50).
  */
 function ownedBy(queue: string, ids: readonly string[], receiptHandle: string) {
-  return sql`id IN (${sql.join([...ids].sort())}) AND queue_name = ${queue} AND state = 'processing'
-    AND receipt_handle = ${receiptHandle}`;
+  return {
+    sql: `id IN (${placeholders(ids.length)}) AND queue_name = ? AND state = 'processing' AND receipt_handle = ?`,
+    parameters: [...sortedIds(ids), queue, receiptHandle],
+  };
 }
 
 /**
@@ -26,9 +28,15 @@ export async function completeOwnedTasks(
   receiptHandle: string,
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  const result = await sql`UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
-    SET state = 'completed', completed_at = ${dbNow()}, lease_expires_at = NULL, receipt_handle = NULL
-    WHERE ${ownedBy(queue, ids, receiptHandle)}`.execute(db);
+  const owned = ownedBy(queue, ids, receiptHandle);
+  const result = await db.executeQuery(
+    CompiledQuery.raw(
+      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
+       SET state = 'completed', completed_at = UTC_TIMESTAMP(6), lease_expires_at = NULL, receipt_handle = NULL
+       WHERE ${owned.sql}`,
+      owned.parameters,
+    ),
+  );
   return Number(result.numAffectedRows ?? 0n);
 }
 
@@ -46,8 +54,13 @@ export async function deleteOwnedTasks(
 ): Promise<number> {
   if (ids.length === 0) return 0;
   // The multi-table form: single-table DELETE takes no index hint.
-  const result = await sql`DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY)
-    WHERE ${ownedBy(queue, ids, receiptHandle)}`.execute(db);
+  const owned = ownedBy(queue, ids, receiptHandle);
+  const result = await db.executeQuery(
+    CompiledQuery.raw(
+      `DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE ${owned.sql}`,
+      owned.parameters,
+    ),
+  );
   return Number(result.numAffectedRows ?? 0n);
 }
 

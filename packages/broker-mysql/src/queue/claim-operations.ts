@@ -67,7 +67,7 @@ export async function dequeueTasks(
             // Decode before claiming: a row that cannot be decoded is dead-lettered in this transaction instead
             // of making every consumer's dequeue throw on it forever.
             const { decoded, poisoned } = decodeClaimedRows(locked, receiptHandle, leaseExpiresAt, workerId);
-            for (const p of poisoned) await deadLetterPoisonRow(trx, p.row, claimedAt, p.error);
+            for (const p of poisoned) await deadLetterPoisonRow(trx, ctx.queue, p.row, claimedAt, p.error);
             const rows = decoded.map((d) => d.row);
             await markClaimed(
               trx,

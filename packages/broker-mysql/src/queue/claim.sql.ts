@@ -1,11 +1,13 @@
-import { RUNNABLE_PHASE, type TaskRow } from '@celers/schema';
-import { type CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { RUNNABLE_PHASE } from '@celers/schema';
+import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
+import { placeholders, sortedIds } from '../internal/id-list.js';
+import { MESSAGE_COLUMNS, type MessageRow } from '../internal/task-row-mapper.js';
 import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
 
-/** A claimed row plus the database time of the claim. */
+/** Claimed rows (the columns a message needs) plus the database time of the claim. */
 export interface ClaimedRows {
-  rows: TaskRow[];
+  rows: MessageRow[];
   /** `UTC_TIMESTAMP(6)` as read by the claiming SELECT. */
   claimedAt: Date;
 }
@@ -36,9 +38,15 @@ function claimScan(queue: string, taskNames: readonly string[] | undefined) {
     WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6) ${names}`;
 }
 
+/**
+ * What the claim reads: only the columns a message is built from. `t.*` also computed the VIRTUAL group and
+ * parent columns (a JSON_EXTRACT each) and sent a dozen columns that are null or known for a pending row.
+ */
+const CLAIM_SELECT_LIST = sql.raw(MESSAGE_COLUMNS.map((c) => `t.${c}`).join(', '));
+
 /** The claim's locking SELECT (see {@link lockDueTasks}). */
 function claimStatement(queue: string, limit: number, taskNames: readonly string[] | undefined) {
-  return sql<TaskRow & { db_now: Date }>`SELECT t.*, UTC_TIMESTAMP(6) AS db_now
+  return sql<MessageRow & { db_now: Date }>`SELECT ${CLAIM_SELECT_LIST}, UTC_TIMESTAMP(6) AS db_now
     FROM ${claimScan(queue, taskNames)}
       AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
     ORDER BY t.priority DESC, t.scheduled_at ASC, t.id ASC
@@ -83,7 +91,7 @@ export async function lockDueTasks(
   const result = await claimStatement(queue, limit, taskNames).execute(trx);
   const rows = result.rows;
   const claimedAt = rows[0]?.db_now ?? new Date();
-  return { rows: rows.map(({ db_now: _, ...row }) => row as TaskRow), claimedAt };
+  return { rows: rows.map(({ db_now: _, ...row }) => row), claimedAt };
 }
 
 /**
@@ -121,16 +129,12 @@ export async function markClaimed(
   claim: { receiptHandle: string; claimedAt: Date; leaseExpiresAt: Date; workerId: string | null },
 ): Promise<void> {
   if (ids.length === 0) return;
-  await trx
-    .updateTable('celers_live_tasks')
-    .set({
-      state: 'processing',
-      started_at: claim.claimedAt,
-      lease_expires_at: claim.leaseExpiresAt,
-      receipt_handle: claim.receiptHandle,
-      worker_id: claim.workerId,
-      delivery_count: sql<number>`delivery_count + 1`,
-    })
-    .where('id', 'in', [...ids].sort())
-    .execute();
+  await trx.executeQuery(
+    CompiledQuery.raw(
+      `UPDATE celers_live_tasks SET state = 'processing', started_at = ?, lease_expires_at = ?, receipt_handle = ?,
+         worker_id = ?, delivery_count = delivery_count + 1
+       WHERE id IN (${placeholders(ids.length)})`,
+      [claim.claimedAt, claim.leaseExpiresAt, claim.receiptHandle, claim.workerId, ...sortedIds(ids)],
+    ),
+  );
 }

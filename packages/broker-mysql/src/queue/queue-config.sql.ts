@@ -50,3 +50,9 @@ export async function getQueueFlag(db: Executor, queue: string, key: QueueConfig
 export function queueFlagIsSet(queue: string, key: QueueConfigKey) {
   return sql<boolean>`EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ${queue} AND config_key = ${key} AND config_value = 'true')`;
 }
+
+/** Deletes every `celers_queue_config` row of `queue` (flags and custom keys); returns how many. */
+export async function deleteQueueConfig(db: Executor, queue: string): Promise<number> {
+  const r = await db.deleteFrom('celers_queue_config').where('queue_name', '=', queue).executeTakeFirst();
+  return Number(r.numDeletedRows);
+}

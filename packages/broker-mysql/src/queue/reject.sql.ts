@@ -5,6 +5,23 @@ import type { Executor } from '../broker-context.js';
 import { BACK_TO_PENDING } from './lease.sql.js';
 import { finishLiveTasks } from './task-moves.sql.js';
 
+/** The columns of a task row that its dead-letter copy takes. */
+type DeadLetterSource = Pick<
+  TaskRow,
+  | 'id'
+  | 'queue_name'
+  | 'task_name'
+  | 'payload'
+  | 'content_type'
+  | 'content_encoding'
+  | 'priority'
+  | 'retry_count'
+  | 'max_retries'
+  | 'retry_policy'
+  | 'metadata'
+  | 'created_at'
+>;
+
 /** Locks one live task row of `queue` for a state change, with the database time. @internal */
 export async function lockTask(
   trx: Executor,
@@ -61,7 +78,7 @@ export async function markFailed(trx: Executor, id: string, now: Date, error: st
  */
 export async function moveToDeadLetterQueue(
   trx: Executor,
-  row: TaskRow,
+  row: DeadLetterSource,
   now: Date,
   error: string | null,
 ): Promise<string> {

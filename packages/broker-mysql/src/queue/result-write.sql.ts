@@ -1,9 +1,7 @@
 import type { TaskResultInput, TaskResultStatus } from '@celers/core';
-import type { CelersDatabase } from '@celers/schema';
-import { type InsertObject, sql } from 'kysely';
+import { CompiledQuery } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
-import { dbNow } from '../internal/db-time.js';
 
 /** One result row to upsert. */
 export interface ResultUpsert extends TaskResultInput {
@@ -12,15 +10,38 @@ export interface ResultUpsert extends TaskResultInput {
   status: TaskResultStatus;
 }
 
+/** Columns a result upsert writes, in VALUES order. */
+const RESULT_COLUMNS = [
+  'task_id',
+  'queue_name',
+  'task_name',
+  'status',
+  'result',
+  'error',
+  'traceback',
+  'created_at',
+  'completed_at',
+  'runtime_ms',
+] as const;
+
+/** Columns an upsert of an existing result overwrites (never `queue_name`, `task_id` or `created_at`). */
+const UPDATED_COLUMNS = ['task_name', 'status', 'result', 'error', 'traceback', 'completed_at', 'runtime_ms'];
+
 /**
- * `IF(queue_name = VALUES(queue_name), VALUES(col), col)`: a result row that belongs to another queue is never
- * overwritten (queue isolation). `queue_name` itself is never updated, so the condition is stable across the
- * assignments. VALUES() serves both MySQL 8.x and MariaDB (MariaDB rejects MySQL's `AS new` row alias).
+ * `col = IF(queue_name = VALUES(queue_name), VALUES(col), col)` for each updated column: a result row that
+ * belongs to another queue is never overwritten (queue isolation). `queue_name` itself is never updated, so the
+ * condition is stable across the assignments. VALUES() serves both MySQL 8.x and MariaDB (MariaDB rejects
+ * MySQL's `AS new` row alias).
  */
-// `never`: the expression stands in for a column of any type in the update map.
-function sameQueueOrKeep(column: string) {
-  return sql<never>`IF(queue_name = VALUES(queue_name), VALUES(${sql.ref(column)}), ${sql.ref(column)})`;
-}
+const ON_DUPLICATE_SQL = `ON DUPLICATE KEY UPDATE ${UPDATED_COLUMNS.map(
+  (c) => `${c} = IF(queue_name = VALUES(queue_name), VALUES(${c}), ${c})`,
+).join(', ')}`;
+
+/** `INSERT INTO celers_task_results (…) VALUES`, constant text (the hot path sends no query-builder nodes). */
+const INSERT_PREFIX = `INSERT INTO celers_task_results (${RESULT_COLUMNS.join(', ')}) VALUES `;
+/** One row's placeholders; the times are the database clock, `completed_at` only for finished statuses. */
+const ROW_FINISHED = '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ?)';
+const ROW_OPEN = '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), NULL, ?)';
 
 const FINISHED_STATUSES = new Set<TaskResultStatus>(['SUCCESS', 'FAILURE', 'REVOKED']);
 
@@ -44,16 +65,17 @@ export async function upsertResults(
   const rows = results.map((r) => {
     const result = r.result === undefined ? null : JSON.stringify(r.result);
     const row: ResultRow = {
-      task_id: r.taskId,
-      queue_name: queue,
-      task_name: r.taskName,
-      status: r.status,
-      result,
-      error: r.error ?? null,
-      traceback: r.traceback ?? null,
-      created_at: dbNow(),
-      completed_at: FINISHED_STATUSES.has(r.status) ? dbNow() : null,
-      runtime_ms: r.runtimeMs ?? null,
+      finished: FINISHED_STATUSES.has(r.status),
+      values: [
+        r.taskId,
+        queue,
+        r.taskName,
+        r.status,
+        result,
+        r.error ?? null,
+        r.traceback ?? null,
+        r.runtimeMs ?? null,
+      ],
     };
     return { row, bytes: escapedRowBytes(result, r.error, r.traceback, r.taskName) };
   });
@@ -66,20 +88,18 @@ export async function upsertResults(
   return results.length;
 }
 
-type ResultRow = InsertObject<CelersDatabase, 'celers_task_results'>;
+/** One row's parameters (every column but the two times) and whether it gets a completion time. */
+interface ResultRow {
+  finished: boolean;
+  values: unknown[];
+}
 
-async function upsertChunk(db: Executor, rows: ResultRow[]): Promise<void> {
-  await db
-    .insertInto('celers_task_results')
-    .values(rows)
-    .onDuplicateKeyUpdate({
-      task_name: sameQueueOrKeep('task_name'),
-      status: sameQueueOrKeep('status'),
-      result: sameQueueOrKeep('result'),
-      error: sameQueueOrKeep('error'),
-      traceback: sameQueueOrKeep('traceback'),
-      completed_at: sameQueueOrKeep('completed_at'),
-      runtime_ms: sameQueueOrKeep('runtime_ms'),
-    })
-    .execute();
+async function upsertChunk(db: Executor, rows: readonly ResultRow[]): Promise<void> {
+  const text = `${INSERT_PREFIX}${rows.map((r) => (r.finished ? ROW_FINISHED : ROW_OPEN)).join(', ')} ${ON_DUPLICATE_SQL}`;
+  await db.executeQuery(
+    CompiledQuery.raw(
+      text,
+      rows.flatMap((r) => r.values),
+    ),
+  );
 }

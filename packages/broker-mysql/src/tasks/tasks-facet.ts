@@ -6,6 +6,7 @@ import { assertText } from '../internal/assert-text.js';
 import { type PageOptions, resolvePage } from '../internal/page-options.js';
 import { countScheduledTasks, countTasksInState } from '../queue/queue-counts.sql.js';
 import { writeErrorMessage, writeWorkerId } from '../queue/task-updates.sql.js';
+import { deleteFinishedTasks } from './finished-task-delete.sql.js';
 import type { QueueStatistics, TaskNameCount } from './statistics-types.js';
 import { newestFirstPage, selectTaskInfos, toTaskInfo } from './task-info.sql.js';
 import {
@@ -195,5 +196,13 @@ export class TasksFacet {
   /** Sets the state of many tasks (pending, completed, failed or cancelled); returns how many changed. */
   async updateBatchState(taskIds: readonly string[], state: SettableTaskState): Promise<number> {
     return updateBatchState(this.#ctx, taskIds, state);
+  }
+
+  /**
+   * Deletes the finished (completed, failed, cancelled) tasks among `taskIds`; returns how many. Pending and
+   * processing tasks are left alone (cancel them first), so no worker loses a task it holds.
+   */
+  async deleteFinished(taskIds: readonly string[]): Promise<number> {
+    return deleteFinishedTasks(this.#ctx, taskIds);
   }
 }

@@ -2,6 +2,7 @@ import { CelersError } from '@celers/core';
 import type { AnyDb } from '../sql/kombu-schema.sql.js';
 import { assertDuration, assertName, assertPositiveInt } from '../validate.js';
 import type { CeleryTaskHandlers } from './celery-handler.js';
+import type { CeleryWorkerEvent } from './celery-worker-events.js';
 
 /** Default handlers run at once per worker. */
 export const DEFAULT_CELERY_CONCURRENCY = 4;
@@ -17,14 +18,6 @@ export const DEFAULT_CELERY_MAX_RETRIES = 3;
 export const DEFAULT_UNKNOWN_TASK_DELAY_MS = 5_000;
 /** How long shutdown waits for running handlers. */
 export const DEFAULT_CELERY_SHUTDOWN_TIMEOUT_MS = 30_000;
-
-/** One thing that happened in a Celery worker, for logs and tests. */
-export type CeleryWorkerEvent =
-  | { type: 'started' | 'succeeded' | 'failed' | 'retried' | 'revoked'; taskId: string; taskName: string }
-  | { type: 'deferred'; taskId: string; taskName: string; until: Date }
-  | { type: 'lease-lost'; taskId: string }
-  | { type: 'corrupt'; messageId: number; error: Error }
-  | { type: 'error'; error: Error };
 
 /** Options of `runCeleryWorker`. */
 export interface CeleryWorkerOptions {

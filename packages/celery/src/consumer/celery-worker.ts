@@ -125,7 +125,7 @@ async function loop(
           .catch((error: unknown) => {
             if (isCelersError(error, 'STALE_RECEIPT')) {
               stats.leasesLost += 1;
-              emit({ type: 'lease-lost', taskId: item.message.headers.id });
+              emit({ type: 'lease:lost', taskId: item.message.headers.id });
             } else emit({ type: 'error', error: coerceError(error) });
           })
           .finally(() => {
@@ -175,7 +175,7 @@ async function claim(
       });
     } catch (error) {
       await quarantineClaim(db, row.receipt);
-      emit({ type: 'corrupt', messageId: row.id, error: coerceError(error) });
+      emit({ type: 'message:quarantined', messageId: row.id, error: coerceError(error) });
     }
   }
   return out;

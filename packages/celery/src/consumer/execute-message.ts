@@ -42,7 +42,7 @@ export async function executeMessage(
   const eta = headers.eta ? Date.parse(headers.eta) : Number.NaN;
   if (eta > now) {
     await deferClaim(db, claim.receipt, new Date(eta));
-    emit({ type: 'deferred', ...ids, until: new Date(eta) });
+    emit({ type: 'task:deferred', ...ids, until: new Date(eta) });
     return;
   }
   const handler = options.handlers[headers.task];
@@ -50,7 +50,7 @@ export async function executeMessage(
     // Another consumer (a Python worker on the same queue) may know this task: step aside for a while.
     const until = new Date(now + options.unknownTaskDelayMs);
     await deferClaim(db, claim.receipt, until);
-    emit({ type: 'deferred', ...ids, until });
+    emit({ type: 'task:deferred', ...ids, until });
     return;
   }
   const meta = (
@@ -80,14 +80,14 @@ export async function executeMessage(
       exc_module: 'celery.exceptions',
     };
     await settleClaim(db, schema, { ...claim, meta: meta('REVOKED', revoked, null, true), republish: null });
-    emit({ type: 'revoked', ...ids });
+    emit({ type: 'task:revoked', ...ids });
     return;
   }
   if (options.trackStarted && !headers.ignore_result) {
     const started = meta('STARTED', { pid: process.pid, hostname: hostname() }, null, false);
     if (started) await upsertTaskMeta(db, schema, started);
   }
-  emit({ type: 'started', ...ids });
+  emit({ type: 'task:started', ...ids });
   let value: unknown;
   let failure: { error: unknown } | null = null;
   try {
@@ -112,7 +112,7 @@ export async function executeMessage(
       meta: meta('SUCCESS', value as PickleValue, null, true),
       republish: null,
     });
-    emit({ type: 'succeeded', ...ids });
+    emit({ type: 'task:succeeded', ...ids });
     return;
   }
   const error = failure.error;
@@ -130,7 +130,7 @@ export async function executeMessage(
           payload: retryPayload(claim.payload, headers.retries + 1, now + countdown),
         },
       });
-      emit({ type: 'retried', ...ids });
+      emit({ type: 'task:retried', ...ids });
       return;
     }
     const exceeded =
@@ -157,7 +157,7 @@ export async function executeMessage(
       meta: meta('FAILURE', info as unknown as PickleValue, tracebackOf(cause, info), true),
       republish: null,
     });
-    emit({ type: 'failed', ...ids });
+    emit({ type: 'task:failed', ...ids });
   }
 }
 

@@ -1,22 +1,18 @@
-import { type ChildProcess, execFile, spawn } from 'node:child_process';
+// The celery interop tests' side of Python: `py_client.py` commands and the fixture app's worker, on the shared
+// runner in @celers/testing (the bench's W10 uses the same one).
+import { execFile } from 'node:child_process';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
+import { type PythonWorker, pythonInterpreter, sqlalchemyUrl, startPythonWorker } from '@celers/testing';
 import { parseBigJson, stringifyBigJson } from '../../src/index.js';
 
 const fixtures = join(dirname(fileURLToPath(import.meta.url)), '..', 'fixtures');
-/** Debian's interpreter: the python3-celery package is installed for it, not for a pyenv shim. */
-export const PYTHON = process.env.CELERS_PYTHON ?? '/usr/bin/python3';
-
-/** The SQLAlchemy URL (`mysql+pymysql://…`) of a `mysql://` test database URL. */
-export function sqlalchemyUrl(url: string): string {
-  return url.replace(/^mysql:/, 'mysql+pymysql:');
-}
 
 /** Runs one `py_client.py` command and returns its JSON answer. */
 export async function pyClient<T = Record<string, unknown>>(dbUrl: string, command: object): Promise<T> {
   const { stdout } = await promisify(execFile)(
-    PYTHON,
+    pythonInterpreter(),
     [join(fixtures, 'py_client.py'), stringifyBigJson(command, 'command')],
     {
       cwd: fixtures,
@@ -27,37 +23,7 @@ export async function pyClient<T = Record<string, unknown>>(dbUrl: string, comma
   return parseBigJson(stdout.trim().split('\n').at(-1) ?? '{}') as T;
 }
 
-/** Starts an unmodified `celery worker` (solo pool) on the fixture app; kill it with `stopPythonWorker`. */
-export function startPythonWorker(dbUrl: string, queue: string): ChildProcess {
-  return spawn(
-    PYTHON,
-    [
-      '-m',
-      'celery',
-      '-A',
-      'celery_app',
-      'worker',
-      '--pool=solo',
-      '-Q',
-      queue,
-      '-l',
-      'warning',
-      '--without-heartbeat',
-      '--without-mingle',
-      '--without-gossip',
-    ],
-    {
-      cwd: fixtures,
-      env: { ...process.env, CELERS_CELERY_DB: sqlalchemyUrl(dbUrl) },
-      stdio: ['ignore', 'ignore', 'pipe'],
-    },
-  );
-}
-
-/** Stops a Python worker by its own pid and waits for it to exit. */
-export async function stopPythonWorker(child: ChildProcess | undefined): Promise<void> {
-  if (!child || child.exitCode !== null || child.signalCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill('SIGKILL');
-  await exited;
+/** Starts an unmodified `celery worker` (solo pool) on the fixture app `celery_app`; `stop()` it after. */
+export function startFixtureWorker(dbUrl: string, queue: string): PythonWorker {
+  return startPythonWorker({ dbUrl, queue, app: 'celery_app', cwd: fixtures });
 }

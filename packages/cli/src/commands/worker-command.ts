@@ -23,7 +23,7 @@ export function registerWorkerCommand(program: Command, io: CliIo): void {
     .option('-c, --concurrency <n>', 'handlers run at once', '10')
     .option('--celery', 'consume kombu/Celery messages from the queue and store results in celery_taskmeta')
     .action(async (opts: { app: string; concurrency: string; celery?: boolean }, command: Command) => {
-      const scope = commandScope(command, io);
+      const { url, queue } = commandScope(command, io).globals;
       const concurrency = parseIntegerOption(opts.concurrency, '--concurrency', 1, 10_000) ?? 10;
       const handlers = await loadHandlers(opts.app, process.cwd());
       const stop = new AbortController();
@@ -31,9 +31,8 @@ export function registerWorkerCommand(program: Command, io: CliIo): void {
       process.once('SIGTERM', onSignal);
       process.once('SIGINT', onSignal);
       try {
-        if (opts.celery)
-          await runCelery(scope.globals.url, scope.globals.queue, concurrency, handlers, stop, io);
-        else await runCelers(scope.globals.url, scope.globals.queue, concurrency, handlers, stop, io);
+        const run: WorkerRun = { url, queue, concurrency, handlers, signal: stop.signal, io };
+        await (opts.celery ? runCelery(run) : runCelers(run));
       } finally {
         process.off('SIGTERM', onSignal);
         process.off('SIGINT', onSignal);
@@ -42,6 +41,17 @@ export function registerWorkerCommand(program: Command, io: CliIo): void {
 }
 
 type Handlers = Record<string, (...args: never[]) => unknown>;
+
+/** What either kind of worker runs with, parsed once from the command line. */
+interface WorkerRun {
+  readonly url: string;
+  readonly queue: string;
+  readonly concurrency: number;
+  readonly handlers: Handlers;
+  /** Aborted by SIGTERM/SIGINT: stop gracefully. */
+  readonly signal: AbortSignal;
+  readonly io: CliIo;
+}
 
 async function loadHandlers(path: string, cwd: string): Promise<Handlers> {
   let mod: Record<string, unknown>;
@@ -64,14 +74,7 @@ async function loadHandlers(path: string, cwd: string): Promise<Handlers> {
   return handlers;
 }
 
-async function runCelery(
-  url: string,
-  queue: string,
-  concurrency: number,
-  handlers: Handlers,
-  stop: AbortController,
-  io: CliIo,
-): Promise<void> {
+async function runCelery({ url, queue, concurrency, handlers, signal, io }: WorkerRun): Promise<void> {
   const db = createDatabase({ url, pool: { maxConnections: Math.min(concurrency + 2, 50) } });
   try {
     const worker = runCeleryWorker({
@@ -79,9 +82,9 @@ async function runCelery(
       queues: [queue],
       concurrency,
       handlers: handlers as unknown as CeleryTaskHandlers,
-      signal: stop.signal,
+      signal,
       onEvent: (e) => {
-        if (e.type === 'error' || e.type === 'corrupt')
+        if (e.type === 'error' || e.type === 'message:quarantined')
           io.stderr.write(`celers worker: ${e.error.message}\n`);
       },
     });
@@ -92,20 +95,13 @@ async function runCelery(
   }
 }
 
-async function runCelers(
-  url: string,
-  queue: string,
-  concurrency: number,
-  handlers: Handlers,
-  stop: AbortController,
-  io: CliIo,
-): Promise<void> {
+async function runCelers({ url, queue, concurrency, handlers, signal, io }: WorkerRun): Promise<void> {
   const broker = await MysqlBroker.connect({ url, queue });
   try {
     const worker = new Worker({ broker, handlers: handlers as unknown as TaskHandlers, concurrency });
     await worker.start();
     io.stdout.write(`celers worker: consuming queue ${queue} (concurrency ${concurrency})\n`);
-    if (!stop.signal.aborted) await new Promise((resolve) => stop.signal.addEventListener('abort', resolve));
+    if (!signal.aborted) await new Promise((resolve) => signal.addEventListener('abort', resolve));
     await worker.close();
   } finally {
     await broker.close();

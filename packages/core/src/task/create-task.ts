@@ -1,4 +1,3 @@
-import { v7 as uuidv7 } from 'uuid';
 import { type CompressionMode, encodePayload } from '../codec/payload-codec.js';
 import { assertRetryPolicySpec } from '../validation/retry-policy-validator.js';
 import {
@@ -12,6 +11,7 @@ import {
 } from '../validation/validators.js';
 import type { RetryPolicySpec } from './retry-policy-spec.js';
 import type { SerializedTask } from './serialized-task.js';
+import { newTaskId } from './task-id.js';
 import type { TaskName, TaskPayload } from './task-registry.js';
 
 /** Default `maxRetries` for new tasks. */
@@ -63,7 +63,7 @@ export function createTask<N extends TaskName>(
   const encoded = encodePayload(payload, options.compression ?? false);
   return {
     metadata: {
-      id: options.id === undefined ? uuidv7() : assertTaskId(options.id, 'options.id'),
+      id: options.id === undefined ? newTaskId() : assertTaskId(options.id, 'options.id'),
       name,
       priority:
         options.priority === undefined
@@ -93,7 +93,7 @@ export function createTask<N extends TaskName>(
 /** Returns a copy of `task` with a fresh id (e.g. to enqueue the same work again). */
 export function withNewTaskId(task: SerializedTask): SerializedTask {
   return {
-    metadata: { ...task.metadata, id: uuidv7(), custom: { ...task.metadata.custom } },
+    metadata: { ...task.metadata, id: newTaskId(), custom: { ...task.metadata.custom } },
     payload: task.payload,
   };
 }

@@ -2,22 +2,56 @@ import type { CelersDatabase } from '@celers/schema';
 import { type Kysely, type RawBuilder, sql } from 'kysely';
 import { toDate, toNullableNumber, toNumber } from '../internal/numbers.js';
 
+/**
+ * What one bucket of one task name holds: the counts by final state and the latency percentiles (ms, nearest
+ * rank; `null` when the bucket has none). The one list of a bucket's values: the SQL below selects them,
+ * `TaskHistoryPoint` adds the bucket start.
+ */
+export interface HistoryBucketValues {
+  completed: number;
+  failed: number;
+  cancelled: number;
+  /** Execution time `started_at → completed_at` of the completed tasks. */
+  execP50Ms: number | null;
+  execP95Ms: number | null;
+  execP99Ms: number | null;
+  /** Wait `created_at → started_at` of the finished tasks that started. */
+  waitP50Ms: number | null;
+  waitP95Ms: number | null;
+  waitP99Ms: number | null;
+}
+
+type HistoryPercentileField = Exclude<keyof HistoryBucketValues, 'completed' | 'failed' | 'cancelled'>;
+
+/** Each percentile field: the duration it ranks (`e` execution, `wt` wait) and `p`. */
+const HISTORY_PERCENTILES = {
+  execP50Ms: ['e', 50],
+  execP95Ms: ['e', 95],
+  execP99Ms: ['e', 99],
+  waitP50Ms: ['wt', 50],
+  waitP95Ms: ['wt', 95],
+  waitP99Ms: ['wt', 99],
+} as const satisfies Record<HistoryPercentileField, readonly ['e' | 'wt', number]>;
+
+const PERCENTILE_FIELDS = Object.keys(HISTORY_PERCENTILES) as HistoryPercentileField[];
+
+/** The percentile fields, each read by `value` (e.g. all `null` for an empty bucket). @internal */
+export function historyPercentiles(
+  value: (field: HistoryPercentileField) => number | null,
+): Pick<HistoryBucketValues, HistoryPercentileField> {
+  return Object.fromEntries(PERCENTILE_FIELDS.map((f) => [f, value(f)])) as Pick<
+    HistoryBucketValues,
+    HistoryPercentileField
+  >;
+}
+
 /** One (bucket, task name) aggregate as read from SQL. @internal */
-export interface HistoryBucketRow {
+export interface HistoryBucketRow extends HistoryBucketValues {
   /** 0-based bucket index from the window's start. */
   bucket: number;
   taskName: string;
   /** Finished rows read for this bucket and task name. */
   rows: number;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  execP50Ms: number | null;
-  execP95Ms: number | null;
-  execP99Ms: number | null;
-  waitP50Ms: number | null;
-  waitP95Ms: number | null;
-  waitP99Ms: number | null;
 }
 
 /** The window the query reads. @internal */
@@ -46,6 +80,17 @@ function pick(value: string, rank: string, count: string, p: number) {
   return sql<
     number | null
   >`MIN(CASE WHEN ${sql.ref(value)} IS NOT NULL AND ${sql.ref(rank)} = GREATEST(1, CEIL(${sql.ref(count)} * ${sql.lit(p)} / 100)) THEN ${sql.ref(value)} END)`;
+}
+
+/** The select list of the percentiles, aliased by their field names. */
+function percentileColumns() {
+  return sql.join(
+    PERCENTILE_FIELDS.map((field) => {
+      const [duration, p] = HISTORY_PERCENTILES[field];
+      const [rank, count] = duration === 'e' ? ['rn_e', 'cnt_e'] : ['rn_w', 'cnt_w'];
+      return sql`${pick(duration, rank, count, p)} AS ${sql.ref(field)}`;
+    }),
+  );
 }
 
 /**
@@ -80,11 +125,7 @@ export function historyBucketsQuery(w: HistoryWindow): RawBuilder<Record<string,
   return sql<Record<string, unknown>>`
     SELECT b, task_name, COUNT(*) AS n,
       SUM(state = 'completed') AS completed, SUM(state = 'failed') AS failed,
-      SUM(state = 'cancelled') AS cancelled,
-      ${pick('e', 'rn_e', 'cnt_e', 50)} AS e50, ${pick('e', 'rn_e', 'cnt_e', 95)} AS e95,
-      ${pick('e', 'rn_e', 'cnt_e', 99)} AS e99,
-      ${pick('wt', 'rn_w', 'cnt_w', 50)} AS w50, ${pick('wt', 'rn_w', 'cnt_w', 95)} AS w95,
-      ${pick('wt', 'rn_w', 'cnt_w', 99)} AS w99
+      SUM(state = 'cancelled') AS cancelled, ${percentileColumns()}
     FROM (
       SELECT b, task_name, state, e, wt,
         ROW_NUMBER() OVER (PARTITION BY b, task_name, e IS NULL ORDER BY e) AS rn_e,
@@ -124,11 +165,6 @@ export async function selectHistoryBuckets(
     completed: toNumber(r.completed),
     failed: toNumber(r.failed),
     cancelled: toNumber(r.cancelled),
-    execP50Ms: toNullableNumber(r.e50),
-    execP95Ms: toNullableNumber(r.e95),
-    execP99Ms: toNullableNumber(r.e99),
-    waitP50Ms: toNullableNumber(r.w50),
-    waitP95Ms: toNullableNumber(r.w95),
-    waitP99Ms: toNullableNumber(r.w99),
+    ...historyPercentiles((field) => toNullableNumber(r[field])),
   }));
 }

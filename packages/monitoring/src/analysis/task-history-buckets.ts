@@ -1,7 +1,13 @@
 import { assertInteger, assertName, assertOneOf, assertOptionalObject } from '@celers/core';
 import { type MonitorSource, resolveSource } from '../internal/monitor-source.js';
 import { runQuery } from '../internal/run-query.js';
-import { type HistoryBucketRow, selectDbNow, selectHistoryBuckets } from './task-history-buckets.sql.js';
+import {
+  type HistoryBucketRow,
+  type HistoryBucketValues,
+  historyPercentiles,
+  selectDbNow,
+  selectHistoryBuckets,
+} from './task-history-buckets.sql.js';
 
 /** The windows the history covers, each with its bucket width. */
 export const TASK_HISTORY_RANGES = {
@@ -37,20 +43,9 @@ export interface TaskHistoryOptions {
 }
 
 /** One bucket of one task name. Durations are ms (nearest rank); `null` when the bucket has none. */
-export interface TaskHistoryPoint {
+export interface TaskHistoryPoint extends HistoryBucketValues {
   /** Start of the bucket (inclusive, database clock, UTC). */
   start: Date;
-  completed: number;
-  failed: number;
-  cancelled: number;
-  /** Execution time `started_at → completed_at` of the completed tasks. */
-  execP50Ms: number | null;
-  execP95Ms: number | null;
-  execP99Ms: number | null;
-  /** Wait `created_at → started_at` of the finished tasks that started. */
-  waitP50Ms: number | null;
-  waitP95Ms: number | null;
-  waitP99Ms: number | null;
 }
 
 /** The buckets of one task name, one point per bucket (empty buckets are zero). */
@@ -83,18 +78,7 @@ export interface TaskHistory {
 }
 
 function emptyPoint(start: Date): TaskHistoryPoint {
-  return {
-    start,
-    completed: 0,
-    failed: 0,
-    cancelled: 0,
-    execP50Ms: null,
-    execP95Ms: null,
-    execP99Ms: null,
-    waitP50Ms: null,
-    waitP95Ms: null,
-    waitP99Ms: null,
-  };
+  return { start, completed: 0, failed: 0, cancelled: 0, ...historyPercentiles(() => null) };
 }
 
 function toSeries(rows: readonly HistoryBucketRow[], buckets: readonly Date[]): TaskHistorySeries[] {

@@ -11,7 +11,11 @@ export interface QueryPerformanceProfile extends QueryDigestStats {
 /** Rows examined per row returned or changed above which a statement counts as unselective. */
 export const POOR_SELECTIVITY_RATIO = 100;
 
-/** Adds the verdict: no index used, no good index, or more than 100 rows examined per row sent/affected. */
+/**
+ * Adds the verdict: no index used, no good index, or more than 100 rows examined per row sent/affected. Reached
+ * through `diagnostics.profileQueryPerformance`; not exported by the package.
+ * @internal
+ */
 export function profileDigest(stats: QueryDigestStats): QueryPerformanceProfile {
   const reasons: string[] = [];
   if (stats.noIndexUsedCount > 0) reasons.push(`no index used in ${stats.noIndexUsedCount} executions`);

@@ -1,7 +1,10 @@
 import type { CelersDatabase } from '@celers/schema';
 import { type Kysely, sql } from 'kysely';
 
-/** Server variables `serverVariables()` may read (a whitelist: names are bound as parameters, never spliced). */
+/**
+ * The server variables `diagnostics.serverVariables(names?)` may read, and so the names it accepts: a
+ * whitelist, bound as parameters and never spliced. Public so callers can offer or check names before a call.
+ */
 export const SERVER_VARIABLE_NAMES = [
   'version',
   'version_comment',

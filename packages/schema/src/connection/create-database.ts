@@ -152,7 +152,7 @@ export function getPoolStats(db: object): PoolStats | null {
   };
 }
 
-/** The resolved pool config of a Kysely made by {@link createDatabase}. */
+/** The resolved pool config of a Kysely made by {@link createDatabase} (for tests; not exported by the package). @internal */
 export function getPoolConfig(db: object): ResolvedPoolConfig | null {
   return registry.get(db)?.config ?? null;
 }

@@ -24,12 +24,19 @@ export function isTransientSettleError(error: unknown): boolean {
   return error.code === 'DATABASE_ERROR' && typeof errno === 'number' && LOCK_ERRNOS.has(errno);
 }
 
+/** What the retry loop needs of an abort: whether it happened, and a wake-up when it does. @internal */
+export interface AbortSwitch {
+  readonly aborted: boolean;
+  /** Runs `callback` once on abort; returns a function that unregisters it. */
+  onAbort(callback: () => void): () => void;
+}
+
 /** When to stop retrying a settlement. @internal */
 export interface SettleRetryLimits {
   /** Epoch ms after which the lease has (probably) run out: the task is given up then. */
   leaseExpiresAt(): number;
-  /** Set when retrying must stop at once (lease lost, shutdown abort). */
-  readonly signal: AbortSignal;
+  /** Aborted when retrying must stop at once (lease lost, shutdown abort); a `LazyAbort` fits. */
+  readonly abort: AbortSwitch;
   /** Told about each retry before its wait. */
   onRetry(error: unknown, attempt: number, delayMs: number): void;
 }
@@ -46,7 +53,7 @@ export async function settleWithRetry<T>(settle: () => Promise<T>, limits: Settl
     try {
       return await settle();
     } catch (error) {
-      if (!isTransientSettleError(error) || limits.signal.aborted) throw error;
+      if (!isTransientSettleError(error) || limits.abort.aborted) throw error;
       const delayMs = computeRetryDelay(
         {
           kind: 'exponential-jitter',
@@ -58,20 +65,22 @@ export async function settleWithRetry<T>(settle: () => Promise<T>, limits: Settl
       );
       if (Date.now() + delayMs >= limits.leaseExpiresAt()) throw error;
       limits.onRetry(error, attempt, delayMs);
-      await sleep(delayMs, limits.signal);
-      if (limits.signal.aborted) throw error;
+      await sleep(delayMs, limits.abort);
+      if (limits.abort.aborted) throw error;
     }
   }
 }
 
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
+function sleep(ms: number, abort: AbortSwitch): Promise<void> {
   return new Promise((resolve) => {
-    const done = () => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
+    let unregister: (() => void) | undefined;
+    const timer = setTimeout(() => {
+      unregister?.();
       resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
+    }, ms);
+    unregister = abort.onAbort(() => {
+      clearTimeout(timer);
+      resolve();
+    });
   });
 }

@@ -12,6 +12,7 @@ import type { WorkerEventMap } from '../worker-events.js';
 import { bindLogger } from '../worker-logger.js';
 import type { ResolvedWorkerOptions } from '../worker-options.js';
 import type { AckBatcher } from './ack-batcher.js';
+import { LazyAbort } from './lazy-abort.js';
 import { LeaseKeeper } from './lease-keeper.js';
 import { type SettleRetryLimits, settleWithRetry } from './settle-retry.js';
 import { startProcessSpan, traceContextOf } from './task-tracing.js';
@@ -45,7 +46,7 @@ export class TaskRunner {
   readonly #deps: TaskRunnerDeps;
   readonly #message: BrokerMessage;
   readonly #renewLeaseFirst: boolean;
-  readonly #controller = new AbortController();
+  readonly #abort = new LazyAbort<CelersError>();
   /** When the lease ends (epoch ms) as far as this runner knows; the keeper takes over once the handler runs. */
   #leaseExpiresAt: number;
   #keeper: LeaseKeeper | undefined;
@@ -79,7 +80,7 @@ export class TaskRunner {
 
   /** Aborts the handler's signal with `reason` (shutdown timeout, lease lost). */
   abort(reason: CelersError): void {
-    if (!this.#controller.signal.aborted) this.#controller.abort(reason);
+    this.#abort.abort(reason);
   }
 
   async #run(): Promise<void> {
@@ -171,11 +172,8 @@ export class TaskRunner {
     ctx: TaskContext,
     spanContext: ReturnType<typeof startProcessSpan>['context'],
   ): Promise<Ending> {
-    const signal = this.#controller.signal;
     const aborted = new Promise<Ending>((resolve) => {
-      const onAbort = () => resolve({ kind: 'aborted', reason: signal.reason as CelersError });
-      if (signal.aborted) onAbort();
-      else signal.addEventListener('abort', onAbort, { once: true });
+      this.#abort.onAbort((reason) => resolve({ kind: 'aborted', reason }));
     });
     const ran = context
       .with(spanContext, () => Promise.resolve().then(() => handler(payload, ctx)))
@@ -265,7 +263,7 @@ export class TaskRunner {
   #retryLimits(operation: 'ack' | 'reject'): SettleRetryLimits {
     return {
       leaseExpiresAt: () => this.#keeper?.expiresAt ?? this.#leaseExpiresAt,
-      signal: this.#controller.signal,
+      abort: this.#abort,
       onRetry: (error, attempt, delayMs) =>
         this.#deps.options.logger.debug(`${operation} failed, retrying while the lease lasts`, {
           taskId: this.taskId,
@@ -288,19 +286,35 @@ export class TaskRunner {
     );
   }
 
+  /**
+   * The handler's context. `signal`, `log` and `traceContext` are built on first read: most handlers never touch
+   * them, and building all three cost a no-op task more than the rest of its trip through the worker.
+   */
   #taskContext(metadata: TaskMetadata, attempt: number): TaskContext {
     const broker = this.#deps.options.broker;
-    const taskId = this.taskId;
+    const logger = this.#deps.options.logger;
+    const abort = this.#abort;
+    const { taskId, taskName } = this;
+    let log: TaskContext['log'] | undefined;
+    let traceContext: TaskContext['traceContext'] | undefined;
     return Object.freeze({
       taskId,
-      taskName: this.taskName,
+      taskName,
       attempt,
       deliveryCount: this.#message.deliveryCount,
       redelivered: this.#message.deliveryCount > this.#message.retryCount + 1,
       metadata,
-      signal: this.#controller.signal,
-      traceContext: traceContextOf(metadata),
-      log: bindLogger(this.#deps.options.logger, { taskId, taskName: this.taskName, attempt }),
+      get signal() {
+        return abort.signal;
+      },
+      get traceContext() {
+        if (traceContext === undefined) traceContext = traceContextOf(metadata);
+        return traceContext;
+      },
+      get log() {
+        log ??= bindLogger(logger, { taskId, taskName, attempt });
+        return log;
+      },
       progress: async (percent: number, step?: string): Promise<void> => {
         await broker.updateProgress(taskId, percent, step);
       },

@@ -194,6 +194,19 @@ export function resolveMaintainerOptions(options: MaintainerOptions = {}): Resol
   });
 }
 
+/**
+ * A broker's Maintainer options: when `recoverTimedOut` is not given, recovery runs every half of the broker's
+ * `leaseMs`, at most {@link DEFAULT_RECOVERY_INTERVAL_MS} and at least {@link MIN_JOB_INTERVAL_MS}.
+ */
+export function maintainerOptionsForLease(options: MaintainerOptions, leaseMs: number): MaintainerOptions {
+  if (options?.recoverTimedOut !== undefined) return options;
+  const intervalMs = Math.min(
+    DEFAULT_RECOVERY_INTERVAL_MS,
+    Math.max(MIN_JOB_INTERVAL_MS, Math.round(leaseMs / 2)),
+  );
+  return { ...options, recoverTimedOut: { intervalMs } };
+}
+
 function schedule(value: JobScheduleOptions | false | undefined, name: string, defaultIntervalMs: number) {
   if (value === false) return undefined;
   const opts = assertOptionalObject(value, `options.${name}`) ?? {};

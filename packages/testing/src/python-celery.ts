@@ -1,36 +1,27 @@
+// Runs Python Celery next to celers: the interpreter to use, a check that it can import Celery, and an
+// unmodified `celery worker` in its own process group. Shared by @celers/celery's interop tests and the bench's
+// W10 (apps/bench, which runs it outside vitest: this package's index loads no test framework at runtime).
 import { execFile, spawn } from 'node:child_process';
-import { dirname } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 
-/** Where `bench_celery_app.py` lives: the Python worker runs with this as its working directory. */
-const APP_DIR = dirname(fileURLToPath(import.meta.url));
+/** How many bytes of a Python worker's stderr are kept for error messages. */
+const STDERR_TAIL_BYTES = 4_096;
+
 /**
- * The interpreter W10 runs: `CELERS_PYTHON`, else Debian's, for which python3-celery is installed (a pyenv
+ * The interpreter to run: `CELERS_PYTHON`, else Debian's, for which python3-celery is installed (a pyenv
  * `python3` earlier on PATH lacks it).
  */
 export function pythonInterpreter(): string {
   return process.env.CELERS_PYTHON ?? '/usr/bin/python3';
 }
-/** How many bytes of a Python worker's stderr are kept for error messages. */
-const STDERR_TAIL_BYTES = 4_096;
 
-/** A Python Celery pool W10 drains with. */
-export type PythonPool = { kind: 'solo' } | { kind: 'prefork'; concurrency: number };
-
-/** A running `celery worker`, leading its own process group (its prefork children are in it). */
-export interface PythonWorker {
-  /**
-   * Resolves, when the worker exits, with an error naming how and the last {@link STDERR_TAIL_BYTES} of its
-   * stderr (where Celery logs); never rejects.
-   */
-  readonly exitedEarly: Promise<Error>;
-  /** Kills the worker's process group and waits for the worker to exit. Safe to call twice. */
-  stop(): Promise<void>;
+/** The SQLAlchemy URL (`mysql+pymysql://…`) of a `mysql://` (or `mariadb://`) URL. */
+export function sqlalchemyUrl(url: string): string {
+  return url.replace(/^(mysql|mariadb):/, 'mysql+pymysql:');
 }
 
 /**
- * Why W10 cannot run Python Celery here, or `null` when it can: imports what the worker needs (Celery, kombu,
+ * Why Python Celery cannot run here, or `null` when it can: imports what a worker needs (Celery, kombu,
  * SQLAlchemy, PyMySQL) with {@link pythonInterpreter} and returns its last error line when that fails.
  */
 export async function pythonCeleryMissing(): Promise<string | null> {
@@ -46,17 +37,41 @@ export async function pythonCeleryMissing(): Promise<string | null> {
   }
 }
 
-/** The SQLAlchemy URL (`mysql+pymysql://…`) of a `mysql://` URL. */
-export function sqlalchemyUrl(url: string): string {
-  return url.replace(/^(mysql|mariadb):/, 'mysql+pymysql:');
+/** A Python Celery pool. */
+export type PythonPool = { kind: 'solo' } | { kind: 'prefork'; concurrency: number };
+
+/** Where and what a Python worker runs. */
+export interface PythonWorkerOptions {
+  /** The celers database URL (`mysql://…`); the worker gets it as `CELERS_CELERY_DB` in SQLAlchemy form. */
+  dbUrl: string;
+  /** The kombu queue to consume. */
+  queue: string;
+  /** The Celery app module (`celery -A <app>`), found in `cwd`. */
+  app: string;
+  /** The working directory, where the app module lives. */
+  cwd: string;
+  /** @defaultValue `{ kind: 'solo' }` */
+  pool?: PythonPool;
+}
+
+/** A running `celery worker`, leading its own process group (its prefork children are in it). */
+export interface PythonWorker {
+  /**
+   * Resolves, when the worker exits, with an error naming how and the last {@link STDERR_TAIL_BYTES} of its
+   * stderr (where Celery logs); never rejects.
+   */
+  readonly exitedEarly: Promise<Error>;
+  /** Kills the worker's process group and waits for the worker to exit. Safe to call twice. */
+  stop(): Promise<void>;
 }
 
 /**
- * Starts an unmodified `celery worker` on `bench_celery_app` consuming `queue` of the database at `dbUrl`.
- * It is detached into its own process group so that `stop()` also ends its prefork children; until then a
- * hook on this process's exit kills the group, so an aborted bench leaves no Python behind.
+ * Starts an unmodified `celery worker` on `options.app`. It is detached into its own process group so that
+ * `stop()` also ends its prefork children; until then a hook on this process's exit kills the group, so an
+ * aborted run leaves no Python behind.
  */
-export function startPythonWorker(dbUrl: string, queue: string, pool: PythonPool): PythonWorker {
+export function startPythonWorker(options: PythonWorkerOptions): PythonWorker {
+  const pool = options.pool ?? { kind: 'solo' };
   const poolArgs =
     pool.kind === 'solo' ? ['--pool=solo'] : ['--pool=prefork', `--concurrency=${pool.concurrency}`];
   const child = spawn(
@@ -65,11 +80,11 @@ export function startPythonWorker(dbUrl: string, queue: string, pool: PythonPool
       '-m',
       'celery',
       '-A',
-      'bench_celery_app',
+      options.app,
       'worker',
       ...poolArgs,
       '-Q',
-      queue,
+      options.queue,
       '-l',
       'warning',
       // Broadcast features the SQL transport does not need; without them the worker starts in about 1 s.
@@ -78,8 +93,8 @@ export function startPythonWorker(dbUrl: string, queue: string, pool: PythonPool
       '--without-gossip',
     ],
     {
-      cwd: APP_DIR,
-      env: { ...process.env, CELERS_CELERY_DB: sqlalchemyUrl(dbUrl) },
+      cwd: options.cwd,
+      env: { ...process.env, CELERS_CELERY_DB: sqlalchemyUrl(options.dbUrl) },
       stdio: ['ignore', 'ignore', 'pipe'],
       detached: true,
     },
