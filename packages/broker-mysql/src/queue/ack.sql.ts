@@ -64,6 +64,32 @@ export async function deleteOwnedTasks(
   return Number(result.numAffectedRows ?? 0n);
 }
 
+/**
+ * Completes live tasks the caller's transaction has locked (and checked the receipts of), in place. @internal
+ */
+export async function completeLockedTasks(trx: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.executeQuery(
+    CompiledQuery.raw(
+      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
+       SET state = 'completed', completed_at = UTC_TIMESTAMP(6), lease_expires_at = NULL, receipt_handle = NULL
+       WHERE id IN (${placeholders(ids.length)})`,
+      sortedIds(ids),
+    ),
+  );
+}
+
+/** Deletes live tasks the caller's transaction has locked (and checked the receipts of). @internal */
+export async function deleteLockedTasks(trx: Executor, ids: readonly string[]): Promise<void> {
+  if (ids.length === 0) return;
+  await trx.executeQuery(
+    CompiledQuery.raw(
+      `DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE id IN (${placeholders(ids.length)})`,
+      sortedIds(ids),
+    ),
+  );
+}
+
 /** Why an owned-task change matched nothing: the task is gone, or the receipt lost it. @internal */
 export async function explainMissingOwnership(
   db: Executor,

@@ -14,18 +14,25 @@ import {
 } from '@celers/core';
 import { computeRetryDelay, hookContext } from '@celers/resilience';
 import type { ValueLimits } from '@celers/schema';
-import { sql } from 'kysely';
+import { CompiledQuery, sql } from 'kysely';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
-import { addMs, dbNow } from '../internal/db-time.js';
+import { addMs } from '../internal/db-time.js';
+import { placeholders } from '../internal/id-list.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { decodeRetryPolicy } from '../internal/task-row-mapper.js';
 import { assertResultFields } from '../internal/validate-result.js';
-import { completeOwnedTasks, deleteOwnedTasks, explainMissingOwnership, readAckStates } from './ack.sql.js';
+import {
+  completeLockedTasks,
+  completeOwnedTasks,
+  deleteLockedTasks,
+  deleteOwnedTasks,
+  explainMissingOwnership,
+  readAckStates,
+} from './ack.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
 import { upsertResults } from './result-write.sql.js';
-import { finishLiveTasks } from './task-moves.sql.js';
 
 function ownershipError(code: 'TASK_NOT_FOUND' | 'STALE_RECEIPT', taskId: string): CelersError {
   return code === 'TASK_NOT_FOUND'
@@ -251,11 +258,14 @@ async function lockLiveRows(
   ids: readonly string[],
   everyState: boolean,
 ): Promise<BatchRow[]> {
-  const processing = everyState ? sql`` : sql`AND state = 'processing'`;
-  const r = await sql<BatchRow>`SELECT id, task_name, state, receipt_handle, worker_id
-    FROM celers_live_tasks FORCE INDEX (PRIMARY)
-    WHERE id IN (${sql.join(ids)}) AND queue_name = ${queue} ${processing}
-    FOR UPDATE`.execute(trx);
+  const processing = everyState ? '' : "AND state = 'processing'";
+  const r = await trx.executeQuery<BatchRow>(
+    CompiledQuery.raw(
+      `SELECT id, task_name, state, receipt_handle, worker_id FROM celers_live_tasks FORCE INDEX (PRIMARY)
+       WHERE id IN (${placeholders(ids.length)}) AND queue_name = ? ${processing} FOR UPDATE`,
+      [...ids, queue],
+    ),
+  );
   return r.rows;
 }
 
@@ -302,13 +312,8 @@ async function ackOwnedInTransaction(
   if (owned.length === 0) return outcomes;
   const ownedIds = owned.map((i) => i.taskId.toLowerCase());
   for (const id of ownedIds) outcomes.set(id, 'acked');
-  if (ctx.options.keepCompleted)
-    await trx
-      .updateTable('celers_live_tasks')
-      .set({ state: 'completed', completed_at: dbNow(), lease_expires_at: null, receipt_handle: null })
-      .where('id', 'in', [...ownedIds].sort())
-      .execute();
-  else await finishLiveTasks(trx, ownedIds, { state: 'completed' }, false);
+  if (ctx.options.keepCompleted) await completeLockedTasks(trx, ownedIds);
+  else await deleteLockedTasks(trx, ownedIds);
   await runCompletionHooks(
     ctx,
     trx,
