@@ -2,17 +2,54 @@ import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { placeholders, sortedIds } from '../internal/id-list.js';
 
+/** A WHERE clause as constant text plus its parameters. */
+interface Condition {
+  sql: string;
+  parameters: unknown[];
+}
+
+/** The rows of `ids` (in lock order). */
+function byIds(ids: readonly string[]): Condition {
+  return { sql: `id IN (${placeholders(ids.length)})`, parameters: sortedIds(ids) };
+}
+
 /**
  * The rows of `ids` that `receiptHandle` still owns in `queue`. Statements using it force PRIMARY: with the
  * queue and state in the WHERE the optimizer may pick idx_tasks_dequeue's (queue, 'processing') range instead,
  * which reads every claimed row of the queue (stale statistics on a table whose processing rows churn) and
  * meets rows other consumers' acks hold (measured: batch-200 acks at 10 loops ran slower than batch 50).
  */
-function ownedBy(queue: string, ids: readonly string[], receiptHandle: string) {
+function ownedBy(queue: string, ids: readonly string[], receiptHandle: string): Condition {
+  const rows = byIds(ids);
   return {
-    sql: `id IN (${placeholders(ids.length)}) AND queue_name = ? AND state = 'processing' AND receipt_handle = ?`,
-    parameters: [...sortedIds(ids), queue, receiptHandle],
+    sql: `${rows.sql} AND queue_name = ? AND state = 'processing' AND receipt_handle = ?`,
+    parameters: [...rows.parameters, queue, receiptHandle],
   };
+}
+
+/** Completes the live rows matching `where` in place (by primary key); returns how many it completed. */
+async function completeWhere(db: Executor, where: Condition): Promise<number> {
+  const result = await db.executeQuery(
+    CompiledQuery.raw(
+      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
+       SET state = 'completed', completed_at = UTC_TIMESTAMP(6), lease_expires_at = NULL, receipt_handle = NULL
+       WHERE ${where.sql}`,
+      where.parameters,
+    ),
+  );
+  return Number(result.numAffectedRows ?? 0n);
+}
+
+/** Deletes the live rows matching `where` (by primary key); returns how many it deleted. */
+async function deleteWhere(db: Executor, where: Condition): Promise<number> {
+  // The multi-table form: single-table DELETE takes no index hint.
+  const result = await db.executeQuery(
+    CompiledQuery.raw(
+      `DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE ${where.sql}`,
+      where.parameters,
+    ),
+  );
+  return Number(result.numAffectedRows ?? 0n);
 }
 
 /**
@@ -27,17 +64,7 @@ export async function completeOwnedTasks(
   ids: readonly string[],
   receiptHandle: string,
 ): Promise<number> {
-  if (ids.length === 0) return 0;
-  const owned = ownedBy(queue, ids, receiptHandle);
-  const result = await db.executeQuery(
-    CompiledQuery.raw(
-      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
-       SET state = 'completed', completed_at = UTC_TIMESTAMP(6), lease_expires_at = NULL, receipt_handle = NULL
-       WHERE ${owned.sql}`,
-      owned.parameters,
-    ),
-  );
-  return Number(result.numAffectedRows ?? 0n);
+  return ids.length === 0 ? 0 : completeWhere(db, ownedBy(queue, ids, receiptHandle));
 }
 
 /**
@@ -52,42 +79,17 @@ export async function deleteOwnedTasks(
   ids: readonly string[],
   receiptHandle: string,
 ): Promise<number> {
-  if (ids.length === 0) return 0;
-  // The multi-table form: single-table DELETE takes no index hint.
-  const owned = ownedBy(queue, ids, receiptHandle);
-  const result = await db.executeQuery(
-    CompiledQuery.raw(
-      `DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE ${owned.sql}`,
-      owned.parameters,
-    ),
-  );
-  return Number(result.numAffectedRows ?? 0n);
+  return ids.length === 0 ? 0 : deleteWhere(db, ownedBy(queue, ids, receiptHandle));
 }
 
-/**
- * Completes live tasks the caller's transaction has locked (and checked the receipts of), in place. @internal
- */
+/** Completes live tasks the caller's transaction has locked (and checked the receipts of), in place. @internal */
 export async function completeLockedTasks(trx: Executor, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await trx.executeQuery(
-    CompiledQuery.raw(
-      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
-       SET state = 'completed', completed_at = UTC_TIMESTAMP(6), lease_expires_at = NULL, receipt_handle = NULL
-       WHERE id IN (${placeholders(ids.length)})`,
-      sortedIds(ids),
-    ),
-  );
+  if (ids.length > 0) await completeWhere(trx, byIds(ids));
 }
 
 /** Deletes live tasks the caller's transaction has locked (and checked the receipts of). @internal */
 export async function deleteLockedTasks(trx: Executor, ids: readonly string[]): Promise<void> {
-  if (ids.length === 0) return;
-  await trx.executeQuery(
-    CompiledQuery.raw(
-      `DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE id IN (${placeholders(ids.length)})`,
-      sortedIds(ids),
-    ),
-  );
+  if (ids.length > 0) await deleteWhere(trx, byIds(ids));
 }
 
 /** Why an owned-task change matched nothing: the task is gone, or the receipt lost it. @internal */

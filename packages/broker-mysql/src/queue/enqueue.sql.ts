@@ -2,6 +2,7 @@ import { CompiledQuery, type RawBuilder } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
+import { placeholders } from '../internal/id-list.js';
 import { TASK_INSERT_COLUMNS, type TaskInsertValues } from '../internal/task-row-mapper.js';
 import { QueueConfigKey } from './queue-config.sql.js';
 
@@ -11,7 +12,7 @@ export const ENQUEUE_CHUNK_SIZE = 500;
 /** Column list of a new task row (constant text). */
 const INSERT_COLUMNS_SQL = [...TASK_INSERT_COLUMNS, 'created_at', 'scheduled_at'].join(', ');
 /** One row's value placeholders; created_at is the database clock. The scheduled_at fragment follows. */
-const VALUE_PLACEHOLDERS = `${TASK_INSERT_COLUMNS.map(() => '?').join(', ')}, UTC_TIMESTAMP(6), `;
+const VALUE_PLACEHOLDERS = `${placeholders(TASK_INSERT_COLUMNS.length)}, UTC_TIMESTAMP(6), `;
 
 /** The SQL and parameters of a `scheduled_at` value: a parameter for a `Date`, else the compiled expression. */
 function scheduledFragment(

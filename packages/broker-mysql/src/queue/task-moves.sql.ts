@@ -69,24 +69,16 @@ export interface FinishStamp {
 }
 
 /**
- * Moves locked live tasks `ids` to the finished table as `stamp.state` (lease and receipt cleared), or deletes
- * them when `keep` is false. Returns how many rows left the live table. Run inside the transaction that locked
- * them. @internal
+ * Moves locked live tasks `ids` to the finished table as `stamp.state` (lease and receipt cleared). Returns how
+ * many rows left the live table. Run inside the transaction that locked them. (Acks that keep no history
+ * delete instead: `deleteLockedTasks` in ack.sql.ts.) @internal
  */
 export async function finishLiveTasks(
   db: Executor,
   ids: readonly string[],
   stamp: FinishStamp,
-  keep = true,
 ): Promise<number> {
   if (ids.length === 0) return 0;
-  if (!keep) {
-    const r = await db
-      .deleteFrom('celers_live_tasks')
-      .where('id', 'in', [...ids].sort())
-      .executeTakeFirst();
-    return Number(r.numDeletedRows);
-  }
   return moveTaskRows(db, 'celers_live_tasks', 'celers_finished_tasks', ids, {
     state: stamp.state,
     completed_at: stamp.at ?? sql`UTC_TIMESTAMP(6)`,
