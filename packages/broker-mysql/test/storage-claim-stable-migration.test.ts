@@ -15,6 +15,7 @@ import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
+import { bulkRowSource } from './fixtures/bulk-rows.js';
 
 // Migration 0016 on a populated database (as 0015 left it): pending rows (one with a dedup key and a group, so
 // it has a links row), a processing row with a live lease, scheduled rows due later and overdue, a completed row
@@ -120,11 +121,7 @@ beforeAll(async () => {
       created_at, scheduled_at, metadata)
     SELECT UUID(), ${Q}, 'bulk', X'31', 'application/json', 'identity', IF(a.d < 3, 'scheduled', 'pending'),
       UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 DAY, '{}'
-    FROM (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) a,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) b,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) c,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) e,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) f`.execute(db);
+    ${bulkRowSource()}`.execute(db);
   before = await snapshot();
   viewColumns = await columnsOf('celers_tasks');
 });

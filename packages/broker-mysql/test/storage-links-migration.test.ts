@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
+import { bulkRowSource } from './fixtures/bulk-rows.js';
 
 // Migration 0015 on a populated database (as 0014 left it): live rows with a dedup key (pending and scheduled),
 // a group (more members than one copy chunk), a chain link waiting for its parent, a completed row still in the
@@ -99,11 +100,7 @@ beforeAll(async () => {
       created_at, scheduled_at, metadata)
     SELECT UUID(), ${Q}, 'member', X'31', 'application/json', 'identity', 'scheduled', UTC_TIMESTAMP(6),
       UTC_TIMESTAMP(6) + INTERVAL 1 DAY, '{"group_id": "g1"}'
-    FROM (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) a,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) b,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) c,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) e,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) f`.execute(db);
+    ${bulkRowSource()}`.execute(db);
 });
 
 afterAll(async () => {

@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
+import { bulkRowSource } from './fixtures/bulk-rows.js';
 
 // Migration 0014 on a populated database (as 0013 left it): pending rows due now, due in 1 s (inside the
 // promotion margin), due in 1 h with a dedup key, a chain link waiting for its parent, a processing lease and
@@ -76,11 +77,7 @@ beforeAll(async () => {
       created_at, scheduled_at, metadata)
     SELECT UUID(), ${Q}, 'bulk', X'31', 'application/json', 'identity', 'pending', UTC_TIMESTAMP(6),
       UTC_TIMESTAMP(6) + INTERVAL 1 DAY, '{}'
-    FROM (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) a,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) b,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) c,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) e,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) f`.execute(db);
+    ${bulkRowSource()}`.execute(db);
 });
 afterAll(async () => {
   await db?.destroy();

@@ -5,6 +5,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
+import { bulkRowSource } from './fixtures/bulk-rows.js';
 
 // Migration 0013 on a populated database: the pre-split celers_tasks holds pending (plain, deduplicated,
 // a chain link waiting for its parent), processing (a live lease), finished and dead-lettered tasks. After the
@@ -74,11 +75,7 @@ beforeAll(async () => {
       created_at, scheduled_at, metadata)
     SELECT UUID(), ${Q}, 'bulk', X'31', 'application/json', 'identity', 'pending', UTC_TIMESTAMP(6),
       UTC_TIMESTAMP(6) + INTERVAL 1 HOUR, '{}'
-    FROM (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) a,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) b,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) c,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3) e,
-      (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4) f`.execute(db);
+    ${bulkRowSource()}`.execute(db);
 });
 afterAll(async () => {
   await db?.destroy();

@@ -207,17 +207,18 @@ describe('0011_add_task_delivery_count', () => {
   });
 });
 
-describe('0012_extend_task_name_index', () => {
-  async function columnsOf(index: string, table = 'celers_tasks'): Promise<string[]> {
-    const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
-      FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table}
-      AND index_name = ${index} ORDER BY seq_in_index`.execute(db);
-    return r.rows.map((x) => (x.collation === 'D' ? `${x.name} DESC` : x.name));
-  }
+/** The key of `index` on `table`, in order, descending parts marked ` DESC`. */
+async function indexKey(index: string, table: string): Promise<string[]> {
+  const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
+    FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table}
+    AND index_name = ${index} ORDER BY seq_in_index`.execute(db);
+  return r.rows.map((x) => (x.collation === 'D' ? `${x.name} DESC` : x.name));
+}
 
+describe('0012_extend_task_name_index', () => {
   it('extends idx_tasks_task_name_state to the claim order, and goes back down', async () => {
     await migrateUpTo(db, '0012_extend_task_name_index');
-    expect(await columnsOf('idx_tasks_task_name_state')).toEqual([
+    expect(await indexKey('idx_tasks_task_name_state', 'celers_tasks')).toEqual([
       'queue_name',
       'task_name',
       'state',
@@ -228,7 +229,11 @@ describe('0012_extend_task_name_index', () => {
     expect(await migrateDown(db, { to: '0011_add_task_delivery_count' })).toEqual([
       '0012_extend_task_name_index',
     ]);
-    expect(await columnsOf('idx_tasks_task_name_state')).toEqual(['queue_name', 'task_name', 'state']);
+    expect(await indexKey('idx_tasks_task_name_state', 'celers_tasks')).toEqual([
+      'queue_name',
+      'task_name',
+      'state',
+    ]);
     expect(await migrate(db)).toEqual([
       '0012_extend_task_name_index',
       '0013_split_live_tasks',
@@ -241,16 +246,9 @@ describe('0012_extend_task_name_index', () => {
 });
 
 describe('0016_claim_stable_indexes', () => {
-  async function keyOf(index: string, table = 'celers_live_tasks'): Promise<string[]> {
-    const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
-      FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table}
-      AND index_name = ${index} ORDER BY seq_in_index`.execute(db);
-    return r.rows.map((x) => (x.collation === 'D' ? `${x.name} DESC` : x.name));
-  }
-
   it('keys the live per-name and promotion indexes on VIRTUAL claim-stable columns, and goes back down', async () => {
     await migrate(db);
-    expect(await keyOf('idx_tasks_task_name_state')).toEqual([
+    expect(await indexKey('idx_tasks_task_name_state', 'celers_live_tasks')).toEqual([
       'queue_name',
       'task_name',
       'run_phase',
@@ -258,9 +256,9 @@ describe('0016_claim_stable_indexes', () => {
       'scheduled_at',
       'id',
     ]);
-    expect(await keyOf('idx_tasks_promote')).toEqual(['queue_name', 'promote_at']);
+    expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual(['queue_name', 'promote_at']);
     // The finished table keeps its state-keyed index.
-    expect(await keyOf('idx_tasks_task_name_state', 'celers_finished_tasks')).toContain('state');
+    expect(await indexKey('idx_tasks_task_name_state', 'celers_finished_tasks')).toContain('state');
     const generated = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
       FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
       AND column_name IN ('run_phase', 'promote_at') ORDER BY column_name`.execute(db);
@@ -270,7 +268,7 @@ describe('0016_claim_stable_indexes', () => {
     ]);
 
     expect(await migrateDown(db, { to: '0015_task_links' })).toEqual(['0016_claim_stable_indexes']);
-    expect(await keyOf('idx_tasks_task_name_state')).toEqual([
+    expect(await indexKey('idx_tasks_task_name_state', 'celers_live_tasks')).toEqual([
       'queue_name',
       'task_name',
       'state',
@@ -278,7 +276,11 @@ describe('0016_claim_stable_indexes', () => {
       'scheduled_at',
       'id',
     ]);
-    expect(await keyOf('idx_tasks_promote')).toEqual(['queue_name', 'state', 'scheduled_at']);
+    expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual([
+      'queue_name',
+      'state',
+      'scheduled_at',
+    ]);
     const left = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.columns
       WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
       AND column_name IN ('run_phase', 'promote_at')`.execute(db);
