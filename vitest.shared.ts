@@ -65,7 +65,8 @@ export function celersVitestConfig(
       include: ['test/**/*.test.ts'],
       globalSetup: overrides.database === false ? [] : [resolve(packagesDir, 'testing/src/global-setup.ts')],
       testTimeout: overrides.testTimeout ?? 30_000,
-      hookTimeout: 60_000,
+      // set-up hooks create and migrate databases; on a loaded 2-core CI machine one took over 60 s
+      hookTimeout: 180_000,
       reporters: ['default', 'json'],
       outputFile: { json: 'test-results.json' },
     },
