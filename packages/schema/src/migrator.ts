@@ -7,11 +7,12 @@ import {
   NO_MIGRATIONS,
   sql,
 } from 'kysely';
+import { withDatabaseScopedMigrationLock } from './migration-lock.js';
 import { MIGRATION_NAMES, type MigrationName, migrations } from './migrations/index.js';
 
 /** kysely's migration bookkeeping table for celers (the seed's `celers_migrations`). */
 export const DEFAULT_MIGRATION_TABLE = 'celers_migrations';
-/** kysely's migration lock table; the MySQL adapter also takes `GET_LOCK`, so concurrent migrators wait. */
+/** kysely's migration lock table (created by kysely; the lock itself is a `GET_LOCK` per database). */
 export const DEFAULT_MIGRATION_LOCK_TABLE = 'celers_migrations_lock';
 
 const provider: MigrationProvider = { getMigrations: async () => ({ ...migrations }) };
@@ -21,7 +22,7 @@ type AnyKysely = Kysely<any>;
 
 function migrator(db: AnyKysely): Migrator {
   return new Migrator({
-    db,
+    db: withDatabaseScopedMigrationLock(db),
     provider,
     migrationTableName: DEFAULT_MIGRATION_TABLE,
     migrationLockTableName: DEFAULT_MIGRATION_LOCK_TABLE,
@@ -40,7 +41,8 @@ function unwrap(resultSet: MigrationResultSet, action: string): string[] {
 
 /**
  * Applies every pending migration. Idempotent: a migrated database is left as it is. Safe to run from
- * several processes at once (kysely serializes them with a lock). Returns the names it applied.
+ * several processes at once: they take turns on a lock named after the database, so migrations of other
+ * databases on the same server do not wait. Returns the names it applied.
  */
 export async function migrate(db: AnyKysely): Promise<string[]> {
   return unwrap(await migrator(db).migrateToLatest(), 'up');
