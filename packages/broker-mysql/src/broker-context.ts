@@ -50,10 +50,11 @@ export interface BrokerContext {
   /** Drain flags read by enqueues, shared by every broker on the same pool (`db`). */
   readonly drainFlags: DrainFlagCache;
   /**
-   * True after a claim found nothing: the next claim first peeks with one plain SELECT, so polling an idle
-   * queue costs 1 statement instead of a 3-statement transaction.
+   * What this broker's last claim came back with: `empty` (nothing due), `short` (fewer than asked: the queue
+   * is nearly empty) or `full` (a backlog). After `empty` or `short` the next claim starts with one plain
+   * SELECT (the peek): an idle queue costs that one statement, and a few due tasks are taken with one more.
    */
-  claimFoundNothing: boolean;
+  lastClaim: 'empty' | 'short' | 'full';
   /** Promotes this queue's scheduled tasks before claims, at most once per `PROMOTE_INTERVAL_MS`. */
   readonly promoter: ScheduledPromoter;
   /** Emits a broker event (listeners run synchronously; their throws become `error` events). */

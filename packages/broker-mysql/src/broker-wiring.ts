@@ -131,7 +131,7 @@ export function createBrokerContext(
         }),
     }),
     drainFlags: drainFlagCacheFor(db),
-    claimFoundNothing: false,
+    lastClaim: 'empty',
     promoter: new ScheduledPromoter(),
     emit,
     run,

@@ -13,8 +13,8 @@ import { v4 as uuidv4 } from 'uuid';
 import type { BrokerContext } from '../broker-context.js';
 import { addMs } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
-import { deadLetterPoisonRow, decodeClaimedRows } from '../internal/poison-rows.js';
-import { hasDueTask, lockDueTasks, markClaimed } from './claim.sql.js';
+import { type DecodedClaim, deadLetterPoisonRow, decodeClaimedRows } from '../internal/poison-rows.js';
+import { claimPeekedTasks, hasDueTask, lockDueTasks, markClaimed, peekDueTasks } from './claim.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { promoteScheduledTasks } from './promote-scheduled.sql.js';
 
@@ -24,11 +24,117 @@ const MAX_POISON_RETRIES = 3;
 /** Largest `dequeueBatch` count. */
 export const MAX_DEQUEUE_BATCH = 1_000;
 
+/** What one claim attempt took: the messages, and the rows it dead-lettered as undecodable. */
+interface ClaimOutcome {
+  messages: BrokerMessage[];
+  poisoned: DecodedClaim['poisoned'];
+}
+
 /**
- * Claims up to `count` due tasks (of `options.taskNames` only, when given) in one short READ COMMITTED
- * transaction (lock with SKIP LOCKED, mark `processing` with a new receipt and lease and count the delivery,
- * commit), then returns them. The task runs outside any transaction. Returns `[]` when nothing is due or the
- * queue is paused.
+ * Claims through the locking transaction: lock with SKIP LOCKED, mark `processing` with a new receipt and lease
+ * and count the delivery, dead-letter undecodable rows, record history, commit. Concurrent consumers skip each
+ * other's rows, which keeps a backlog's claims apart.
+ */
+function lockingClaim(
+  ctx: BrokerContext,
+  count: number,
+  taskNames: readonly string[] | undefined,
+  leaseMs: number,
+  workerId: string | null,
+): Promise<ClaimOutcome> {
+  return withLockRetry(reportRetries(ctx, 'dequeue'), () =>
+    ctx.db.transaction().execute(async (trx) => {
+      const { rows: locked, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
+      if (locked.length === 0) return { messages: [], poisoned: [] };
+      const receiptHandle = uuidv4();
+      const leaseExpiresAt = addMs(claimedAt, leaseMs);
+      for (const r of locked) r.delivery_count += 1; // what markClaimed writes below
+      // Decode before claiming: a row that cannot be decoded is dead-lettered in this transaction instead
+      // of making every consumer's dequeue throw on it forever.
+      const { decoded, poisoned } = decodeClaimedRows(locked, receiptHandle, leaseExpiresAt, workerId);
+      for (const p of poisoned) await deadLetterPoisonRow(trx, ctx.queue, p.row, claimedAt, p.error);
+      const rows = decoded.map((d) => d.row);
+      await markClaimed(
+        trx,
+        rows.map((r) => r.id),
+        { receiptHandle, claimedAt, leaseExpiresAt, workerId },
+      );
+      if (ctx.options.recordHistory && rows.length > 0) {
+        await recordTransitions(
+          trx,
+          ctx.queue,
+          rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
+        );
+      }
+      const messages = decoded.map((d) => d.message);
+      noteHookFreeClaim(ctx, messages, receiptHandle);
+      return { messages, poisoned };
+    }),
+  );
+}
+
+/**
+ * Whether a claim may take the peek path: not when history is recorded (the claim and its history rows commit
+ * together in the locking transaction), nor for several task names (a peek over several names would have to
+ * sort; the locking claim walks idx_tasks_dequeue instead).
+ */
+function canPeekClaim(ctx: BrokerContext, taskNames: readonly string[] | undefined): boolean {
+  return !ctx.options.recordHistory && (taskNames === undefined || taskNames.length === 1);
+}
+
+/**
+ * The claim of a queue that came up short last time (issue 17, W4): one plain SELECT of up to `count` + 1 due
+ * tasks; none is an idle poll, up to `count` are taken with one fenced autocommit UPDATE (see
+ * claimPeekedTasks), so a claim of a few tasks costs 2 round trips instead of 5. Returns `undefined`, for the
+ * locking claim to take over, when the peek found more than `count` (a backlog again: concurrent consumers
+ * should skip each other's rows, not wait on them) or an undecodable row (the locking claim dead-letters it).
+ */
+async function peekClaim(
+  ctx: BrokerContext,
+  count: number,
+  taskNames: readonly string[] | undefined,
+  leaseMs: number,
+  workerId: string | null,
+): Promise<ClaimOutcome | undefined> {
+  // One row more than asked tells a queue that holds at most `count` due tasks from a backlog.
+  const { rows, claimedAt } = await peekDueTasks(ctx.db, ctx.queue, count + 1, taskNames);
+  if (rows.length === 0) return { messages: [], poisoned: [] };
+  if (rows.length > count) return undefined;
+  const versions = rows.map((r) => ({ id: r.id, delivery_count: r.delivery_count }));
+  for (const r of rows) r.delivery_count += 1; // what claimPeekedTasks writes
+  const receiptHandle = uuidv4();
+  const leaseExpiresAt = addMs(claimedAt, leaseMs);
+  const { decoded, poisoned } = decodeClaimedRows(rows, receiptHandle, leaseExpiresAt, workerId);
+  if (poisoned.length > 0) return undefined;
+  const claim = { receiptHandle, claimedAt, leaseExpiresAt, workerId };
+  const mine = new Set(
+    await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
+      claimPeekedTasks(ctx.db, ctx.queue, versions, claim),
+    ),
+  );
+  const messages = decoded.filter((d) => mine.has(d.row.id)).map((d) => d.message);
+  noteHookFreeClaim(ctx, messages, receiptHandle);
+  return { messages, poisoned: [] };
+}
+
+/** Remembers a claim none of whose tasks a completion hook concerns, so its acks skip the hooks. */
+function noteHookFreeClaim(
+  ctx: BrokerContext,
+  messages: readonly BrokerMessage[],
+  receiptHandle: string,
+): void {
+  const concerned = messages.some((m) =>
+    ctx.onCompleted.some((hook) => hook.concerns(m.task.metadata.custom ?? {})),
+  );
+  if (!concerned) ctx.hookFreeClaims.add(receiptHandle);
+}
+
+/**
+ * Claims up to `count` due tasks (of `options.taskNames` only, when given): marks them `processing` with a new
+ * receipt and lease and counts the delivery, then returns them. The task runs outside any transaction. A
+ * backlog is claimed in one short READ COMMITTED transaction with SKIP LOCKED (see lockingClaim); after a
+ * claim that came back short, a peek and one fenced UPDATE take a few tasks in 2 round trips instead (see
+ * peekClaim). Returns `[]` when nothing is due or the queue is paused.
  * @internal
  */
 export async function dequeueTasks(
@@ -54,42 +160,14 @@ export async function dequeueTasks(
       await ctx.promoter.promoteIfDue(() =>
         withLockRetry(reportRetries(ctx, 'promoteScheduled'), () => promoteScheduledTasks(ctx.db, ctx.queue)),
       );
-      // An idle queue is polled with one cheap read; only a queue with due work pays for the claim transaction.
-      if (ctx.claimFoundNothing && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) return [];
-      const claimOnce = () =>
-        withLockRetry(reportRetries(ctx, 'dequeue'), () =>
-          ctx.db.transaction().execute(async (trx) => {
-            const { rows: locked, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
-            if (locked.length === 0) return { messages: [], poisoned: [] };
-            const receiptHandle = uuidv4();
-            const leaseExpiresAt = addMs(claimedAt, leaseMs);
-            for (const r of locked) r.delivery_count += 1; // what markClaimed writes below
-            // Decode before claiming: a row that cannot be decoded is dead-lettered in this transaction instead
-            // of making every consumer's dequeue throw on it forever.
-            const { decoded, poisoned } = decodeClaimedRows(locked, receiptHandle, leaseExpiresAt, workerId);
-            for (const p of poisoned) await deadLetterPoisonRow(trx, ctx.queue, p.row, claimedAt, p.error);
-            const rows = decoded.map((d) => d.row);
-            await markClaimed(
-              trx,
-              rows.map((r) => r.id),
-              { receiptHandle, claimedAt, leaseExpiresAt, workerId },
-            );
-            if (ctx.options.recordHistory && rows.length > 0) {
-              await recordTransitions(
-                trx,
-                ctx.queue,
-                rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
-              );
-            }
-            const messages = decoded.map((d) => d.message);
-            const concerned = messages.some((m) =>
-              ctx.onCompleted.some((hook) => hook.concerns(m.task.metadata.custom ?? {})),
-            );
-            if (!concerned) ctx.hookFreeClaims.add(receiptHandle);
-            return { messages, poisoned };
-          }),
-        );
-      let claimed = await claimOnce();
+      let claimed: ClaimOutcome | undefined;
+      if (ctx.lastClaim !== 'full' && canPeekClaim(ctx, taskNames)) {
+        claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
+      } else if (ctx.lastClaim === 'empty' && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) {
+        claimed = { messages: [], poisoned: [] }; // an idle queue is polled with one cheap read
+      }
+      const claimOnce = () => lockingClaim(ctx, count, taskNames, leaseMs, workerId);
+      claimed ??= await claimOnce();
       // A claim that found only poison rows tries again (bounded), so valid tasks behind them still come out.
       for (let retry = 0; ; retry++) {
         for (const p of claimed.poisoned) ctx.emit('error', { queue: ctx.queue, error: p.error });
@@ -97,7 +175,8 @@ export async function dequeueTasks(
           break;
         claimed = await claimOnce();
       }
-      ctx.claimFoundNothing = claimed.messages.length === 0 && claimed.poisoned.length === 0;
+      const found = claimed.messages.length + claimed.poisoned.length;
+      ctx.lastClaim = found === 0 ? 'empty' : found < count ? 'short' : 'full';
       return claimed.messages;
     },
     {
