@@ -145,8 +145,9 @@ export async function claimPeekedTasks(
   const paused = queueFlagIsSet(queue, QueueConfigKey.Paused).compile(db);
   const result = await db.executeQuery(
     CompiledQuery.raw(
-      `UPDATE celers_live_tasks SET state = 'processing', started_at = ?, lease_expires_at = ?, receipt_handle = ?,
-         worker_id = ?, delivery_count = delivery_count + 1
+      // By primary key, as the acks are: the optimizer never trades it for a range of the claim's index
+      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY) SET state = 'processing', started_at = ?, lease_expires_at = ?,
+         receipt_handle = ?, worker_id = ?, delivery_count = delivery_count + 1
        WHERE id IN (${placeholders(ids.length)}) AND (id, delivery_count) IN (${placeholders(ids.length).replaceAll('?', '(?, ?)')})
          AND queue_name = ? AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6) AND NOT ${paused.sql}`,
       [
@@ -164,7 +165,8 @@ export async function claimPeekedTasks(
   if (Number(result.numAffectedRows ?? 0) === ids.length) return ids;
   const mine = await db.executeQuery<{ id: string }>(
     CompiledQuery.raw(
-      `SELECT id FROM celers_live_tasks WHERE id IN (${placeholders(ids.length)}) AND receipt_handle = ?`,
+      `SELECT id FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE id IN (${placeholders(ids.length)})
+         AND receipt_handle = ?`,
       [...ids, claim.receiptHandle],
     ),
   );
