@@ -1,6 +1,7 @@
 // The peek claim (issue 17, W4): after a claim that came back short, the next one reads up to count + 1 due
 // tasks with a plain SELECT and takes them with one UPDATE fenced on each row's delivery_count, so a few tasks
-// cost 2 statements instead of 5, and a row claimed, released or paused in between is never taken.
+// cost 2 statements instead of 5 (3 for several task names after an idle poll), and a row claimed, released or
+// paused in between is never taken.
 import { createTask } from '@celers/core';
 import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
@@ -104,6 +105,24 @@ describe('the peek claim', () => {
     });
   });
 
+  it("claims several task names (a Worker's handlers) the same way, asking first whether any is due when idle", async () => {
+    const b = await countedBroker(`peek-${++n}`);
+    const names = { taskNames: ['a', 'b'] };
+    expect(await statementsOf(b, () => b.dequeueBatch(10, names))).toBe(1);
+    await b.enqueue(createTask('other', 'not asked for', { priority: 9 }));
+    const a = await b.enqueue(createTask('a', 1));
+    const bTask = await b.enqueue(createTask('b', 2, { priority: 5 }));
+    let claimed: Awaited<ReturnType<MysqlBroker['dequeueBatch']>> = [];
+    // idle before: the per-name existence check, then the peek and the UPDATE
+    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(10, names)))).toBe(3);
+    expect(claimed.map((m) => m.task.metadata.id)).toEqual([bTask, a]);
+    // came back short: the next claim peeks at once
+    const later = await b.enqueue(createTask('a', 3));
+    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(10, names)))).toBe(2);
+    expect(claimed.map((m) => m.task.metadata.id)).toEqual([later]);
+    expect(await b.queueSize()).toBe(1); // the task of the other name is left alone
+  });
+
   it('hands a backlog (more due than asked) to the locking claim, which takes the first in claim order', async () => {
     const b = await countedBroker(`peek-${++n}`);
     const ids = await b.enqueueBatch(
@@ -159,16 +178,17 @@ describe('the peek claim', () => {
     await b.resume();
   });
 
-  it('under 6 polling consumers and a trickling producer, claims every task exactly once', async () => {
+  it('under 6 polling consumers (3 claiming by task names) and a trickling producer, claims every task exactly once', async () => {
     const queue = `peek-${++n}`;
     const producer = await broker(queue);
     const consumers = await Promise.all(Array.from({ length: 6 }, () => broker(queue, 2)));
     const TOTAL = 400;
     const seen = new Map<string, number>();
     let produced = false;
-    const consume = async (c: MysqlBroker) => {
+    // half of them claim by task names, as a Worker does
+    const consume = async (c: MysqlBroker, i: number) => {
       for (;;) {
-        const batch = await c.dequeueBatch(5);
+        const batch = await c.dequeueBatch(5, i % 2 === 0 ? undefined : { taskNames: ['t', 'u'] });
         for (const m of batch) seen.set(m.task.metadata.id, (seen.get(m.task.metadata.id) ?? 0) + 1);
         if (batch.length > 0) {
           const acked = await c.ackBatch(
@@ -179,7 +199,7 @@ describe('the peek claim', () => {
         else await new Promise((r) => setTimeout(r, 1));
       }
     };
-    const running = consumers.map(consume);
+    const running = consumers.map((c, i) => consume(c, i));
     const ids: string[] = [];
     for (let i = 0; i < TOTAL; i++) {
       ids.push(await producer.enqueue(createTask('t', i)));

@@ -74,12 +74,14 @@ function lockingClaim(
 }
 
 /**
- * Whether a claim may take the peek path: not when history is recorded (the claim and its history rows commit
- * together in the locking transaction), nor for several task names (a peek over several names would have to
- * sort; the locking claim walks idx_tasks_dequeue instead).
+ * Whether an idle poll asks {@link hasDueTask} before claiming. Unfiltered and single-name claims peek at once
+ * (the peek reads no more than hasDueTask would). A peek for several task names walks the queue's claim index
+ * past other names' tasks, while hasDueTask reads one range per name, so an idle filtered worker stays cheap
+ * behind a backlog of other names. With history recorded there is no peek: claims take the locking path, whose
+ * claim and history rows commit together.
  */
-function canPeekClaim(ctx: BrokerContext, taskNames: readonly string[] | undefined): boolean {
-  return !ctx.options.recordHistory && (taskNames === undefined || taskNames.length === 1);
+function asksBeforePeeking(ctx: BrokerContext, taskNames: readonly string[] | undefined): boolean {
+  return ctx.options.recordHistory || (taskNames !== undefined && taskNames.length > 1);
 }
 
 /**
@@ -161,10 +163,12 @@ export async function dequeueTasks(
         withLockRetry(reportRetries(ctx, 'promoteScheduled'), () => promoteScheduledTasks(ctx.db, ctx.queue)),
       );
       let claimed: ClaimOutcome | undefined;
-      if (ctx.lastClaim !== 'full' && canPeekClaim(ctx, taskNames)) {
+      if (ctx.lastClaim === 'empty' && asksBeforePeeking(ctx, taskNames)) {
+        // an idle queue is polled with one cheap read
+        if (!(await hasDueTask(ctx.db, ctx.queue, taskNames))) claimed = { messages: [], poisoned: [] };
+      }
+      if (claimed === undefined && ctx.lastClaim !== 'full' && !ctx.options.recordHistory) {
         claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
-      } else if (ctx.lastClaim === 'empty' && !(await hasDueTask(ctx.db, ctx.queue, taskNames))) {
-        claimed = { messages: [], poisoned: [] }; // an idle queue is polled with one cheap read
       }
       const claimOnce = () => lockingClaim(ctx, count, taskNames, leaseMs, workerId);
       claimed ??= await claimOnce();
