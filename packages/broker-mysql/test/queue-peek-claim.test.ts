@@ -1,7 +1,7 @@
 // The peek claim (issue 17, W4): after a claim that came back short, the next one reads up to count + 1 due
 // tasks with a plain SELECT and takes them with one UPDATE fenced on each row's delivery_count, so a few tasks
-// cost 2 statements instead of 5 (3 for several task names after an idle poll), and a row claimed, released or
-// paused in between is never taken.
+// cost 2 statements instead of 5 (also for several task names, whose peek reads only their index ranges), and a
+// row claimed, released or paused in between is never taken.
 import { createTask } from '@celers/core';
 import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
@@ -52,6 +52,17 @@ async function countedBroker(queue: string): Promise<MysqlBroker> {
   const b = await MysqlBroker.connect({ database, queue });
   opened.push(b);
   return b;
+}
+
+/** Index and row reads (`Handler_read_*`) `fn` made on `b`'s one connection. */
+async function readsOf(b: MysqlBroker, fn: () => Promise<unknown>): Promise<number> {
+  const reads = async () => {
+    const r = await sql<{ Value: string }>`SHOW SESSION STATUS LIKE 'Handler_read%'`.execute(b.database);
+    return r.rows.reduce((sum, row) => sum + Number(row.Value), 0);
+  };
+  const before = await reads();
+  await fn();
+  return (await reads()) - before;
 }
 
 /** Statements the server received on the session of a one-connection broker (its `Questions` counter). */
@@ -105,22 +116,30 @@ describe('the peek claim', () => {
     });
   });
 
-  it("claims several task names (a Worker's handlers) the same way, asking first whether any is due when idle", async () => {
+  it("claims several task names (a Worker's handlers) the same way, reading only those names' index ranges", async () => {
     const b = await countedBroker(`peek-${++n}`);
     const names = { taskNames: ['a', 'b'] };
     expect(await statementsOf(b, () => b.dequeueBatch(10, names))).toBe(1);
-    await b.enqueue(createTask('other', 'not asked for', { priority: 9 }));
-    const a = await b.enqueue(createTask('a', 1));
+    // 5k tasks of another name in front, which a walk of the claim index would pass one by one
+    await b.enqueueBatch(Array.from({ length: 5_000 }, (_, i) => createTask('other', i, { priority: 9 })));
+    const aFirst = await b.enqueue(createTask('a', 1));
     const bTask = await b.enqueue(createTask('b', 2, { priority: 5 }));
+    const aSecond = await b.enqueue(createTask('a', 3));
     let claimed: Awaited<ReturnType<MysqlBroker['dequeueBatch']>> = [];
-    // idle before: the per-name existence check, then the peek and the UPDATE
-    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(10, names)))).toBe(3);
-    expect(claimed.map((m) => m.task.metadata.id)).toEqual([bTask, a]);
-    // came back short: the next claim peeks at once
-    const later = await b.enqueue(createTask('a', 3));
-    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(10, names)))).toBe(2);
-    expect(claimed.map((m) => m.task.metadata.id)).toEqual([later]);
-    expect(await b.queueSize()).toBe(1); // the task of the other name is left alone
+    const walked = await readsOf(b, async () => {
+      expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(10, names)))).toBe(2);
+    });
+    // in claim order across the names: priority, then due time, then id
+    expect(claimed.map((m) => m.task.metadata.id)).toEqual([bTask, aFirst, aSecond]);
+    expect(walked).toBeLessThan(100);
+    expect(await b.queueSize()).toBe(5_000); // the other name's tasks are left alone
+    // more of them due than asked: the locking claim takes the first in claim order
+    const more = await b.enqueueBatch([
+      createTask('a', 4, { priority: 1 }),
+      createTask('b', 5),
+      createTask('a', 6),
+    ]);
+    expect((await b.dequeueBatch(2, names)).map((m) => m.task.metadata.id)).toEqual([more[0], more[1]]);
   });
 
   it('hands a backlog (more due than asked) to the locking claim, which takes the first in claim order', async () => {

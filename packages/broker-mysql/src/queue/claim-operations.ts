@@ -74,17 +74,6 @@ function lockingClaim(
 }
 
 /**
- * Whether an idle poll asks {@link hasDueTask} before claiming. Unfiltered and single-name claims peek at once
- * (the peek reads no more than hasDueTask would). A peek for several task names walks the queue's claim index
- * past other names' tasks, while hasDueTask reads one range per name, so an idle filtered worker stays cheap
- * behind a backlog of other names. With history recorded there is no peek: claims take the locking path, whose
- * claim and history rows commit together.
- */
-function asksBeforePeeking(ctx: BrokerContext, taskNames: readonly string[] | undefined): boolean {
-  return ctx.options.recordHistory || (taskNames !== undefined && taskNames.length > 1);
-}
-
-/**
  * The claim of a queue that came up short last time (issue 17, W4): one plain SELECT of up to `count` + 1 due
  * tasks; none is an idle poll, up to `count` are taken with one fenced autocommit UPDATE (see
  * claimPeekedTasks), so a claim of a few tasks costs 2 round trips instead of 5. Returns `undefined`, for the
@@ -163,12 +152,12 @@ export async function dequeueTasks(
         withLockRetry(reportRetries(ctx, 'promoteScheduled'), () => promoteScheduledTasks(ctx.db, ctx.queue)),
       );
       let claimed: ClaimOutcome | undefined;
-      if (ctx.lastClaim === 'empty' && asksBeforePeeking(ctx, taskNames)) {
-        // an idle queue is polled with one cheap read
-        if (!(await hasDueTask(ctx.db, ctx.queue, taskNames))) claimed = { messages: [], poisoned: [] };
-      }
-      if (claimed === undefined && ctx.lastClaim !== 'full' && !ctx.options.recordHistory) {
-        claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
+      if (ctx.lastClaim !== 'full') {
+        // A queue that came up short last time is polled with one cheap read: the peek, or with history
+        // recorded (no peek: the claim and its history rows commit together in the locking claim) hasDueTask.
+        if (!ctx.options.recordHistory) claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
+        else if (ctx.lastClaim === 'empty' && !(await hasDueTask(ctx.db, ctx.queue, taskNames)))
+          claimed = { messages: [], poisoned: [] };
       }
       const claimOnce = () => lockingClaim(ctx, count, taskNames, leaseMs, workerId);
       claimed ??= await claimOnce();

@@ -107,10 +107,26 @@ export async function lockDueTasks(
   return withClaimTime((await claimStatement(queue, limit, taskNames).execute(trx)).rows);
 }
 
+type PeekedRow = MessageRow & { due_at: Date; db_now: Date };
+
+/** Claim order: priority first, then the earliest due, then the id. */
+function inClaimOrder(a: PeekedRow, b: PeekedRow): number {
+  if (a.priority !== b.priority) return b.priority - a.priority;
+  const due = a.due_at.getTime() - b.due_at.getTime();
+  if (due !== 0) return due;
+  return a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
+}
+
 /**
- * Reads, without locking, up to `limit` due tasks of `queue` in claim order (what {@link lockDueTasks} would
- * lock), for the peek claim of a queue that is nearly empty: the rows are then taken with
- * {@link claimPeekedTasks}, in one autocommit statement instead of a transaction of four round trips.
+ * Reads, without locking, up to `limit` due tasks of `queue` (of `taskNames` only, when given), for the peek
+ * claim of a queue that is nearly empty: fewer than `limit` rows are then every due task there is, taken with
+ * {@link claimPeekedTasks} in one autocommit statement instead of a transaction of four round trips; `limit` rows
+ * mean a backlog, which the locking claim takes in order.
+ *
+ * Unfiltered and single-name peeks are the claim's own walk without the lock, so rows come in claim order. For
+ * several names it reads one range of idx_tasks_task_name_state per name, like {@link hasDueTask} (the claim's
+ * walk of idx_tasks_dequeue would pass every task of other names in front), so the rows come name by name and
+ * are put in claim order here: a short read holds all of them, so that order is the claim's.
  * @internal
  */
 export async function peekDueTasks(
@@ -119,7 +135,16 @@ export async function peekDueTasks(
   limit: number,
   taskNames?: readonly string[],
 ): Promise<ClaimedRows> {
-  return withClaimTime((await dueTasksStatement(queue, limit, taskNames, false).execute(db)).rows);
+  if (taskNames === undefined || taskNames.length <= 1) {
+    return withClaimTime((await dueTasksStatement(queue, limit, taskNames, false).execute(db)).rows);
+  }
+  const result = await sql<PeekedRow>`SELECT ${CLAIM_SELECT_LIST}, t.scheduled_at AS due_at,
+      UTC_TIMESTAMP(6) AS db_now
+    FROM ${byNameScan(queue, sql`IN (${sql.join(taskNames)})`)}
+      AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
+    LIMIT ${limit}`.execute(db);
+  const rows = [...result.rows].sort(inClaimOrder);
+  return withClaimTime(rows.map(({ due_at: _, ...row }) => row));
 }
 
 /**
@@ -175,7 +200,8 @@ export async function claimPeekedTasks(
 
 /**
  * Whether `queue` has a due task (and is not paused), of one of `taskNames` when given, with one plain,
- * non-locking SELECT. Used before claiming on a queue that was empty last time. Unfiltered it reads the claim's
+ * non-locking SELECT. Used before claiming on a queue that was empty last time when there is no peek claim
+ * (history recorded). Unfiltered it reads the claim's
  * index; with names it is one range per name on idx_tasks_task_name_state (see {@link byNameScan}), so an idle
  * filtered worker stays cheap however many tasks of other names wait (0.03 ms vs 346 ms behind 100k of them,
  * measured when it was index-only). Since migration 0016 it reads the row of each entry walked, for its `state`:
