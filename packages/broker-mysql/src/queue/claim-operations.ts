@@ -14,7 +14,15 @@ import type { BrokerContext } from '../broker-context.js';
 import { addMs } from '../internal/db-time.js';
 import { reportRetries, withLockRetry } from '../internal/lock-retry.js';
 import { type DecodedClaim, deadLetterPoisonRow, decodeClaimedRows } from '../internal/poison-rows.js';
-import { claimPeekedTasks, hasDueTask, lockDueTasks, markClaimed, peekDueTasks } from './claim.sql.js';
+import type { MessageRow } from '../internal/task-row-mapper.js';
+import {
+  type ClaimMark,
+  claimPeekedTasks,
+  hasDueTask,
+  lockDueTasks,
+  markClaimed,
+  peekDueTasks,
+} from './claim.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { promoteScheduledTasks } from './promote-scheduled.sql.js';
 
@@ -28,6 +36,21 @@ export const MAX_DEQUEUE_BATCH = 1_000;
 interface ClaimOutcome {
   messages: BrokerMessage[];
   poisoned: DecodedClaim['poisoned'];
+}
+
+/**
+ * Gives rows read for a claim their claim: a new receipt, the lease from the database time of the read, and the
+ * delivery the claim's UPDATE counts; then builds their messages, setting undecodable rows apart.
+ */
+function prepareClaim(
+  rows: MessageRow[],
+  claimedAt: Date,
+  leaseMs: number,
+  workerId: string | null,
+): DecodedClaim & { claim: ClaimMark } {
+  const claim = { receiptHandle: uuidv4(), claimedAt, leaseExpiresAt: addMs(claimedAt, leaseMs), workerId };
+  for (const r of rows) r.delivery_count += 1; // what the claim's UPDATE writes
+  return { claim, ...decodeClaimedRows(rows, claim.receiptHandle, claim.leaseExpiresAt, workerId) };
 }
 
 /**
@@ -46,18 +69,15 @@ function lockingClaim(
     ctx.db.transaction().execute(async (trx) => {
       const { rows: locked, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
       if (locked.length === 0) return { messages: [], poisoned: [] };
-      const receiptHandle = uuidv4();
-      const leaseExpiresAt = addMs(claimedAt, leaseMs);
-      for (const r of locked) r.delivery_count += 1; // what markClaimed writes below
       // Decode before claiming: a row that cannot be decoded is dead-lettered in this transaction instead
       // of making every consumer's dequeue throw on it forever.
-      const { decoded, poisoned } = decodeClaimedRows(locked, receiptHandle, leaseExpiresAt, workerId);
+      const { claim, decoded, poisoned } = prepareClaim(locked, claimedAt, leaseMs, workerId);
       for (const p of poisoned) await deadLetterPoisonRow(trx, ctx.queue, p.row, claimedAt, p.error);
       const rows = decoded.map((d) => d.row);
       await markClaimed(
         trx,
         rows.map((r) => r.id),
-        { receiptHandle, claimedAt, leaseExpiresAt, workerId },
+        claim,
       );
       if (ctx.options.recordHistory && rows.length > 0) {
         await recordTransitions(
@@ -67,7 +87,7 @@ function lockingClaim(
         );
       }
       const messages = decoded.map((d) => d.message);
-      noteHookFreeClaim(ctx, messages, receiptHandle);
+      noteHookFreeClaim(ctx, messages, claim.receiptHandle);
       return { messages, poisoned };
     }),
   );
@@ -91,20 +111,16 @@ async function peekClaim(
   const { rows, claimedAt } = await peekDueTasks(ctx.db, ctx.queue, count + 1, taskNames);
   if (rows.length === 0) return { messages: [], poisoned: [] };
   if (rows.length > count) return undefined;
-  const versions = rows.map((r) => ({ id: r.id, delivery_count: r.delivery_count }));
-  for (const r of rows) r.delivery_count += 1; // what claimPeekedTasks writes
-  const receiptHandle = uuidv4();
-  const leaseExpiresAt = addMs(claimedAt, leaseMs);
-  const { decoded, poisoned } = decodeClaimedRows(rows, receiptHandle, leaseExpiresAt, workerId);
+  const versions = rows.map((r) => ({ id: r.id, delivery_count: r.delivery_count })); // as peeked
+  const { claim, decoded, poisoned } = prepareClaim(rows, claimedAt, leaseMs, workerId);
   if (poisoned.length > 0) return undefined;
-  const claim = { receiptHandle, claimedAt, leaseExpiresAt, workerId };
   const mine = new Set(
     await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
       claimPeekedTasks(ctx.db, ctx.queue, versions, claim),
     ),
   );
   const messages = decoded.filter((d) => mine.has(d.row.id)).map((d) => d.message);
-  noteHookFreeClaim(ctx, messages, receiptHandle);
+  noteHookFreeClaim(ctx, messages, claim.receiptHandle);
   return { messages, poisoned: [] };
 }
 

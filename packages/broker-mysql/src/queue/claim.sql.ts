@@ -5,6 +5,14 @@ import { placeholders, sortedIds } from '../internal/id-list.js';
 import { MESSAGE_COLUMNS, type MessageRow } from '../internal/task-row-mapper.js';
 import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
 
+/** What a claim writes on each row it takes: its receipt, when it was claimed, the lease, and by whom. @internal */
+export interface ClaimMark {
+  receiptHandle: string;
+  claimedAt: Date;
+  leaseExpiresAt: Date;
+  workerId: string | null;
+}
+
 /** Claimed rows (the columns a message needs) plus the database time of the claim. */
 export interface ClaimedRows {
   rows: MessageRow[];
@@ -161,12 +169,11 @@ export async function claimPeekedTasks(
   db: Executor,
   queue: string,
   rows: readonly Pick<MessageRow, 'id' | 'delivery_count'>[],
-  claim: { receiptHandle: string; claimedAt: Date; leaseExpiresAt: Date; workerId: string | null },
+  claim: ClaimMark,
 ): Promise<string[]> {
   if (rows.length === 0) return [];
-  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const ids = sorted.map((r) => r.id);
-  const versions = sorted.flatMap((r) => [r.id, r.delivery_count]);
+  const ids = sortedIds(rows.map((r) => r.id));
+  const versions = rows.flatMap((r) => [r.id, r.delivery_count]);
   const paused = queueFlagIsSet(queue, QueueConfigKey.Paused).compile(db);
   const result = await db.executeQuery(
     CompiledQuery.raw(
@@ -228,11 +235,7 @@ export async function hasDueTask(
  * claim: a later claim of the same task gets another, so acks from an earlier lease are recognised as stale.
  * @internal
  */
-export async function markClaimed(
-  trx: Executor,
-  ids: readonly string[],
-  claim: { receiptHandle: string; claimedAt: Date; leaseExpiresAt: Date; workerId: string | null },
-): Promise<void> {
+export async function markClaimed(trx: Executor, ids: readonly string[], claim: ClaimMark): Promise<void> {
   if (ids.length === 0) return;
   await trx.executeQuery(
     CompiledQuery.raw(
