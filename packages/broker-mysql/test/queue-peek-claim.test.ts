@@ -9,6 +9,7 @@ import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 import { claimPeekedTasks, peekDueTasks } from '../src/queue/claim.sql.js';
+import { sessionQuestions } from './fixtures/session-status.js';
 
 let tdb: TestDatabase;
 const opened: MysqlBroker[] = [];
@@ -63,12 +64,6 @@ async function readsOf(b: MysqlBroker, fn: () => Promise<unknown>): Promise<numb
   const before = await reads();
   await fn();
   return (await reads()) - before;
-}
-
-/** Statements the server received on the session of a one-connection broker (its `Questions` counter). */
-async function sessionQuestions(b: MysqlBroker): Promise<number> {
-  const result = await sql<{ Value: string }>`SHOW SESSION STATUS LIKE 'Questions'`.execute(b.database);
-  return Number(result.rows[0]?.Value);
 }
 
 /**

@@ -1,9 +1,10 @@
 import { createTask } from '@celers/core';
 import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
-import { type KyselyPlugin, type OperationNode, type RootOperationNode, sql } from 'kysely';
+import type { KyselyPlugin, OperationNode, RootOperationNode } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker, TaskChain } from '../src/index.js';
+import { sessionQuestions } from './fixtures/session-status.js';
 
 // An ack runs the completion hooks (the chain promotion UPDATE) only when a claimed task may need them: a claim
 // without chain links is acked with one statement; chain links are still promoted, also when another broker,
@@ -54,12 +55,6 @@ async function statementsOf(fn: () => Promise<unknown>): Promise<string[]> {
 }
 
 const promotes = (s: string) => /parent_task_id IN/.test(s);
-
-/** Statements the server received on the session of a one-connection broker (its `Questions` counter). */
-async function sessionQuestions(b: MysqlBroker): Promise<number> {
-  const result = await sql<{ Value: string }>`SHOW SESSION STATUS LIKE 'Questions'`.execute(b.database);
-  return Number(result.rows[0]?.Value);
-}
 
 beforeAll(async () => {
   tdb = await createTestDatabase();

@@ -16,6 +16,7 @@ import { type Kysely, sql } from 'kysely';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
+import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
 
 // Migration 0016 on a populated database (as 0015 left it): pending rows (one with a dedup key and a group, so
 // it has a links row), a processing row with a live lease, scheduled rows due later and overdue, a completed row
@@ -24,7 +25,6 @@ import { bulkRowSource } from './fixtures/bulk-rows.js';
 // a single-name claim finds its task.
 
 const Q = 'stable-mig';
-const id = (n: number) => `0190c0de-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const PENDING = id(1);
 const KEYED = id(2);
 const PROCESSING = id(3);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
+import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
 
 // Migration 0015 on a populated database (as 0014 left it): live rows with a dedup key (pending and scheduled),
 // a group (more members than one copy chunk), a chain link waiting for its parent, a completed row still in the
@@ -15,7 +16,6 @@ import { bulkRowSource } from './fixtures/bulk-rows.js';
 // column and indexes back.
 
 const Q = 'links-mig';
-const id = (n: number) => `0190c0de-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const KEYED = id(1);
 const KEYED_LATER = id(2);
 const HEAD = id(3);

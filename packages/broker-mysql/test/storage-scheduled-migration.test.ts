@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
+import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
 
 // Migration 0014 on a populated database (as 0013 left it): pending rows due now, due in 1 s (inside the
 // promotion margin), due in 1 h with a dedup key, a chain link waiting for its parent, a processing lease and
@@ -13,7 +14,6 @@ import { bulkRowSource } from './fixtures/bulk-rows.js';
 // dedup key, the others are untouched, and a broker runs them; going down makes them all 'pending' again.
 
 const Q = 'sched-mig';
-const id = (n: number) => `0190c0de-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const DUE = id(1);
 const SOON = id(2);
 const LATER = id(3);

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
+import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
 
 // Migration 0013 on a populated database: the pre-split celers_tasks holds pending (plain, deduplicated,
 // a chain link waiting for its parent), processing (a live lease), finished and dead-lettered tasks. After the
@@ -13,7 +14,6 @@ import { bulkRowSource } from './fixtures/bulk-rows.js';
 // still holds, the chain link is released by its parent's ack; going down puts everything back.
 
 const Q = 'split';
-const id = (n: number) => `0190c0de-0000-7000-8000-${String(n).padStart(12, '0')}`;
 const PENDING = id(1);
 const DEDUP = id(2);
 const PROCESSING = id(3);
