@@ -38,8 +38,8 @@ async function broker(queue: string, maxConnections?: number): Promise<MysqlBrok
 let promotions = 0;
 const promotionCounter: KyselyPlugin = {
   transformQuery({ node }) {
-    // the index hint is a fragment nested in the statement's raw node
-    if (JSON.stringify(node).includes('idx_tasks_promote')) promotions++;
+    // promotion's range of the claim index is a fragment nested in the statement's raw node
+    if (JSON.stringify(node).includes('claim_priority = 0')) promotions++;
     return node as RootOperationNode;
   },
   async transformResult({ result }) {

@@ -9,7 +9,6 @@ import {
   migrations,
   RUNNABLE_PHASE,
   SCHEDULED_PHASE,
-  STORED_TASK_COLUMNS,
 } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type Kysely, sql } from 'kysely';
@@ -17,6 +16,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
 import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
+import {
+  columnsOf,
+  insertTaskRow,
+  liveIndexKey,
+  OLD_RECEIPT,
+  taskTablesSnapshot,
+} from './fixtures/live-table-probes.js';
 
 // Migration 0016 on a populated database (as 0015 left it): pending rows (one with a dedup key and a group, so
 // it has a links row), a processing row with a live lease, scheduled rows due later and overdue, a completed row
@@ -32,7 +38,6 @@ const LATER = id(4);
 const OVERDUE = id(5);
 const DONE = id(6);
 const FAILED = id(7);
-const RECEIPT = id(900);
 const BULK = 2_500; // pending and scheduled rows due tomorrow: the index builds have something to sort
 
 const NAME_KEY_0015 = ['queue_name', 'task_name', 'state', 'priority', 'scheduled_at', 'id'];
@@ -43,51 +48,12 @@ const PROMOTE_KEY_0016 = ['queue_name', 'promote_at'];
 let tdb: TestDatabase;
 let db: Kysely<CelersDatabase>;
 
-async function insertTask(
+const insertTask = (
   table: 'celers_live_tasks' | 'celers_finished_tasks',
-  values: {
-    id: string;
-    state: string;
-    name?: string;
-    scheduledAt?: ReturnType<typeof sql>;
-    metadata?: Record<string, unknown>;
-    lease?: boolean;
-  },
-) {
-  const finished = ['completed', 'failed'].includes(values.state);
-  await sql`INSERT INTO ${sql.table(table)} (id, queue_name, task_name, payload, content_type, content_encoding,
-      state, created_at, scheduled_at, started_at, completed_at, lease_expires_at, receipt_handle, worker_id,
-      delivery_count, metadata)
-    VALUES (${values.id}, ${Q}, ${values.name ?? 'old'}, ${Buffer.from('1')}, 'application/json', 'identity',
-      ${values.state}, UTC_TIMESTAMP(6), ${values.scheduledAt ?? sql`UTC_TIMESTAMP(6)`},
-      ${values.lease || finished ? sql`UTC_TIMESTAMP(6)` : null}, ${finished ? sql`UTC_TIMESTAMP(6)` : null},
-      ${values.lease ? sql`UTC_TIMESTAMP(6) + INTERVAL 10 MINUTE` : null}, ${values.lease ? RECEIPT : null},
-      ${values.lease ? 'old-worker' : null}, ${values.lease ? 1 : 0}, ${JSON.stringify(values.metadata ?? {})})`.execute(
-    db,
-  );
-}
-
-/** Every stored column of every task row and every links row, in id order: what the migration must keep. */
-async function snapshot(): Promise<unknown[]> {
-  const columns = sql.raw(STORED_TASK_COLUMNS.join(', '));
-  const live = await sql`SELECT ${columns} FROM celers_live_tasks ORDER BY id`.execute(db);
-  const finished = await sql`SELECT ${columns} FROM celers_finished_tasks ORDER BY id`.execute(db);
-  const links = await sql`SELECT * FROM celers_task_links ORDER BY task_id`.execute(db);
-  return [live.rows, finished.rows, links.rows];
-}
-
-async function keyOf(index: string): Promise<string[]> {
-  const r = await sql<{ c: string }>`SELECT column_name AS c FROM information_schema.statistics
-    WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks' AND index_name = ${index}
-    ORDER BY seq_in_index`.execute(db);
-  return r.rows.map((row) => row.c);
-}
-
-async function columnsOf(table: string): Promise<string[]> {
-  const r = await sql<{ c: string }>`SELECT column_name AS c FROM information_schema.columns
-    WHERE table_schema = DATABASE() AND table_name = ${table} ORDER BY ordinal_position`.execute(db);
-  return r.rows.map((row) => row.c);
-}
+  values: Parameters<typeof insertTaskRow>[3],
+) => insertTaskRow(db, table, Q, values);
+const snapshot = () => taskTablesSnapshot(db);
+const keyOf = (index: string) => liveIndexKey(db, index);
 
 let before: unknown[];
 let viewColumns: string[];
@@ -123,7 +89,7 @@ beforeAll(async () => {
       UTC_TIMESTAMP(6), UTC_TIMESTAMP(6) + INTERVAL 1 DAY, '{}'
     ${bulkRowSource()}`.execute(db);
   before = await snapshot();
-  viewColumns = await columnsOf('celers_tasks');
+  viewColumns = await columnsOf(db, 'celers_tasks');
 });
 
 afterAll(async () => {
@@ -133,14 +99,14 @@ afterAll(async () => {
 
 describe('0016_claim_stable_indexes on a populated database', () => {
   it('keys the per-name and promotion indexes on the claim-stable columns and changes no row', async () => {
-    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes']);
+    expect(await migrateUpTo(db, '0016_claim_stable_indexes')).toEqual(['0016_claim_stable_indexes']);
     expect(await keyOf('idx_tasks_task_name_state')).toEqual(NAME_KEY_0016);
     expect(await keyOf('idx_tasks_promote')).toEqual(PROMOTE_KEY_0016);
     expect(before[0]).toHaveLength(6 + BULK);
     expect(await snapshot()).toEqual(before);
     // The finished table and the view keep their columns (the view names them).
-    expect(await columnsOf('celers_finished_tasks')).not.toContain('run_phase');
-    expect(await columnsOf('celers_tasks')).toEqual(viewColumns);
+    expect(await columnsOf(db, 'celers_finished_tasks')).not.toContain('run_phase');
+    expect(await columnsOf(db, 'celers_tasks')).toEqual(viewColumns);
     const phases = await sql<{ id: string; run_phase: string; promote_at: Date | null; scheduled_at: Date }>`
       SELECT id, run_phase, promote_at, scheduled_at FROM celers_live_tasks
       WHERE id IN (${sql.join([PENDING, PROCESSING, LATER, OVERDUE, DONE])}) ORDER BY id`.execute(db);
@@ -168,19 +134,20 @@ describe('0016_claim_stable_indexes on a populated database', () => {
     expect(await migrateDown(db, { to: '0015_task_links' })).toEqual(['0016_claim_stable_indexes']);
     expect(await keyOf('idx_tasks_task_name_state')).toEqual(NAME_KEY_0015);
     expect(await keyOf('idx_tasks_promote')).toEqual(PROMOTE_KEY_0015);
-    const live = await columnsOf('celers_live_tasks');
+    const live = await columnsOf(db, 'celers_live_tasks');
     expect(live).not.toContain('run_phase');
     expect(live).not.toContain('promote_at');
     expect(await snapshot()).toEqual(before);
     await migrations['0016_claim_stable_indexes'].down!(db as Kysely<unknown>); // nothing left to undo
-    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes']);
+    expect(await migrateUpTo(db, '0016_claim_stable_indexes')).toEqual(['0016_claim_stable_indexes']);
     expect(await snapshot()).toEqual(before);
   });
 
   it('lets a broker ack the old lease, promote and claim the overdue row, and claim by name', async () => {
+    expect(await migrate(db)).toEqual(['0017_fold_promotion_index']); // the broker's code needs it
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
-      await broker.ack(PROCESSING, RECEIPT);
+      await broker.ack(PROCESSING, OLD_RECEIPT);
       expect((await broker.tasks.get(PROCESSING))?.state).toBe('completed');
       const single = await broker.dequeue({ taskNames: ['single'] });
       expect(single?.task.metadata.id).toBe(PENDING);

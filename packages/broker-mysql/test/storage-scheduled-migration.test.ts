@@ -103,7 +103,11 @@ describe('0014_scheduled_state on a populated database', () => {
 
   it('lets a broker see them as pending, keep the dedup key, and release the chain link', async () => {
     // The broker's code needs the links table and the claim-stable indexes.
-    expect(await migrate(db)).toEqual(['0015_task_links', '0016_claim_stable_indexes']);
+    expect(await migrate(db)).toEqual([
+      '0015_task_links',
+      '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
+    ]);
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
       expect(await broker.queueSize()).toBe(4 + BULK);
@@ -124,6 +128,7 @@ describe('0014_scheduled_state on a populated database', () => {
 
   it('goes down: every scheduled row pending again, the index and the old dedup expression back', async () => {
     expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual([
+      '0017_fold_promotion_index',
       '0016_claim_stable_indexes',
       '0015_task_links',
       '0014_scheduled_state',
@@ -150,6 +155,7 @@ describe('0014_scheduled_state on a populated database', () => {
       '0014_scheduled_state',
       '0015_task_links',
       '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
     ]);
     expect(await count(sql`task_name = 'bulk' AND state = 'scheduled'`)).toBe(BULK);
   });

@@ -325,7 +325,7 @@ describe('promotion reads only the due scheduled rows', () => {
     const overdue = await insertScheduled(b.database, queue, 30, 0, -1_000);
     const inMargin = await insertScheduled(b.database, queue, 10, 5, PROMOTE_AHEAD_MS / 2);
     await insertScheduled(b.database, queue, 5_000, 9, 3_600_000);
-    // Live rows that are not scheduled (promote_at NULL): due pending rows and held leases.
+    // Live rows that are not scheduled (outside promotion's range): due pending rows and held leases.
     await insertScheduled(b.database, queue, 5_000, 0, -1_000, 'busy');
     await sql`UPDATE celers_live_tasks SET state = IF(RAND() < 0.5, 'pending', 'processing')
       WHERE queue_name = ${queue} AND task_name = 'busy'`.execute(b.database);

@@ -91,6 +91,7 @@ describe('0013_split_live_tasks on a populated database', () => {
       '0014_scheduled_state',
       '0015_task_links',
       '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
     ]);
     expect(await count('celers_live_tasks')).toBe(4 + BULK);
     expect(await count('celers_finished_tasks')).toBe(2);
@@ -120,6 +121,7 @@ describe('0013_split_live_tasks on a populated database', () => {
 
   it('goes down: one celers_tasks table again, with every row', async () => {
     expect(await migrateDown(db, { to: '0012_extend_task_name_index' })).toEqual([
+      '0017_fold_promotion_index',
       '0016_claim_stable_indexes',
       '0015_task_links',
       '0014_scheduled_state',
@@ -135,6 +137,7 @@ describe('0013_split_live_tasks on a populated database', () => {
       '0014_scheduled_state',
       '0015_task_links',
       '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
     ]);
     expect(await count('celers_live_tasks')).toBe(BULK);
   });

@@ -93,7 +93,7 @@ describe('table and index statistics', () => {
       (i) => i.tableName === 'celers_live_tasks' && i.indexName === 'idx_tasks_dequeue',
     );
     expect(dequeue).toMatchObject({
-      columns: ['queue_name', 'state', 'priority', 'scheduled_at', 'id'],
+      columns: ['queue_name', 'state', 'claim_priority', 'scheduled_at', 'id'],
       unique: false,
       indexType: 'BTREE',
     });

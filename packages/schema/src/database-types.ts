@@ -63,8 +63,8 @@ export interface TasksTable {
 export interface LiveTasksTable extends TasksTable {
   /** `state` coarsened so that a claim leaves it unchanged: see `RUNNABLE_PHASE` and its siblings. */
   run_phase: GeneratedColumn<string>;
-  /** `scheduled_at` of a `'scheduled'` row, else NULL (what promotion ranges over). */
-  promote_at: GeneratedColumn<Date | null>;
+  /** `priority`, or 0 for a `'scheduled'` row: the claim index's sort key, so promotion reads one range of it. */
+  claim_priority: GeneratedColumn<number>;
 }
 
 /**

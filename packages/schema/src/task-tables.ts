@@ -60,8 +60,7 @@ export const STORED_TASK_COLUMNS = [
 /**
  * The generated columns of a task row (computed from `metadata` and `state`), as the view shows them. Since
  * migration 0015 the live table has only the first two; the view computes `live_dedup_key` for live rows. The
- * live table's VIRTUAL `run_phase` and `promote_at` (migration 0016, keys of its claim-stable indexes) are not
- * in the view.
+ * live table's VIRTUAL `run_phase` (migration 0016) and `claim_priority` (0017), index keys, are not in the view.
  */
 export const GENERATED_TASK_COLUMNS = ['group_id', 'parent_task_id', 'live_dedup_key'] as const;
 

@@ -63,11 +63,10 @@ describe('migrations', () => {
       'idx_tasks_worker',
     ]);
     // The hot table carries only what claims and promotion read (0015 moved the group, parent and dedup
-    // lookups to celers_task_links).
+    // lookups to celers_task_links; 0017 folded promotion into idx_tasks_dequeue).
     expect((await indexes('celers_live_tasks')).sort()).toEqual([
       'PRIMARY',
       'idx_tasks_dequeue',
-      'idx_tasks_promote',
       'idx_tasks_task_name_state',
     ]);
     expect((await indexes('celers_task_links')).sort()).toEqual([
@@ -201,6 +200,7 @@ describe('0011_add_task_delivery_count', () => {
       '0014_scheduled_state',
       '0015_task_links',
       '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
     ]);
     await sql`DELETE FROM celers_finished_tasks`.execute(db);
     await assertMigrated(db);
@@ -240,6 +240,7 @@ describe('0012_extend_task_name_index', () => {
       '0014_scheduled_state',
       '0015_task_links',
       '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
     ]);
     await assertMigrated(db);
   });
@@ -247,7 +248,7 @@ describe('0012_extend_task_name_index', () => {
 
 describe('0016_claim_stable_indexes', () => {
   it('keys the live per-name and promotion indexes on VIRTUAL claim-stable columns, and goes back down', async () => {
-    await migrate(db);
+    await migrateUpTo(db, '0016_claim_stable_indexes');
     expect(await indexKey('idx_tasks_task_name_state', 'celers_live_tasks')).toEqual([
       'queue_name',
       'task_name',
@@ -285,7 +286,43 @@ describe('0016_claim_stable_indexes', () => {
       WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
       AND column_name IN ('run_phase', 'promote_at')`.execute(db);
     expect(Number(left.rows[0]?.n)).toBe(0);
-    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes']);
+    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes', '0017_fold_promotion_index']);
+    await assertMigrated(db);
+  });
+});
+
+describe('0017_fold_promotion_index', () => {
+  it('keys idx_tasks_dequeue on the VIRTUAL claim_priority, drops the promotion index, and goes back down', async () => {
+    await migrate(db);
+    expect(await indexKey('idx_tasks_dequeue', 'celers_live_tasks')).toEqual([
+      'queue_name',
+      'state',
+      'claim_priority DESC',
+      'scheduled_at',
+      'id',
+    ]);
+    expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual([]);
+    const columns = async () => {
+      const r = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
+        FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
+        AND column_name IN ('claim_priority', 'promote_at') ORDER BY column_name`.execute(db);
+      return r.rows.map((row) => [row.c, row.extra.toUpperCase()]);
+    };
+    expect(await columns()).toEqual([['claim_priority', 'VIRTUAL GENERATED']]);
+    // The finished table keeps its key.
+    expect(await indexKey('idx_tasks_dequeue', 'celers_finished_tasks')).toContain('priority DESC');
+
+    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual(['0017_fold_promotion_index']);
+    expect(await indexKey('idx_tasks_dequeue', 'celers_live_tasks')).toEqual([
+      'queue_name',
+      'state',
+      'priority DESC',
+      'scheduled_at',
+      'id',
+    ]);
+    expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual(['queue_name', 'promote_at']);
+    expect(await columns()).toEqual([['promote_at', 'VIRTUAL GENERATED']]);
+    expect(await migrate(db)).toEqual(['0017_fold_promotion_index']);
     await assertMigrated(db);
   });
 });

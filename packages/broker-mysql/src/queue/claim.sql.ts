@@ -34,16 +34,23 @@ function byNameScan(queue: string, names: RawBuilder<unknown>) {
 
 /**
  * The index a claim walks and the rows it walks there. Unfiltered and multi-name claims walk
- * idx_tasks_dequeue (queue, state, priority DESC, scheduled_at, id) in claim order; a name filter is checked on
- * each row walked (rows of other names count as skipped; at READ COMMITTED their locks are released at once).
- * A single-name claim walks that name's range of idx_tasks_task_name_state (see {@link byNameScan}), the same
- * order within one name, so tasks of other names cost it nothing. Neither ever sorts.
+ * idx_tasks_dequeue (queue, state, claim_priority DESC, scheduled_at, id) in claim order (`claim_priority` is
+ * the task's priority on every row but a scheduled one, migration 0017); a name filter is checked on each row
+ * walked (rows of other names count as skipped; at READ COMMITTED their locks are released at once). A
+ * single-name claim walks that name's range of idx_tasks_task_name_state (see {@link byNameScan}), the same
+ * order within one name, so tasks of other names cost it nothing. `orderBy` names the walked index's own key
+ * columns, so neither ever sorts.
  */
 function claimScan(queue: string, taskNames: readonly string[] | undefined) {
-  if (taskNames?.length === 1) return byNameScan(queue, sql`= ${taskNames[0]}`);
+  if (taskNames?.length === 1) {
+    return { from: byNameScan(queue, sql`= ${taskNames[0]}`), orderBy: sql`t.priority DESC` };
+  }
   const names = taskNames === undefined ? sql`` : sql`AND t.task_name IN (${sql.join(taskNames)})`;
-  return sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_dequeue)
-    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6) ${names}`;
+  return {
+    from: sql`celers_live_tasks AS t FORCE INDEX (idx_tasks_dequeue)
+    WHERE t.queue_name = ${queue} AND t.state = 'pending' AND t.scheduled_at <= UTC_TIMESTAMP(6) ${names}`,
+    orderBy: sql`t.claim_priority DESC`,
+  };
 }
 
 /**
@@ -59,10 +66,11 @@ function dueTasksStatement(
   taskNames: readonly string[] | undefined,
   locking: boolean,
 ) {
+  const scan = claimScan(queue, taskNames);
   return sql<MessageRow & { db_now: Date }>`SELECT ${CLAIM_SELECT_LIST}, UTC_TIMESTAMP(6) AS db_now
-    FROM ${claimScan(queue, taskNames)}
+    FROM ${scan.from}
       AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}
-    ORDER BY t.priority DESC, t.scheduled_at ASC, t.id ASC
+    ORDER BY ${scan.orderBy}, t.scheduled_at ASC, t.id ASC
     LIMIT ${limit}
     ${locking ? sql`FOR UPDATE SKIP LOCKED` : sql``}`;
 }
@@ -222,7 +230,7 @@ export async function hasDueTask(
 ): Promise<boolean> {
   const scan =
     taskNames === undefined
-      ? claimScan(queue, undefined)
+      ? claimScan(queue, undefined).from
       : byNameScan(queue, sql`IN (${sql.join(taskNames)})`);
   const result = await sql<{ one: number }>`SELECT 1 AS one FROM ${scan}
       AND NOT ${queueFlagIsSet(queue, QueueConfigKey.Paused)}

@@ -17,7 +17,7 @@ export async function archiveCompletedTasks(db: Executor, queue: string, limit =
   return inTransaction(db, async (trx) => {
     const rows = await sql<{ id: string }>`SELECT id FROM celers_live_tasks FORCE INDEX (idx_tasks_dequeue)
       WHERE queue_name = ${queue} AND state = 'completed'
-      ORDER BY priority DESC, scheduled_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
+      ORDER BY claim_priority DESC, scheduled_at, id LIMIT ${limit} FOR UPDATE SKIP LOCKED`.execute(trx);
     if (rows.rows.length === 0) return 0;
     const ids = rows.rows.map((r) => r.id);
     const moved = await moveTaskRows(trx, 'celers_live_tasks', 'celers_finished_tasks', ids, {});

@@ -6,17 +6,16 @@ import type { Executor } from '../broker-context.js';
 export const PROMOTE_CHUNK = 1_000;
 
 /**
- * The scheduled rows of `queue` due within the promotion margin, soonest first: a pure range on
- * idx_tasks_promote (queue_name, promote_at), so it reads only the rows it returns, whatever the number of
- * scheduled rows due later or their priorities. `promote_at` is `scheduled_at` for a scheduled row and NULL for
- * every other (migration 0016: a claim leaves this index alone), and a `<=` range never holds a NULL. (A loose
- * index scan over idx_tasks_dequeue per priority was the plan without an index of its own; MariaDB 10.11 does
- * not use one on its `priority DESC` key part: it walked every scheduled row, measured with EXPLAIN.)
+ * The scheduled rows of `queue` due within the promotion margin, soonest first: a pure range of idx_tasks_dequeue
+ * (queue_name, state, claim_priority DESC, scheduled_at, id), where every scheduled row has `claim_priority` 0
+ * (migration 0017), so it reads only the rows it returns, whatever the number of scheduled rows due later or
+ * their priorities. (The same index keyed on `priority` could not serve it: MariaDB 10.11 does no loose scan of
+ * a `priority DESC` key part and walked every scheduled row, measured with EXPLAIN.)
  */
 function dueScheduled(queue: string) {
-  return sql`celers_live_tasks FORCE INDEX (idx_tasks_promote)
-    WHERE queue_name = ${queue}
-      AND promote_at <= DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${PROMOTE_AHEAD_MS * 1000} MICROSECOND)`;
+  return sql`celers_live_tasks FORCE INDEX (idx_tasks_dequeue)
+    WHERE queue_name = ${queue} AND state = ${SCHEDULED_STORED_STATE} AND claim_priority = 0
+      AND scheduled_at <= DATE_ADD(UTC_TIMESTAMP(6), INTERVAL ${PROMOTE_AHEAD_MS * 1000} MICROSECOND)`;
 }
 
 /** Whether a scheduled task of `queue` falls due within the margin: one plain, non-locking index dive. */
@@ -28,12 +27,13 @@ async function hasDueScheduled(db: Executor, queue: string): Promise<boolean> {
 /**
  * Promotes up to {@link PROMOTE_CHUNK} due scheduled rows in one short transaction: lock them with SKIP LOCKED
  * (rows another promoter holds are its to promote), then `state = 'pending'` by primary key in id order
- * (`scheduled_at` unchanged: the claim still waits for it; `promote_at` becomes NULL). Returns the rows promoted.
+ * (`scheduled_at` unchanged: the claim still waits for it; `claim_priority` becomes the task's priority).
+ * Returns the rows promoted.
  */
 async function promoteChunk(db: Kysely<CelersDatabase>, queue: string): Promise<number> {
   return db.transaction().execute(async (trx) => {
     const locked = await sql<{ id: string }>`SELECT id FROM ${dueScheduled(queue)}
-      ORDER BY promote_at, id LIMIT ${PROMOTE_CHUNK} FOR UPDATE SKIP LOCKED`.execute(trx);
+      ORDER BY scheduled_at, id LIMIT ${PROMOTE_CHUNK} FOR UPDATE SKIP LOCKED`.execute(trx);
     if (locked.rows.length === 0) return 0;
     await trx
       .updateTable('celers_live_tasks')

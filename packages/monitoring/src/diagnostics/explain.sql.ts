@@ -47,9 +47,8 @@ export function toQueryPlanRow(row: Record<string, unknown>): QueryPlanRow {
 /**
  * EXPLAIN of the broker's claim statement exactly as it sends it (`compileClaimStatement`: the `FORCE INDEX`,
  * the pause-flag subquery; its table is aliased `t`). A hand copy without the hint would plan differently: the
- * optimizer may prefer another live index and sort (idx_tasks_promote, as keyed by migrations 0014–0015, was
- * one), which the broker never does. EXPLAIN plans
- * without executing or locking.
+ * optimizer may prefer another live index and sort (the promotion index of migrations 0014–0015 was one),
+ * which the broker never does. EXPLAIN plans without executing or locking.
  * @internal
  */
 export async function explainClaimQuery(

@@ -14,11 +14,10 @@ const FINISHED_TABLE = 'celers_finished_tasks';
 export const EXPECTED_TASK_INDEXES: Readonly<Record<string, readonly string[]>> = {
   [LIVE_TABLE]: [
     'PRIMARY',
+    // Claims, and promotion of scheduled tasks since migration 0017 (which dropped idx_tasks_promote).
     DEQUEUE_INDEX,
     // Single-name claims and by-name idle peeks; keyed on run_phase instead of state since migration 0016.
     'idx_tasks_task_name_state',
-    // Promotion of scheduled tasks (migration 0014); keyed on promote_at since migration 0016.
-    'idx_tasks_promote',
   ],
   // Chains, cascade cancel, group status and live dedup keys (migration 0015).
   celers_task_links: ['PRIMARY', 'idx_task_links_group', 'idx_task_links_parent', 'uq_task_links_dedup'],

@@ -15,6 +15,7 @@ import { splitLiveTasks } from './0013-split-live-tasks.js';
 import { scheduledState } from './0014-scheduled-state.js';
 import { taskLinks } from './0015-task-links.js';
 import { claimStableIndexes } from './0016-claim-stable-indexes.js';
+import { foldPromotionIndex } from './0017-fold-promotion-index.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -37,6 +38,7 @@ export const migrations = {
   '0014_scheduled_state': scheduledState,
   '0015_task_links': taskLinks,
   '0016_claim_stable_indexes': claimStableIndexes,
+  '0017_fold_promotion_index': foldPromotionIndex,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */
