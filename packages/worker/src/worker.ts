@@ -15,7 +15,7 @@ import { PollBackoff } from './internal/poll-backoff.js';
 import { PrefetchBuffer } from './internal/prefetch-buffer.js';
 import { acquireMaintenance } from './internal/shared-maintenance.js';
 import { installSignalHandlers } from './internal/signal-handlers.js';
-import { TaskRunner } from './internal/task-runner.js';
+import { TaskRunner, type TaskRunnerDeps } from './internal/task-runner.js';
 import { Wakeup } from './internal/wakeup.js';
 import type { WorkerEventMap } from './worker-events.js';
 import {
@@ -101,6 +101,7 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
   #removeSignalHandlers: (() => void) | undefined;
   /** What each claim asks for: the handlers' task names, or any task when there is a fallback handler. */
   readonly #claimOptions: DequeueOptions;
+  readonly #runnerDeps: TaskRunnerDeps;
 
   /** Validates `options` (throws `INVALID_ARGUMENT` naming the bad option); does no I/O until `start()`. */
   constructor(options: WorkerOptions) {
@@ -130,6 +131,7 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
       Math.max(1, Math.floor(o.leaseMs / 3)),
       (error) => this.#reportError(error, 'release'),
     );
+    this.#runnerDeps = this.#makeRunnerDeps();
   }
 
   /** This worker's id (in heartbeats and on the tasks it claims). */
@@ -316,29 +318,29 @@ export class Worker extends TypedEmitter<WorkerEventMap> {
   #dispatch(message: BrokerMessage, renewLeaseFirst: boolean): void {
     this.#idle = false;
     this.#processedSinceDrained += 1;
-    const runner = new TaskRunner(
-      {
-        options: this.options,
-        acker: this.#acker,
-        emit: (event, payload) => this.#emitSafely(event, payload),
-        reportError: (error, operation) => this.#reportError(error, operation),
-      },
-      message,
-      renewLeaseFirst,
-    );
-    this.#running.add(runner);
     this.#executing += 1;
-    void runner.handlerDone.then(() => {
-      this.#executing -= 1;
-      this.#prefetched.noteCompleted();
-      this.#fillSlots();
-      this.#wakeSlotWaiters();
-    });
-    void runner.done.finally(() => {
-      this.#running.delete(runner);
-      this.#wakeSlotWaiters();
-      if (this.heldTasks === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
-    });
+    this.#running.add(new TaskRunner(this.#runnerDeps, message, renewLeaseFirst));
+  }
+
+  /** What every {@link TaskRunner} of this worker shares: built once, not per task. */
+  #makeRunnerDeps(): TaskRunnerDeps {
+    return {
+      options: this.options,
+      acker: this.#acker,
+      emit: (event, payload) => this.#emitSafely(event, payload),
+      reportError: (error, operation) => this.#reportError(error, operation),
+      handlerFinished: () => {
+        this.#executing -= 1;
+        this.#prefetched.noteCompleted();
+        this.#fillSlots();
+        this.#wakeSlotWaiters();
+      },
+      runnerSettled: (runner) => {
+        this.#running.delete(runner);
+        this.#wakeSlotWaiters();
+        if (this.heldTasks === 0 && this.#processedSinceDrained === 0) this.#noteIdle();
+      },
+    };
   }
 
   #wakeSlotWaiters(): void {

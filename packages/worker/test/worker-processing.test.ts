@@ -224,6 +224,64 @@ describe('Worker processing', () => {
     await worker.close();
   });
 
+  it('gives the handler a frozen context whose members work destructured, with the trace context it carried', async () => {
+    const broker = await fx.queue();
+    const lines: Array<{ message: string; fields: Record<string, unknown> | undefined }> = [];
+    const logger = {
+      debug: () => undefined,
+      info: (message: string, fields?: Record<string, unknown>) => lines.push({ message, fields }),
+      warn: () => undefined,
+      error: () => undefined,
+    };
+    const seen: Record<string, unknown> = {};
+    const worker = fx.worker({
+      broker,
+      logger,
+      handlers: {
+        inspect: async (_payload, ctx) => {
+          const { progress, signal, log, traceContext, taskId } = ctx;
+          seen.frozen = Object.isFrozen(ctx);
+          seen.assignThrows = (() => {
+            try {
+              (ctx as { attempt: number }).attempt = 9;
+              return false;
+            } catch {
+              return true;
+            }
+          })();
+          seen.aborted = signal.aborted;
+          seen.sameSignal = ctx.signal === signal;
+          seen.sameLog = ctx.log === log;
+          seen.traceparent = traceContext?.toTraceparent();
+          seen.taskId = taskId;
+          log.info('inside');
+          await progress(70, 'destructured');
+        },
+      },
+    });
+    await worker.start();
+    const completed = nextEvent(worker, 'task:completed');
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    const id = await broker.enqueue(createTask('inspect', null, { metadata: { traceparent } }));
+    await completed;
+    expect(seen).toEqual({
+      frozen: true,
+      assignThrows: true, // test files are ES modules: strict mode
+      aborted: false,
+      sameSignal: true,
+      sameLog: true,
+      traceparent,
+      taskId: id,
+    });
+    expect(lines).toContainEqual({
+      message: 'inside',
+      fields: expect.objectContaining({ taskId: id, taskName: 'inspect', attempt: 1 }),
+    });
+    const row = await taskRow(id);
+    expect([Number(row.progress_percent), row.progress_step]).toEqual([70, 'destructured']);
+    await worker.close();
+  });
+
   it('acks tasks that finish together in one ackBatch transaction', async () => {
     const broker = await fx.queue();
     const hold = gate();
