@@ -15,6 +15,7 @@ import {
 import { computeRetryDelay, hookContext } from '@celers/resilience';
 import type { ValueLimits } from '@celers/schema';
 import { CompiledQuery, sql } from 'kysely';
+import { validate as isUuid } from 'uuid';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs } from '../internal/db-time.js';
@@ -69,6 +70,11 @@ async function runAfterHook(
   }
 }
 
+/** What `assertTaskId` accepts, without building an argument name (see {@link assertAckItems}). */
+function isTaskIdString(value: unknown): value is string {
+  return typeof value === 'string' && isUuid(value);
+}
+
 function assertAckItems(
   items: unknown,
   argument: string,
@@ -82,8 +88,9 @@ function assertAckItems(
     if (typeof item !== 'object' || item === null)
       throw CelersError.invalidArgument(`${argument}[${i}]`, 'expected an object');
     const it = item as AckItem;
-    assertTaskId(it.taskId, `${argument}[${i}].taskId`);
-    assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
+    // The argument's name is built only for the error: a worker's ack batches run this for every task.
+    if (!isTaskIdString(it.taskId)) assertTaskId(it.taskId, `${argument}[${i}].taskId`);
+    if (!isTaskIdString(it.receiptHandle)) assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
     if (it.result === undefined) {
       if (requireResult)
         throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');
@@ -133,7 +140,9 @@ export async function ackTasks(
 ): Promise<AckBatchResult> {
   const checked = assertAckItems(items, 'items', options.requireResult ?? false, ctx.limits);
   if (checked.length === 0) return { count: 0, outcomes: [] };
-  for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
+  if (ctx.hooks.has('beforeAck')) {
+    for (const item of checked) await runHook(ctx, 'beforeAck', item.taskId.toLowerCase());
+  }
   const plain = !ctx.options.recordHistory && checked.every((i) => i.result === undefined);
   const byId = await ctx.run(
     'ackBatch',
