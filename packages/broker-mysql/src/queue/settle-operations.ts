@@ -298,13 +298,11 @@ async function ackOwnedInTransaction(
   // The common case first: every item's task is processing under its receipt. One locking read by primary key
   // finds it; only when some are not are the rows read in every state, to tell `stale` from `missing`.
   const claimed = await lockLiveRows(trx, ctx.queue, ids, false);
+  // By id through a Map: a scan of `claimed` per item was quadratic (250k comparisons for a batch of 500).
+  const claimedReceipts = new Map(claimed.map((r) => [r.id, r.receipt_handle]));
   const allOwned =
     claimed.length === ids.length &&
-    items.every(
-      (i) =>
-        claimed.find((r) => r.id === i.taskId.toLowerCase())?.receipt_handle ===
-        i.receiptHandle.toLowerCase(),
-    );
+    items.every((i) => claimedReceipts.get(i.taskId.toLowerCase()) === i.receiptHandle.toLowerCase());
   const found = allOwned ? claimed : await lockLiveRows(trx, ctx.queue, ids, true);
   // Finished rows are settled already: a stale receipt, not a missing task.
   const finished = allOwned ? [] : await finishedIds(trx, ctx.queue, ids);
