@@ -2,6 +2,7 @@ import { type Kysely, type Migration, type RawBuilder, sql } from 'kysely';
 import { PROMOTE_AHEAD_MS, SCHEDULED_STORED_STATE } from '../stored-task-states.js';
 import { LIVE_TASKS_TABLE } from '../task-tables.js';
 import { forEachIdChunk, generationExpression, hasIndex } from './schema-probes.js';
+import { alterLiveTable } from './table-migration.js';
 
 const PROMOTE_INDEX = 'idx_tasks_promote';
 const CHUNK = 1_000;
@@ -42,8 +43,7 @@ export const scheduledState: Migration = {
     if (!(await hasIndex(db, LIVE_TASKS_TABLE, PROMOTE_INDEX)))
       changes.push(`ADD KEY ${PROMOTE_INDEX} (queue_name, state, scheduled_at)`);
     // One ALTER: the column change copies the table anyway, so the index is built in the same pass.
-    if (changes.length > 0)
-      await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${changes.join(', ')}`).execute(db);
+    await alterLiveTable(db, changes);
     await restateInChunks(
       db,
       SCHEDULED_STORED_STATE,
@@ -58,7 +58,6 @@ export const scheduledState: Migration = {
     const changes: string[] = [];
     if (await dedupKnowsScheduled(db)) changes.push(`MODIFY ${DEDUP_BEFORE}`);
     if (await hasIndex(db, LIVE_TASKS_TABLE, PROMOTE_INDEX)) changes.push(`DROP KEY ${PROMOTE_INDEX}`);
-    if (changes.length > 0)
-      await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${changes.join(', ')}`).execute(db);
+    await alterLiveTable(db, changes);
   },
 };

@@ -10,6 +10,7 @@ import {
 } from '../task-tables.js';
 import { QUEUE, TABLE_OPTIONS, UUID } from './ddl-fragments.js';
 import { forEachIdChunk, hasColumn } from './schema-probes.js';
+import { alterLiveTable } from './table-migration.js';
 
 const CHUNK = 1_000;
 const LIVE_INDEXES = ['idx_tasks_group', 'idx_tasks_parent', 'uq_tasks_live_dedup'] as const;
@@ -80,8 +81,7 @@ export const taskLinks: Migration = {
     const present = await liveIndexes(db);
     const changes = LIVE_INDEXES.filter((i) => present.has(i)).map((i) => `DROP INDEX ${i}`);
     if (await hasColumn(db, LIVE_TASKS_TABLE, 'live_dedup_key')) changes.push('DROP COLUMN live_dedup_key');
-    if (changes.length > 0)
-      await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${changes.join(', ')}`).execute(db);
+    await alterLiveTable(db, changes);
   },
   async down(db: Kysely<unknown>) {
     const changes: string[] = [];
@@ -93,8 +93,7 @@ export const taskLinks: Migration = {
     if (!present.has('uq_tasks_live_dedup'))
       changes.push('ADD UNIQUE KEY uq_tasks_live_dedup (queue_name, live_dedup_key)');
     // The column must exist before the unique key over it: one ALTER adds both in order.
-    if (changes.length > 0)
-      await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${changes.join(', ')}`).execute(db);
+    await alterLiveTable(db, changes);
     await sql.raw(VIEW_WITH_COLUMN).execute(db);
     await sql.raw(`DROP TABLE IF EXISTS ${TASK_LINKS_TABLE}`).execute(db);
   },

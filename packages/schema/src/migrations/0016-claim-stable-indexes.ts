@@ -1,4 +1,4 @@
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import {
   FINISHED_PHASE,
   RUNNABLE_PHASE,
@@ -7,6 +7,7 @@ import {
 } from '../stored-task-states.js';
 import { LIVE_TASKS_TABLE } from '../task-tables.js';
 import { hasColumn, indexColumns } from './schema-probes.js';
+import { alterLiveTable } from './table-migration.js';
 
 const NAME_INDEX = 'idx_tasks_task_name_state';
 const PROMOTE_INDEX = 'idx_tasks_promote';
@@ -16,8 +17,11 @@ const RUN_PHASE = `run_phase CHAR(1) CHARACTER SET ascii COLLATE ascii_bin GENER
     CASE WHEN state IN ('pending', 'processing') THEN '${RUNNABLE_PHASE}'
       WHEN state = '${SCHEDULED_STORED_STATE}' THEN '${SCHEDULED_PHASE}' ELSE '${FINISHED_PHASE}' END
   ) VIRTUAL`;
-/** The due time of a scheduled row, NULL for every other state (a `promote_at <= ?` range never holds a NULL). */
-const PROMOTE_AT = `promote_at DATETIME(6) GENERATED ALWAYS AS (
+/**
+ * The due time of a scheduled row, NULL for every other state (a `promote_at <= ?` range never holds a NULL).
+ * 0017 drops it, and adds it back going down.
+ */
+export const PROMOTE_AT = `promote_at DATETIME(6) GENERATED ALWAYS AS (
     IF(state = '${SCHEDULED_STORED_STATE}', scheduled_at, NULL)
   ) VIRTUAL`;
 
@@ -51,10 +55,6 @@ async function reKey(db: Kysely<unknown>, to: 'stable' | 'before'): Promise<stri
   return clauses;
 }
 
-async function alterLive(db: Kysely<unknown>, clauses: readonly string[]): Promise<void> {
-  if (clauses.length > 0) await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${clauses.join(', ')}`).execute(db);
-}
-
 /**
  * Issue 17: the live table's per-name and promotion indexes keyed on values a claim does not change. Every claim
  * sets `state` pending → processing; InnoDB rewrites a secondary index entry only when one of its key values
@@ -71,14 +71,14 @@ export const claimStableIndexes: Migration = {
     if (!(await hasColumn(db, LIVE_TASKS_TABLE, 'run_phase'))) columns.push(`ADD COLUMN ${RUN_PHASE}`);
     if (!(await hasColumn(db, LIVE_TASKS_TABLE, 'promote_at'))) columns.push(`ADD COLUMN ${PROMOTE_AT}`);
     // Apart from the indexes: MariaDB adds virtual columns instantly only in a statement of their own.
-    await alterLive(db, columns);
-    await alterLive(db, await reKey(db, 'stable'));
+    await alterLiveTable(db, columns);
+    await alterLiveTable(db, await reKey(db, 'stable'));
   },
   async down(db: Kysely<unknown>) {
-    await alterLive(db, await reKey(db, 'before'));
+    await alterLiveTable(db, await reKey(db, 'before'));
     const columns: string[] = [];
     if (await hasColumn(db, LIVE_TASKS_TABLE, 'promote_at')) columns.push('DROP COLUMN promote_at');
     if (await hasColumn(db, LIVE_TASKS_TABLE, 'run_phase')) columns.push('DROP COLUMN run_phase');
-    await alterLive(db, columns);
+    await alterLiveTable(db, columns);
   },
 };

@@ -1,7 +1,9 @@
-import { type Kysely, type Migration, sql } from 'kysely';
+import type { Kysely, Migration } from 'kysely';
 import { SCHEDULED_STORED_STATE } from '../stored-task-states.js';
 import { LIVE_TASKS_TABLE } from '../task-tables.js';
+import { PROMOTE_AT } from './0016-claim-stable-indexes.js';
 import { hasColumn, hasIndex, indexColumns } from './schema-probes.js';
+import { alterLiveTable } from './table-migration.js';
 
 const DEQUEUE_INDEX = 'idx_tasks_dequeue';
 const PROMOTE_INDEX = 'idx_tasks_promote';
@@ -10,19 +12,10 @@ const PROMOTE_INDEX = 'idx_tasks_promote';
 const CLAIM_PRIORITY = `claim_priority INT GENERATED ALWAYS AS (
     IF(state = '${SCHEDULED_STORED_STATE}', 0, priority)
   ) VIRTUAL`;
-/** 0016's promotion column (see 0016-claim-stable-indexes.ts), put back going down. */
-const PROMOTE_AT = `promote_at DATETIME(6) GENERATED ALWAYS AS (
-    IF(state = '${SCHEDULED_STORED_STATE}', scheduled_at, NULL)
-  ) VIRTUAL`;
-
 const DEQUEUE_KEY = {
   folded: '(queue_name, state, claim_priority DESC, scheduled_at, id)',
   before: '(queue_name, state, priority DESC, scheduled_at, id)',
 } as const;
-
-async function alterLive(db: Kysely<unknown>, clauses: readonly string[]): Promise<void> {
-  if (clauses.length > 0) await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${clauses.join(', ')}`).execute(db);
-}
 
 /** `DROP INDEX idx_tasks_dequeue, ADD INDEX idx_tasks_dequeue <key>`, unless it already has that key. */
 async function reKeyDequeue(db: Kysely<unknown>, to: keyof typeof DEQUEUE_KEY): Promise<string[]> {
@@ -48,20 +41,21 @@ export const foldPromotionIndex: Migration = {
   async up(db: Kysely<unknown>) {
     // Apart from the indexes: MariaDB adds and drops virtual columns instantly only in a statement of their own.
     if (!(await hasColumn(db, LIVE_TASKS_TABLE, 'claim_priority')))
-      await alterLive(db, [`ADD COLUMN ${CLAIM_PRIORITY}`]);
+      await alterLiveTable(db, [`ADD COLUMN ${CLAIM_PRIORITY}`]);
     const indexes = await reKeyDequeue(db, 'folded');
     if (await hasIndex(db, LIVE_TASKS_TABLE, PROMOTE_INDEX)) indexes.push(`DROP INDEX ${PROMOTE_INDEX}`);
-    await alterLive(db, indexes);
-    if (await hasColumn(db, LIVE_TASKS_TABLE, 'promote_at')) await alterLive(db, ['DROP COLUMN promote_at']);
+    await alterLiveTable(db, indexes);
+    if (await hasColumn(db, LIVE_TASKS_TABLE, 'promote_at'))
+      await alterLiveTable(db, ['DROP COLUMN promote_at']);
   },
   async down(db: Kysely<unknown>) {
     if (!(await hasColumn(db, LIVE_TASKS_TABLE, 'promote_at')))
-      await alterLive(db, [`ADD COLUMN ${PROMOTE_AT}`]);
+      await alterLiveTable(db, [`ADD COLUMN ${PROMOTE_AT}`]);
     const indexes = await reKeyDequeue(db, 'before');
     if (!(await hasIndex(db, LIVE_TASKS_TABLE, PROMOTE_INDEX)))
       indexes.push(`ADD INDEX ${PROMOTE_INDEX} (queue_name, promote_at)`);
-    await alterLive(db, indexes);
+    await alterLiveTable(db, indexes);
     if (await hasColumn(db, LIVE_TASKS_TABLE, 'claim_priority'))
-      await alterLive(db, ['DROP COLUMN claim_priority']);
+      await alterLiveTable(db, ['DROP COLUMN claim_priority']);
   },
 };

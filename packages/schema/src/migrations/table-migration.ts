@@ -1,4 +1,5 @@
 import { type Kysely, type Migration, sql } from 'kysely';
+import { LIVE_TASKS_TABLE } from '../task-tables.js';
 
 /**
  * A migration that creates one table. MySQL commits DDL implicitly (no transactional rollback), so each
@@ -13,4 +14,9 @@ export function tableMigration(table: string, createStatement: string): Migratio
       await sql`DROP TABLE IF EXISTS ${sql.table(table)}`.execute(db);
     },
   };
+}
+
+/** `ALTER TABLE celers_live_tasks <clauses>` as one statement; nothing when there is no clause (already done). */
+export async function alterLiveTable(db: Kysely<unknown>, clauses: readonly string[]): Promise<void> {
+  if (clauses.length > 0) await sql.raw(`ALTER TABLE ${LIVE_TASKS_TABLE} ${clauses.join(', ')}`).execute(db);
 }
