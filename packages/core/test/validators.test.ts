@@ -17,6 +17,7 @@ import {
   assertTaskId,
   assertTaskIds,
   assertTime,
+  isTaskId,
   MAX_DURATION_MS,
   MAX_NAME_LENGTH,
   MAX_PAGE_SIZE,
@@ -49,6 +50,22 @@ describe('assertTaskId', () => {
           expect(() => assertTaskId(v)).toThrow(invalid('taskId'));
         },
       ),
+    );
+  });
+
+  it('is what isTaskId accepts, without throwing', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.uuid(), fc.string(), fc.anything()), (v) => {
+        const accepted = (() => {
+          try {
+            assertTaskId(v);
+            return true;
+          } catch {
+            return false;
+          }
+        })();
+        expect(isTaskId(v)).toBe(accepted);
+      }),
     );
   });
 

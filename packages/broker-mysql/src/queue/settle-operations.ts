@@ -6,6 +6,7 @@ import {
   assertOptionalObject,
   assertTaskId,
   CelersError,
+  isTaskId,
   type RejectItem,
   type RejectOptions,
   type RejectOutcome,
@@ -15,7 +16,6 @@ import {
 import { computeRetryDelay, hookContext } from '@celers/resilience';
 import type { ValueLimits } from '@celers/schema';
 import { CompiledQuery, sql } from 'kysely';
-import { validate as isUuid } from 'uuid';
 import type { BrokerContext, Executor } from '../broker-context.js';
 import { truncateUtf8 } from '../internal/assert-text.js';
 import { addMs } from '../internal/db-time.js';
@@ -70,11 +70,6 @@ async function runAfterHook(
   }
 }
 
-/** What `assertTaskId` accepts, without building an argument name (see {@link assertAckItems}). */
-function isTaskIdString(value: unknown): value is string {
-  return typeof value === 'string' && isUuid(value);
-}
-
 function assertAckItems(
   items: unknown,
   argument: string,
@@ -89,8 +84,8 @@ function assertAckItems(
       throw CelersError.invalidArgument(`${argument}[${i}]`, 'expected an object');
     const it = item as AckItem;
     // The argument's name is built only for the error: a worker's ack batches run this for every task.
-    if (!isTaskIdString(it.taskId)) assertTaskId(it.taskId, `${argument}[${i}].taskId`);
-    if (!isTaskIdString(it.receiptHandle)) assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
+    if (!isTaskId(it.taskId)) assertTaskId(it.taskId, `${argument}[${i}].taskId`);
+    if (!isTaskId(it.receiptHandle)) assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
     if (it.result === undefined) {
       if (requireResult)
         throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');

@@ -42,9 +42,17 @@ function describe(value: unknown): string {
   return typeof value;
 }
 
+/**
+ * Whether `value` is what {@link assertTaskId} accepts: a canonical UUID string (any version, any letter case).
+ * For hot loops that name the argument only when it is bad.
+ */
+export function isTaskId(value: unknown): value is string {
+  return typeof value === 'string' && isUuid(value);
+}
+
 /** Asserts a canonical UUID string (any version) and returns it lower-cased. */
 export function assertTaskId(value: unknown, argument = 'taskId'): string {
-  if (typeof value !== 'string' || !isUuid(value)) {
+  if (!isTaskId(value)) {
     throw CelersError.invalidArgument(argument, `expected a UUID string, got ${describe(value)}`);
   }
   return value.toLowerCase();
