@@ -155,11 +155,14 @@ describe('settleWithRetry', () => {
     ];
     let calls = 0;
     const { retries, limits: l } = limits(60_000);
-    const result = await settleWithRetry(async () => {
-      const failure = failures[calls++];
-      if (failure) throw failure;
-      return 'acked';
-    }, l);
+    const result = await settleWithRetry(
+      async () => {
+        const failure = failures[calls++];
+        if (failure) throw failure;
+        return 'acked';
+      },
+      () => l,
+    );
     expect(result).toBe('acked');
     expect(calls).toBe(6);
     expect(retries).toEqual([1, 2, 3, 4, 5]);
@@ -174,10 +177,13 @@ describe('settleWithRetry', () => {
       let calls = 0;
       const { limits: l } = limits(60_000);
       await expect(
-        settleWithRetry(async () => {
-          calls++;
-          throw error;
-        }, l),
+        settleWithRetry(
+          async () => {
+            calls++;
+            throw error;
+          },
+          () => l,
+        ),
       ).rejects.toBe(error);
       expect(calls).toBe(1);
     }
@@ -188,10 +194,13 @@ describe('settleWithRetry', () => {
     const { retries, limits: l } = limits(400);
     let calls = 0;
     await expect(
-      settleWithRetry(async () => {
-        calls++;
-        throw unavailable();
-      }, l),
+      settleWithRetry(
+        async () => {
+          calls++;
+          throw unavailable();
+        },
+        () => l,
+      ),
     ).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     expect(Date.now() - started).toBeLessThan(400);
     expect(calls).toBeGreaterThan(1);
@@ -202,11 +211,14 @@ describe('settleWithRetry', () => {
     const abort = new LazyAbort<string>();
     const { limits: l } = limits(60_000, abort);
     let calls = 0;
-    const settling = settleWithRetry(async () => {
-      calls++;
-      if (calls === 1) setTimeout(() => abort.abort('lease lost'), 5);
-      throw unavailable();
-    }, l);
+    const settling = settleWithRetry(
+      async () => {
+        calls++;
+        if (calls === 1) setTimeout(() => abort.abort('lease lost'), 5);
+        throw unavailable();
+      },
+      () => l,
+    );
     await expect(settling).rejects.toMatchObject({ code: 'DATABASE_UNAVAILABLE' });
     expect(calls).toBe(1);
   });

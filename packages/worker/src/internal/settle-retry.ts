@@ -45,20 +45,20 @@ export interface SettleRetryLimits {
  * Runs `settle` (an ack or a reject) and, while it fails on a transient error, runs it again after a jittered
  * backoff ({@link SETTLE_RETRY_BASE_MS} doubling to {@link SETTLE_RETRY_MAX_MS}) for as long as the lease
  * lasts. Throws the last error when the next try would land after the lease, when `limits.signal` aborts, or
- * at once for a final error. `retryLimits` may be a function: it is then called on the first failure only (the
- * limits cost closures that almost every settlement never needs).
+ * at once for a final error. `retryLimits` is called on the first failure only: the limits cost closures that
+ * almost every settlement never needs.
  * @internal
  */
 export async function settleWithRetry<T>(
   settle: () => Promise<T>,
-  retryLimits: SettleRetryLimits | (() => SettleRetryLimits),
+  retryLimits: () => SettleRetryLimits,
 ): Promise<T> {
   let limits: SettleRetryLimits | undefined;
   for (let attempt = 1; ; attempt++) {
     try {
       return await settle();
     } catch (error) {
-      limits ??= typeof retryLimits === 'function' ? retryLimits() : retryLimits;
+      limits ??= retryLimits();
       if (!isTransientSettleError(error) || limits.abort.aborted) throw error;
       const delayMs = computeRetryDelay(
         {
