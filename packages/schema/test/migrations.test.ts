@@ -208,6 +208,14 @@ describe('0011_add_task_delivery_count', () => {
 });
 
 /** The key of `index` on `table`, in order, descending parts marked ` DESC`. */
+/** Which of `columns` the live table has, each with its `extra` (upper-cased), in name order. */
+async function liveColumnKinds(columns: readonly string[]): Promise<string[][]> {
+  const r = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
+    FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
+    AND column_name IN (${sql.join(columns)}) ORDER BY column_name`.execute(db);
+  return r.rows.map((row) => [row.c, row.extra.toUpperCase()]);
+}
+
 async function indexKey(index: string, table: string): Promise<string[]> {
   const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
     FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table}
@@ -260,10 +268,7 @@ describe('0016_claim_stable_indexes', () => {
     expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual(['queue_name', 'promote_at']);
     // The finished table keeps its state-keyed index.
     expect(await indexKey('idx_tasks_task_name_state', 'celers_finished_tasks')).toContain('state');
-    const generated = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
-      FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
-      AND column_name IN ('run_phase', 'promote_at') ORDER BY column_name`.execute(db);
-    expect(generated.rows.map((r) => [r.c, r.extra.toUpperCase()])).toEqual([
+    expect(await liveColumnKinds(['run_phase', 'promote_at'])).toEqual([
       ['promote_at', 'VIRTUAL GENERATED'],
       ['run_phase', 'VIRTUAL GENERATED'],
     ]);
@@ -282,10 +287,7 @@ describe('0016_claim_stable_indexes', () => {
       'state',
       'scheduled_at',
     ]);
-    const left = await sql<{ n: number }>`SELECT COUNT(*) AS n FROM information_schema.columns
-      WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
-      AND column_name IN ('run_phase', 'promote_at')`.execute(db);
-    expect(Number(left.rows[0]?.n)).toBe(0);
+    expect(await liveColumnKinds(['run_phase', 'promote_at'])).toEqual([]);
     expect(await migrate(db)).toEqual(['0016_claim_stable_indexes', '0017_fold_promotion_index']);
     await assertMigrated(db);
   });
@@ -302,12 +304,7 @@ describe('0017_fold_promotion_index', () => {
       'id',
     ]);
     expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual([]);
-    const columns = async () => {
-      const r = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
-        FROM information_schema.columns WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks'
-        AND column_name IN ('claim_priority', 'promote_at') ORDER BY column_name`.execute(db);
-      return r.rows.map((row) => [row.c, row.extra.toUpperCase()]);
-    };
+    const columns = () => liveColumnKinds(['claim_priority', 'promote_at']);
     expect(await columns()).toEqual([['claim_priority', 'VIRTUAL GENERATED']]);
     // The finished table keeps its key.
     expect(await indexKey('idx_tasks_dequeue', 'celers_finished_tasks')).toContain('priority DESC');
