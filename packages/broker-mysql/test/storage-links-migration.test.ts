@@ -142,7 +142,11 @@ describe('0015_task_links on a populated database', () => {
   });
 
   it('lets a broker keep the dedup keys, count the group and release the chain link', async () => {
-    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes', '0017_fold_promotion_index']); // the broker's code needs it
+    expect(await migrate(db)).toEqual([
+      '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
+      '0018_live_task_defaults',
+    ]); // the broker's code needs it
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
       expect(await broker.idempotency.enqueueDeduplicated(createTask('old', 2), 'k1')).toBe(KEYED);
@@ -173,6 +177,7 @@ describe('0015_task_links on a populated database', () => {
 
   it('goes down: the column and the three indexes back, the links table gone, and up again', async () => {
     expect(await migrateDown(db, { to: '0014_scheduled_state' })).toEqual([
+      '0018_live_task_defaults',
       '0017_fold_promotion_index',
       '0016_claim_stable_indexes',
       '0015_task_links',
@@ -197,6 +202,7 @@ describe('0015_task_links on a populated database', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     expect(await viewKey(KEYED_LATER)).toBe('k2');
   });

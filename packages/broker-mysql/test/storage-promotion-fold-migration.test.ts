@@ -90,7 +90,7 @@ afterAll(async () => {
 
 describe('0017_fold_promotion_index on a populated database', () => {
   it('keys idx_tasks_dequeue on claim_priority, drops idx_tasks_promote and changes no row', async () => {
-    expect(await migrate(db)).toEqual(['0017_fold_promotion_index']);
+    expect(await migrate(db)).toEqual(['0017_fold_promotion_index', '0018_live_task_defaults']);
     expect(await keyOf('idx_tasks_dequeue')).toEqual(DEQUEUE_KEY_0017);
     expect(await keyOf('idx_tasks_promote')).toEqual([]);
     expect(before[0]).toHaveLength(7 + BULK);
@@ -128,7 +128,10 @@ describe('0017_fold_promotion_index on a populated database', () => {
   });
 
   it('goes down to the 0016 shape with every row, and up again', async () => {
-    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual(['0017_fold_promotion_index']);
+    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual([
+      '0018_live_task_defaults',
+      '0017_fold_promotion_index',
+    ]);
     expect(await keyOf('idx_tasks_dequeue')).toEqual(DEQUEUE_KEY_0016);
     expect(await keyOf('idx_tasks_promote')).toEqual(['queue_name', 'promote_at']);
     const live = await columnsOf(db, 'celers_live_tasks');
@@ -137,7 +140,7 @@ describe('0017_fold_promotion_index on a populated database', () => {
     expect(await snapshot()).toEqual(before);
     await migrations['0017_fold_promotion_index'].down!(db as Kysely<unknown>); // nothing left to undo
     expect(await keyOf('idx_tasks_promote')).toEqual(['queue_name', 'promote_at']);
-    expect(await migrate(db)).toEqual(['0017_fold_promotion_index']);
+    expect(await migrate(db)).toEqual(['0017_fold_promotion_index', '0018_live_task_defaults']);
     expect(await snapshot()).toEqual(before);
   });
 

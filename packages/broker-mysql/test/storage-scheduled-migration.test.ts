@@ -107,6 +107,7 @@ describe('0014_scheduled_state on a populated database', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
@@ -128,6 +129,7 @@ describe('0014_scheduled_state on a populated database', () => {
 
   it('goes down: every scheduled row pending again, the index and the old dedup expression back', async () => {
     expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual([
+      '0018_live_task_defaults',
       '0017_fold_promotion_index',
       '0016_claim_stable_indexes',
       '0015_task_links',
@@ -156,6 +158,7 @@ describe('0014_scheduled_state on a populated database', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     expect(await count(sql`task_name = 'bulk' AND state = 'scheduled'`)).toBe(BULK);
   });

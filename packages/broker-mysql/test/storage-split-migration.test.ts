@@ -92,6 +92,7 @@ describe('0013_split_live_tasks on a populated database', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     expect(await count('celers_live_tasks')).toBe(4 + BULK);
     expect(await count('celers_finished_tasks')).toBe(2);
@@ -121,6 +122,7 @@ describe('0013_split_live_tasks on a populated database', () => {
 
   it('goes down: one celers_tasks table again, with every row', async () => {
     expect(await migrateDown(db, { to: '0012_extend_task_name_index' })).toEqual([
+      '0018_live_task_defaults',
       '0017_fold_promotion_index',
       '0016_claim_stable_indexes',
       '0015_task_links',
@@ -138,6 +140,7 @@ describe('0013_split_live_tasks on a populated database', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     expect(await count('celers_live_tasks')).toBe(BULK);
   });

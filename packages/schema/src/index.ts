@@ -36,6 +36,7 @@ export {
   valueLimitsFor,
 } from './connection/value-limits.js';
 export * from './database-types.js';
+export * from './live-task-defaults.js';
 export { MIGRATION_NAMES, type MigrationName, migrations } from './migrations/index.js';
 export {
   assertMigrated,

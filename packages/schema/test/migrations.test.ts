@@ -6,6 +6,7 @@ import {
   CELERS_TABLES,
   type CelersDatabase,
   createDatabase,
+  LIVE_TASK_DEFAULTS,
   listMigrations,
   MIGRATION_NAMES,
   migrate,
@@ -201,13 +202,13 @@ describe('0011_add_task_delivery_count', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     await sql`DELETE FROM celers_finished_tasks`.execute(db);
     await assertMigrated(db);
   });
 });
 
-/** The key of `index` on `table`, in order, descending parts marked ` DESC`. */
 /** Which of `columns` the live table has, each with its `extra` (upper-cased), in name order. */
 async function liveColumnKinds(columns: readonly string[]): Promise<string[][]> {
   const r = await sql<{ c: string; extra: string }>`SELECT column_name AS c, extra
@@ -216,6 +217,7 @@ async function liveColumnKinds(columns: readonly string[]): Promise<string[][]> 
   return r.rows.map((row) => [row.c, row.extra.toUpperCase()]);
 }
 
+/** The key of `index` on `table`, in order, descending parts marked ` DESC`. */
 async function indexKey(index: string, table: string): Promise<string[]> {
   const r = await sql<{ name: string; collation: string | null }>`SELECT column_name AS name, collation
     FROM information_schema.statistics WHERE table_schema = DATABASE() AND table_name = ${table}
@@ -249,6 +251,7 @@ describe('0012_extend_task_name_index', () => {
       '0015_task_links',
       '0016_claim_stable_indexes',
       '0017_fold_promotion_index',
+      '0018_live_task_defaults',
     ]);
     await assertMigrated(db);
   });
@@ -288,7 +291,11 @@ describe('0016_claim_stable_indexes', () => {
       'scheduled_at',
     ]);
     expect(await liveColumnKinds(['run_phase', 'promote_at'])).toEqual([]);
-    expect(await migrate(db)).toEqual(['0016_claim_stable_indexes', '0017_fold_promotion_index']);
+    expect(await migrate(db)).toEqual([
+      '0016_claim_stable_indexes',
+      '0017_fold_promotion_index',
+      '0018_live_task_defaults',
+    ]);
     await assertMigrated(db);
   });
 });
@@ -309,7 +316,10 @@ describe('0017_fold_promotion_index', () => {
     // The finished table keeps its key.
     expect(await indexKey('idx_tasks_dequeue', 'celers_finished_tasks')).toContain('priority DESC');
 
-    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual(['0017_fold_promotion_index']);
+    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual([
+      '0018_live_task_defaults',
+      '0017_fold_promotion_index',
+    ]);
     expect(await indexKey('idx_tasks_dequeue', 'celers_live_tasks')).toEqual([
       'queue_name',
       'state',
@@ -319,7 +329,55 @@ describe('0017_fold_promotion_index', () => {
     ]);
     expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual(['queue_name', 'promote_at']);
     expect(await columns()).toEqual([['promote_at', 'VIRTUAL GENERATED']]);
-    expect(await migrate(db)).toEqual(['0017_fold_promotion_index']);
+    expect(await migrate(db)).toEqual(['0017_fold_promotion_index', '0018_live_task_defaults']);
+    await assertMigrated(db);
+  });
+});
+
+/**
+ * The live table's column defaults, as literals: MariaDB reports a string default quoted and no default as the text
+ * `NULL`, MySQL unquoted and as SQL NULL; a column with no default and NOT NULL is `undefined` here.
+ */
+async function liveDefaults(
+  columns: readonly string[],
+): Promise<Record<string, string | number | null | undefined>> {
+  const r = await sql<{ c: string; d: string | null; nullable: string }>`SELECT column_name AS c,
+    column_default AS d, is_nullable AS nullable FROM information_schema.columns
+    WHERE table_schema = DATABASE() AND table_name = 'celers_live_tasks' AND column_name IN (${sql.join(columns)})`.execute(
+    db,
+  );
+  const out: Record<string, string | number | null | undefined> = {};
+  for (const { c, d, nullable } of r.rows) {
+    if (d === null || d === 'NULL') out[c] = nullable === 'YES' ? null : undefined;
+    else if (/^-?\d+$/.test(d)) out[c] = Number(d);
+    else out[c] = d.replace(/^'(.*)'$/, '$1');
+  }
+  return out;
+}
+
+describe('0018_live_task_defaults', () => {
+  const columns = Object.keys(LIVE_TASK_DEFAULTS);
+
+  it('gives the live table the defaults the broker leaves out of its INSERTs, and goes back down', async () => {
+    await migrate(db);
+    expect(await liveDefaults(columns)).toEqual(LIVE_TASK_DEFAULTS);
+    // A row that names only what has no default holds every value of LIVE_TASK_DEFAULTS.
+    const id = '01900000-0000-7000-8000-000000000018';
+    await sql`INSERT INTO celers_live_tasks (id, queue_name, task_name, payload, metadata, created_at, scheduled_at)
+      VALUES (${id}, 'q18', 't', X'7B7D', '{}', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))`.execute(db);
+    const row = await sql<Record<string, unknown>>`SELECT ${sql.join(columns.map((c) => sql.ref(c)))}
+      FROM celers_live_tasks WHERE id = ${id}`.execute(db);
+    expect(row.rows[0]).toEqual(LIVE_TASK_DEFAULTS);
+    await sql`DELETE FROM celers_live_tasks WHERE id = ${id}`.execute(db);
+
+    expect(await migrateDown(db, { to: '0017_fold_promotion_index' })).toEqual(['0018_live_task_defaults']);
+    expect(await liveDefaults(['state', 'content_type', 'content_encoding'])).toEqual({
+      state: undefined,
+      content_type: undefined,
+      content_encoding: undefined,
+    });
+    expect(await migrate(db)).toEqual(['0018_live_task_defaults']);
+    expect(await liveDefaults(columns)).toEqual(LIVE_TASK_DEFAULTS);
     await assertMigrated(db);
   });
 });

@@ -2,17 +2,12 @@ import { CompiledQuery, type RawBuilder } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
 import { dbNow } from '../internal/db-time.js';
-import { placeholders } from '../internal/id-list.js';
-import { TASK_INSERT_COLUMNS, type TaskInsertValues } from '../internal/task-row-mapper.js';
+import type { TaskInsertValues } from '../internal/task-row-mapper.js';
 import { QueueConfigKey } from './queue-config.sql.js';
+import { insertShape, pushRowParameters } from './task-insert-shape.js';
 
 /** Rows per multi-row INSERT: 500 × 15 columns stays far below the 65,535 placeholder limit. */
 export const ENQUEUE_CHUNK_SIZE = 500;
-
-/** Column list of a new task row (constant text). */
-const INSERT_COLUMNS_SQL = [...TASK_INSERT_COLUMNS, 'created_at', 'scheduled_at'].join(', ');
-/** One row's value placeholders; created_at is the database clock. The scheduled_at fragment follows. */
-const VALUE_PLACEHOLDERS = `${placeholders(TASK_INSERT_COLUMNS.length)}, UTC_TIMESTAMP(6), `;
 
 /** The SQL and parameters of a `scheduled_at` value: a parameter for a `Date`, else the compiled expression. */
 function scheduledFragment(
@@ -20,16 +15,6 @@ function scheduledFragment(
   scheduledAt: Date | RawBuilder<Date>,
 ): { sql: string; parameters: readonly unknown[] } {
   return scheduledAt instanceof Date ? { sql: '?', parameters: [scheduledAt] } : scheduledAt.compile(db);
-}
-
-/** `INSERT INTO celers_live_tasks (…columns…) VALUES`, constant text. */
-const INSERT_PREFIX = `INSERT INTO celers_live_tasks (${INSERT_COLUMNS_SQL}) VALUES `;
-
-/** The parameters of one row: its column values, then those of the `scheduled_at` fragment. */
-function rowParameters(values: TaskInsertValues, scheduled: readonly unknown[]): unknown[] {
-  const parameters: unknown[] = TASK_INSERT_COLUMNS.map((c) => values[c]);
-  for (const p of scheduled) parameters.push(p);
-  return parameters;
 }
 
 /**
@@ -44,8 +29,12 @@ export async function insertTask(
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
   const scheduled = scheduledFragment(db, scheduledAt);
-  const text = `${INSERT_PREFIX}(${VALUE_PLACEHOLDERS}${scheduled.sql})`;
-  await db.executeQuery(CompiledQuery.raw(text, rowParameters(values, scheduled.parameters)));
+  const shape = insertShape([values]);
+  const parameters: unknown[] = [];
+  pushRowParameters(parameters, shape, values, scheduled.parameters);
+  await db.executeQuery(
+    CompiledQuery.raw(`${shape.into}VALUES (${shape.values}${scheduled.sql})`, parameters),
+  );
 }
 
 /**
@@ -62,9 +51,11 @@ export async function insertTaskUnlessDraining(
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<boolean> {
   const scheduled = scheduledFragment(db, scheduledAt);
-  const text = `INSERT INTO celers_live_tasks (${INSERT_COLUMNS_SQL}) SELECT ${VALUE_PLACEHOLDERS}${scheduled.sql} FROM DUAL
+  const shape = insertShape([values]);
+  const text = `${shape.into}SELECT ${shape.values}${scheduled.sql} FROM DUAL
     WHERE NOT EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ? AND config_key = ? AND config_value = 'true')`;
-  const parameters = rowParameters(values, scheduled.parameters);
+  const parameters: unknown[] = [];
+  pushRowParameters(parameters, shape, values, scheduled.parameters);
   parameters.push(values.queue_name, QueueConfigKey.DrainMode);
   const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
   return Number(result.numAffectedRows ?? 0n) === 1;
@@ -93,7 +84,8 @@ export function planTaskInserts(
  *
  * The statement is built as constant text plus one flat parameter list instead of through kysely's
  * `.values(objects)`, whose per-value nodes cost ~9 ms of CPU per 500 rows (profiled in apps/bench). Only
- * column names from {@link TASK_INSERT_COLUMNS} and `?` placeholders go into the text.
+ * column names and `?` placeholders go into the text. Each chunk names only the
+ * columns some of its rows set to a value other than the table's default ({@link insertShape}).
  * @internal
  */
 export async function insertTasks(
@@ -102,14 +94,12 @@ export async function insertTasks(
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
   const scheduled = scheduledFragment(db, scheduledAt);
-  const rowSql = `(${VALUE_PLACEHOLDERS}${scheduled.sql})`;
   for (const chunk of chunks) {
+    const shape = insertShape(chunk);
     const parameters: unknown[] = [];
-    for (const row of chunk) {
-      for (const column of TASK_INSERT_COLUMNS) parameters.push(row[column]);
-      parameters.push(...scheduled.parameters);
-    }
-    const text = INSERT_PREFIX + Array.from(chunk, () => rowSql).join(', ');
+    for (const row of chunk) pushRowParameters(parameters, shape, row, scheduled.parameters);
+    const rowSql = `(${shape.values}${scheduled.sql})`;
+    const text = `${shape.into}VALUES ${Array.from(chunk, () => rowSql).join(', ')}`;
     await db.executeQuery(CompiledQuery.raw(text, parameters));
   }
 }

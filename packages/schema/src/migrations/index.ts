@@ -16,6 +16,7 @@ import { scheduledState } from './0014-scheduled-state.js';
 import { taskLinks } from './0015-task-links.js';
 import { claimStableIndexes } from './0016-claim-stable-indexes.js';
 import { foldPromotionIndex } from './0017-fold-promotion-index.js';
+import { liveTaskDefaults } from './0018-live-task-defaults.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -39,6 +40,7 @@ export const migrations = {
   '0015_task_links': taskLinks,
   '0016_claim_stable_indexes': claimStableIndexes,
   '0017_fold_promotion_index': foldPromotionIndex,
+  '0018_live_task_defaults': liveTaskDefaults,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */
