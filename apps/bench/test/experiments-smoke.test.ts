@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { type BenchDatabase, createBenchDatabase } from '../src/env/bench-database.js';
 import { idStorageExperiment } from '../src/experiments/id-storage-experiment.js';
 import { indexCostExperiment } from '../src/experiments/index-cost-experiment.js';
+import { insertValuesExperiment } from '../src/experiments/insert-values-experiment.js';
 import { partitioningExperiment } from '../src/experiments/partitioning-experiment.js';
 
 let bench: BenchDatabase;
@@ -73,6 +74,18 @@ describe('experiments', () => {
     expect(data).toHaveLength(8);
     expect(new Set(data.map((d) => d.variant)).size).toBe(4);
     expect(data.every((d) => d.rowsPerSec > 0)).toBe(true);
+    expect(await tables()).toEqual(before);
+  }, 120_000);
+
+  it('insert-values times prebuilt 500-row INSERTs per layout in four rounds, and drops its tables', async () => {
+    const before = await tables();
+    const result = await insertValuesExperiment(bench, () => undefined, 0.001);
+    const data = result.data as Array<{ variant: string; msPerStatement: number[] }>;
+    expect(data).toHaveLength(6);
+    expect(data.every((d) => d.msPerStatement.length === 4 && d.msPerStatement.every((ms) => ms > 0))).toBe(
+      true,
+    );
+    expect(result.markdown).toContain('defaults left out (since 0018: 7 values)');
     expect(await tables()).toEqual(before);
   }, 120_000);
 });

@@ -7,7 +7,13 @@ export const WORKLOAD_IDS = ['W1', 'W2', 'W3', 'W4', 'W5', 'W6', 'W7', 'W8', 'W9
 export type WorkloadId = (typeof WORKLOAD_IDS)[number];
 
 /** The dedicated experiments behind `docs/performance/*.md`. */
-export const EXPERIMENT_IDS = ['id-storage', 'durability', 'partitioning', 'index-cost'] as const;
+export const EXPERIMENT_IDS = [
+  'id-storage',
+  'durability',
+  'partitioning',
+  'index-cost',
+  'insert-values',
+] as const;
 /** One of {@link EXPERIMENT_IDS}. */
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number];
 

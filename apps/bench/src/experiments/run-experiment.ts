@@ -6,6 +6,7 @@ import { durabilityExperiment } from './durability-experiment.js';
 import { type ExperimentResult, writeExperiment } from './experiment-output.js';
 import { idStorageExperiment } from './id-storage-experiment.js';
 import { indexCostExperiment } from './index-cost-experiment.js';
+import { insertValuesExperiment } from './insert-values-experiment.js';
 import { partitioningExperiment } from './partitioning-experiment.js';
 
 /**
@@ -24,13 +25,12 @@ export async function runExperiment(
     if (id === 'id-storage') result = await idStorageExperiment(bench, log, args.scale);
     else if (id === 'durability') result = await durabilityExperiment(bench, args, log);
     else {
-      // Both need celers' schema: partitioning tries to partition celers_tasks, index-cost copies it.
+      // These need celers' schema: partitioning tries to partition celers_tasks, the others copy task tables.
       const broker = await MysqlBroker.connect({ url: bench.url, queue: 'experiment', migrate: true });
       try {
-        result =
-          id === 'partitioning'
-            ? await partitioningExperiment(bench, log, args.scale)
-            : await indexCostExperiment(bench, log, args.scale);
+        if (id === 'partitioning') result = await partitioningExperiment(bench, log, args.scale);
+        else if (id === 'insert-values') result = await insertValuesExperiment(bench, log, args.scale);
+        else result = await indexCostExperiment(bench, log, args.scale);
       } finally {
         await broker.close();
       }
