@@ -20,10 +20,3 @@ export const LIVE_TASK_DEFAULTS = {
 
 /** A live-table column with a default in {@link LIVE_TASK_DEFAULTS}. */
 export type DefaultedLiveTaskColumn = keyof typeof LIVE_TASK_DEFAULTS;
-
-/** The columns that migration 0018 gives a default (0013 created the others with theirs). */
-export const DEFAULTS_ADDED_BY_0018 = [
-  'state',
-  'content_type',
-  'content_encoding',
-] as const satisfies readonly DefaultedLiveTaskColumn[];

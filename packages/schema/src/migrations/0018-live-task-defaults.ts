@@ -1,6 +1,13 @@
 import type { Kysely, Migration } from 'kysely';
-import { DEFAULTS_ADDED_BY_0018, LIVE_TASK_DEFAULTS } from '../live-task-defaults.js';
+import { type DefaultedLiveTaskColumn, LIVE_TASK_DEFAULTS } from '../live-task-defaults.js';
 import { alterLiveTable } from './table-migration.js';
+
+/** The columns this migration gives a default (0013 created the others of LIVE_TASK_DEFAULTS with theirs). */
+const ADDED = [
+  'state',
+  'content_type',
+  'content_encoding',
+] as const satisfies readonly DefaultedLiveTaskColumn[];
 
 /**
  * Issue 17: `state`, `content_type` and `content_encoding` of the live table get the defaults a plain task holds
@@ -11,14 +18,11 @@ import { alterLiveTable } from './table-migration.js';
 export const liveTaskDefaults: Migration = {
   async up(db: Kysely<unknown>) {
     await alterLiveTable(db, [
-      ...DEFAULTS_ADDED_BY_0018.map((c) => `ALTER COLUMN ${c} SET DEFAULT '${LIVE_TASK_DEFAULTS[c]}'`),
+      ...ADDED.map((c) => `ALTER COLUMN ${c} SET DEFAULT '${LIVE_TASK_DEFAULTS[c]}'`),
       'ALGORITHM=INSTANT',
     ]);
   },
   async down(db: Kysely<unknown>) {
-    await alterLiveTable(db, [
-      ...DEFAULTS_ADDED_BY_0018.map((c) => `ALTER COLUMN ${c} DROP DEFAULT`),
-      'ALGORITHM=INSTANT',
-    ]);
+    await alterLiveTable(db, [...ADDED.map((c) => `ALTER COLUMN ${c} DROP DEFAULT`), 'ALGORITHM=INSTANT']);
   },
 };
