@@ -16,13 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
 import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
-import {
-  columnsOf,
-  insertTaskRow,
-  liveIndexKey,
-  OLD_RECEIPT,
-  taskTablesSnapshot,
-} from './fixtures/live-table-probes.js';
+import { boundLiveTableProbes, columnsOf, OLD_RECEIPT } from './fixtures/live-table-probes.js';
 
 // Migration 0016 on a populated database (as 0015 left it): pending rows (one with a dedup key and a group, so
 // it has a links row), a processing row with a live lease, scheduled rows due later and overdue, a completed row
@@ -48,12 +42,7 @@ const PROMOTE_KEY_0016 = ['queue_name', 'promote_at'];
 let tdb: TestDatabase;
 let db: Kysely<CelersDatabase>;
 
-const insertTask = (
-  table: 'celers_live_tasks' | 'celers_finished_tasks',
-  values: Parameters<typeof insertTaskRow>[3],
-) => insertTaskRow(db, table, Q, values);
-const snapshot = () => taskTablesSnapshot(db);
-const keyOf = (index: string) => liveIndexKey(db, index);
+const { insertTask, snapshot, keyOf } = boundLiveTableProbes(() => db, Q);
 
 let before: unknown[];
 let viewColumns: string[];

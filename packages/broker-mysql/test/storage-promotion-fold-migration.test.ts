@@ -12,13 +12,7 @@ import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
 import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
-import {
-  columnsOf,
-  insertTaskRow,
-  liveIndexKey,
-  OLD_RECEIPT,
-  taskTablesSnapshot,
-} from './fixtures/live-table-probes.js';
+import { boundLiveTableProbes, columnsOf, OLD_RECEIPT } from './fixtures/live-table-probes.js';
 
 // Migration 0017 on a populated database (as 0016 left it): pending rows of three priorities, a processing row
 // with a live lease, scheduled rows of high priority due later and overdue, a completed row still waiting for
@@ -45,12 +39,7 @@ let db: Kysely<CelersDatabase>;
 let before: unknown[];
 let viewColumns: string[];
 
-const insertTask = (
-  table: 'celers_live_tasks' | 'celers_finished_tasks',
-  values: Parameters<typeof insertTaskRow>[3],
-) => insertTaskRow(db, table, Q, values);
-const snapshot = () => taskTablesSnapshot(db);
-const keyOf = (index: string) => liveIndexKey(db, index);
+const { insertTask, snapshot, keyOf } = boundLiveTableProbes(() => db, Q);
 
 beforeAll(async () => {
   tdb = await createTestDatabase();
