@@ -44,10 +44,17 @@ export function check(condition: boolean, claim: string): void {
   console.log(`✓ ${claim}`);
 }
 
-/** Deletes every row of `queue` from every celers table. */
+/**
+ * Deletes every row of `queue` from every celers table, in one transaction that runs again on a lock conflict
+ * (examples run side by side in the tests, and their queues share the tables' indexes).
+ */
 export async function cleanQueue(broker: MysqlBroker, queue = broker.queueName): Promise<void> {
-  for (const table of QUEUE_TABLES)
-    await broker.database.deleteFrom(table).where('queue_name', '=', queue).execute();
+  await broker.transaction(
+    async (trx) => {
+      for (const table of QUEUE_TABLES) await trx.deleteFrom(table).where('queue_name', '=', queue).execute();
+    },
+    { lockRetries: 3 },
+  );
 }
 
 /**

@@ -23,6 +23,7 @@ try {
   await run({ url, queue: `example_${name}` });
   console.log(`\n${name}: done`);
 } catch (error) {
-  console.error(`\n${name} failed: ${(error as Error).message}`);
+  // the whole error (code, cause, stack): a failure seen only in CI must be diagnosable from its log
+  console.error(`\n${name} failed:`, error);
   process.exitCode = 1;
 }

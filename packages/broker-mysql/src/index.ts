@@ -36,6 +36,7 @@ export {
   type IdempotentEnqueueOptions,
 } from './idempotency/idempotency-types.js';
 export { MAX_TEXT_BYTES } from './internal/assert-text.js';
+export { MAX_TRANSACTION_LOCK_RETRIES, type TransactionOptions } from './internal/caller-transaction.js';
 export { DRAIN_FLAG_CACHE_MS } from './internal/drain-flag-cache.js';
 export { DEFAULT_PAGE_LIMIT, type PageOptions } from './internal/page-options.js';
 export { extractTaskContext } from './internal/trace-propagation.js';

@@ -35,7 +35,7 @@ import { DlqFacet } from './dlq/dlq-facet.js';
 import { GroupsFacet } from './groups/groups-facet.js';
 import { HealthFacet } from './health/health-facet.js';
 import { IdempotencyFacet } from './idempotency/idempotency-facet.js';
-import { transactionWithAfterCommit } from './internal/after-commit.js';
+import { runCallerTransaction, type TransactionOptions } from './internal/caller-transaction.js';
 import { dbNowPlusMs } from './internal/db-time.js';
 import type { DRAIN_FLAG_CACHE_MS } from './internal/drain-flag-cache.js';
 import { Maintainer } from './maintenance/maintainer/maintainer.js';
@@ -343,9 +343,15 @@ export class MysqlBroker extends TypedEmitter<BrokerEventMap> implements Broker 
    * Runs `fn` in one transaction (the seed's `with_transaction`). Enqueues given `{ transaction: trx }` commit or
    * roll back with your writes, and their `task:enqueued` events fire only after the commit. In a transaction you
    * open yourself, celers cannot see the commit, so the event fires at once.
+   *
+   * A deadlock or lock wait timeout rolls the whole transaction back; celers cannot know whether `fn` is safe to
+   * run twice, so it rejects with `DATABASE_ERROR` unless `options.lockRetries` allows running `fn` again.
    */
-  async transaction<T>(fn: (trx: Transaction<CelersDatabase>) => Promise<T>): Promise<T> {
-    return this.#ctx.run('transaction', () => transactionWithAfterCommit(this.#ctx.db, fn));
+  async transaction<T>(
+    fn: (trx: Transaction<CelersDatabase>) => Promise<T>,
+    options?: TransactionOptions,
+  ): Promise<T> {
+    return runCallerTransaction(this.#ctx, fn, options);
   }
 
   // ------------------------------------------------------------------ workers (see broker.workers)

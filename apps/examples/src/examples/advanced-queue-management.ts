@@ -6,16 +6,20 @@ import { check, type ExampleContext, info, section, withBroker } from '../exampl
 export async function run(ctx: ExampleContext): Promise<void> {
   await withBroker(ctx, async (broker) => {
     section('Transactional enqueue: all or nothing');
-    const ids = await broker.transaction(async (trx) => [
-      await broker.enqueue(
-        createTask('orders.reserve', { sku: 'A-1' }, { metadata: { tenant: 'acme', region: 'eu' } }),
-        { transaction: trx },
-      ),
-      await broker.enqueue(
-        createTask('orders.notify', { sku: 'A-1' }, { metadata: { tenant: 'acme', region: 'us' } }),
-        { transaction: trx },
-      ),
-    ]);
+    // lockRetries: this fn only writes through trx, so it may run again if a deadlock rolls it back.
+    const ids = await broker.transaction(
+      async (trx) => [
+        await broker.enqueue(
+          createTask('orders.reserve', { sku: 'A-1' }, { metadata: { tenant: 'acme', region: 'eu' } }),
+          { transaction: trx },
+        ),
+        await broker.enqueue(
+          createTask('orders.notify', { sku: 'A-1' }, { metadata: { tenant: 'acme', region: 'us' } }),
+          { transaction: trx },
+        ),
+      ],
+      { lockRetries: 3 },
+    );
     const rolledBack = await broker
       .transaction(async (trx) => {
         await broker.enqueue(createTask('orders.reserve', { sku: 'B-2' }), { transaction: trx });

@@ -1,4 +1,4 @@
-import { type BrokerEventMap, coerceError, type InternalRetryReason } from '@celers/core';
+import { type BrokerEventMap, CelersError, coerceError, type InternalRetryReason } from '@celers/core';
 import { isRetryableLockError, MYSQL_ERRNO } from '@celers/schema';
 
 /** Attempts for statements that hit a deadlock (1213) or lock wait timeout (1205). */
@@ -40,17 +40,22 @@ export function reportRetries(ctx: RetryEventSink, operation: string): LockRetry
 }
 
 /**
- * Runs `fn` again when it fails with a deadlock or lock wait timeout, up to {@link LOCK_RETRY_ATTEMPTS}
- * times with a short randomized backoff, telling `report` (see {@link reportRetries}) about each retry. Only
+ * Runs `fn` again when it fails with a deadlock or lock wait timeout, `attempts` times in all (default
+ * {@link LOCK_RETRY_ATTEMPTS}) with a short randomized backoff, telling `report` (see {@link reportRetries}) about each retry. Only
  * for work that is safe to repeat as a whole (a transaction that was rolled back by the server, or a single
  * idempotent statement). The reporter comes first so call sites keep their shape: `withLockRetry(report, () => …)`.
  * @internal
  */
 export function withLockRetry<T>(fn: () => Promise<T>): Promise<T>;
-export function withLockRetry<T>(report: LockRetryReporter, fn: () => Promise<T>): Promise<T>;
+export function withLockRetry<T>(
+  report: LockRetryReporter,
+  fn: () => Promise<T>,
+  attempts?: number,
+): Promise<T>;
 export async function withLockRetry<T>(
   first: LockRetryReporter | (() => Promise<T>),
   second?: () => Promise<T>,
+  attempts = LOCK_RETRY_ATTEMPTS,
 ): Promise<T> {
   const fn = second ?? (first as () => Promise<T>);
   const report = second === undefined ? undefined : (first as LockRetryReporter);
@@ -58,7 +63,7 @@ export async function withLockRetry<T>(
     try {
       return await fn();
     } catch (error) {
-      if (attempt >= LOCK_RETRY_ATTEMPTS || !isRetryableLockError(error)) throw error;
+      if (attempt >= attempts || !isRetryableLockError(error)) throw error;
       const delayMs = 5 * attempt + Math.random() * 10 * attempt;
       report?.({ reason: lockRetryReason(error), attempt, delayMs, error });
       await new Promise((resolve) => setTimeout(resolve, delayMs));
@@ -67,5 +72,8 @@ export async function withLockRetry<T>(
 }
 
 function lockRetryReason(error: unknown): InternalRetryReason {
-  return (error as { errno?: number }).errno === MYSQL_ERRNO.DEADLOCK ? 'deadlock' : 'lock-wait-timeout';
+  const driverError = CelersError.isInstance(error) ? error.cause : error;
+  return (driverError as { errno?: number }).errno === MYSQL_ERRNO.DEADLOCK
+    ? 'deadlock'
+    : 'lock-wait-timeout';
 }

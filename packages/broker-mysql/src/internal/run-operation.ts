@@ -8,7 +8,7 @@ import {
 import type { CircuitBreaker } from '@celers/resilience';
 import { toCelersError } from '@celers/schema';
 import { type Attributes, SpanKind, SpanStatusCode, trace } from '@opentelemetry/api';
-import { reportRetries } from './lock-retry.js';
+import { reportRetries, withLockRetry } from './lock-retry.js';
 
 const tracer = trace.getTracer(BROKER_INSTRUMENTATION_NAME);
 
@@ -30,6 +30,43 @@ export const RECONNECT_RETRY_OPERATIONS: ReadonlySet<string> = new Set([
   'recoverTimedOutTasks',
 ]);
 
+/**
+ * Operations with no lock retry of their own whose whole body may run again after a deadlock (1213) or lock wait
+ * timeout (1205): one statement, several that each may repeat (the same UPDATE, an upsert), or one transaction of
+ * the broker's own, all of which the server rolled back. Never an operation that can run in a caller's
+ * transaction (a deadlock rolled the caller's work back too: only the caller may repeat it), nor one whose body
+ * commits several statements that must not repeat (`ack` and `ackBatch` retry each statement instead; chunked
+ * maintenance retries each chunk). Concurrent queues share the tables' indexes, so even operations on different
+ * queues can deadlock each other: without the retry they surfaced as `DATABASE_ERROR`.
+ * @internal
+ */
+export const LOCK_RETRY_OPERATIONS: ReadonlySet<string> = new Set([
+  'cancel',
+  'cancelBatch',
+  'cancelCascade',
+  'disableDrainMode',
+  'dlq.purge',
+  'enableDrainMode',
+  'extendLease',
+  'groups.promoteReadyLinks',
+  'maintenance.deleteQueueConfig',
+  'pause',
+  'release',
+  'results.delete',
+  'results.store',
+  'resume',
+  'schedules.delete',
+  'schedules.setEnabled',
+  'tasks.setWorkerId',
+  'tasks.updateBatchState',
+  'tasks.updateErrorMessage',
+  'tasks.updateMetadata',
+  'updateProgress',
+  'workers.deregister',
+  'workers.heartbeat',
+  'workers.register',
+]);
+
 /** Driver codes of a connection that died under a statement, or was killed (not a refused connect: that is an outage). */
 const CONNECTION_LOST_CODES = new Set([
   'PROTOCOL_CONNECTION_LOST',
@@ -49,6 +86,8 @@ export const ERROR_TYPE_ATTRIBUTE = 'error.type';
  *   (task id, task name, count, worker id). Never payloads or metadata values.
  * - Enqueues are `PRODUCER` spans, everything else `CLIENT` spans. The span is active while `fn` runs, so
  *   a traceparent injected inside `fn` makes consumers children of this span.
+ * - Operations in {@link LOCK_RETRY_OPERATIONS} run again on a deadlock or lock wait timeout, those in
+ *   {@link RECONNECT_RETRY_OPERATIONS} once more when their connection died; each retry is an `operation:retried` event.
  * - Driver errors are mapped (to `DATABASE_UNAVAILABLE`, `MIGRATION_REQUIRED` or `DATABASE_ERROR`); a
  *   CelersError or an error thrown by caller code inside `broker.transaction(fn)` passes through; anything
  *   else becomes an `INTERNAL` CelersError with the original as `cause`.
@@ -81,9 +120,12 @@ export async function runOperation<T>(
     },
     async (span) => {
       let ok = false;
-      const body = RECONNECT_RETRY_OPERATIONS.has(operation)
-        ? () => withReconnectRetry(fn, queue, operation, emit)
+      const once = LOCK_RETRY_OPERATIONS.has(operation)
+        ? () => withLockRetry(reportRetries({ queue, emit }, operation), fn)
         : fn;
+      const body = RECONNECT_RETRY_OPERATIONS.has(operation)
+        ? () => withReconnectRetry(once, queue, operation, emit)
+        : once;
       try {
         const result = breaker ? await breaker.run(body) : await body();
         ok = true;

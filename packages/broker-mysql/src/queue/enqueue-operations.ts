@@ -147,9 +147,13 @@ export async function enqueueOne(
       try {
         // A task with a group, parent or dedup key gets its links row in the same transaction; a plain one
         // stays one INSERT with no transaction.
-        inserted = hasLinks(prepared.metadata.custom)
-          ? await inTransaction(executor, insertLinked)
-          : await insert(executor);
+        const write = () =>
+          hasLinks(prepared.metadata.custom) ? inTransaction(executor, insertLinked) : insert(executor);
+        // Outside a caller's transaction the write is one statement or one transaction of our own, which a
+        // deadlock or lock wait timeout rolled back whole: repeating it is safe. Inside one, only the caller may.
+        inserted = options.transaction
+          ? await write()
+          : await withLockRetry(reportRetries(ctx, operation), write);
       } catch (error) {
         throw duplicateOr(error, prepared.metadata.id);
       }

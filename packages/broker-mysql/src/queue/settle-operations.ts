@@ -112,7 +112,7 @@ export async function ackTask(ctx: BrokerContext, taskId: string, receiptHandle:
   await ctx.run(
     'ack',
     async () => {
-      const outcome = (await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }])).get(id);
+      const outcome = (await ackByReceipt(ctx, [{ taskId: id, receiptHandle: receipt }], 'ack')).get(id);
       if (outcome !== 'acked')
         throw ownershipError(outcome === 'stale' ? 'STALE_RECEIPT' : 'TASK_NOT_FOUND', id);
     },
@@ -143,7 +143,7 @@ export async function ackTasks(
     'ackBatch',
     () =>
       plain
-        ? ackByReceipt(ctx, checked)
+        ? ackByReceipt(ctx, checked, 'ackBatch')
         : withLockRetry(reportRetries(ctx, 'ackBatch'), () =>
             ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, checked)),
           ),
@@ -166,7 +166,11 @@ type AckOutcomes = Map<string, AckOutcome>;
  * common case is 2 round trips instead of 5. When the UPDATE matched every row, every item is acked. Only
  * when some receipts were stale are the rows re-read to tell the outcomes apart (see `sortStaleOutcomes`).
  */
-async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Promise<AckOutcomes> {
+async function ackByReceipt(
+  ctx: BrokerContext,
+  items: readonly AckItem[],
+  operation: 'ack' | 'ackBatch',
+): Promise<AckOutcomes> {
   const byReceipt = new Map<string, Set<string>>();
   for (const item of items) {
     const receipt = item.receiptHandle.toLowerCase();
@@ -175,20 +179,24 @@ async function ackByReceipt(ctx: BrokerContext, items: readonly AckItem[]): Prom
     byReceipt.set(receipt, ids);
   }
   const outcomes: AckOutcomes = new Map();
+  // Each statement commits on its own, so a deadlock retries that statement (rolled back whole), never the
+  // ones before it: a second run of a committed DELETE would report its tasks as missing.
+  const retryStatement = <T>(fn: () => Promise<T>) => withLockRetry(reportRetries(ctx, operation), fn);
   for (const [receipt, idSet] of byReceipt) {
     const ids = [...idSet].filter((id) => outcomes.get(id) !== 'acked');
     if (!ctx.options.keepCompleted) {
-      const n = await deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+      const n = await retryStatement(() => deleteOwnedTasks(ctx.db, ctx.queue, ids, receipt));
       if (n === ids.length) for (const id of ids) outcomes.set(id, 'acked');
       else sortDeletedOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
       continue;
     }
-    const n = await completeOwnedTasks(ctx.db, ctx.queue, ids, receipt);
+    const n = await retryStatement(() => completeOwnedTasks(ctx.db, ctx.queue, ids, receipt));
     if (n === ids.length) for (const id of ids) outcomes.set(id, 'acked');
     else sortStaleOutcomes(outcomes, ids, n, await readAckStates(ctx.db, ctx.queue, ids));
   }
   const ackedIds = [...outcomes].filter(([, o]) => o === 'acked').map(([id]) => id);
-  await runCompletionHooks(ctx, ctx.db, ackedIds, byReceipt.keys());
+  // The hooks' statements are idempotent (chain promotion re-finds only links still waiting).
+  await retryStatement(() => runCompletionHooks(ctx, ctx.db, ackedIds, byReceipt.keys()));
   return outcomes;
 }
 

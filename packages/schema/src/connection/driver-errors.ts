@@ -53,9 +53,13 @@ function asDriverError(error: unknown): DriverError {
   return typeof error === 'object' && error !== null ? (error as DriverError) : {};
 }
 
-/** True for deadlock (1213) and lock wait timeout (1205), which are safe to retry for repeatable work. */
+/**
+ * True for deadlock (1213) and lock wait timeout (1205), which are safe to retry for repeatable work: the driver
+ * error itself, or the `DATABASE_ERROR` CelersError a broker operation wrapped it in (its `cause`).
+ */
 export function isRetryableLockError(error: unknown): boolean {
-  const e = asDriverError(error);
+  const driverError = CelersError.isInstance(error) ? error.cause : error;
+  const e = asDriverError(driverError);
   return e.errno !== undefined && RETRYABLE_LOCK_ERRNOS.has(e.errno);
 }
 
