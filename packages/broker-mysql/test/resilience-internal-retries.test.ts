@@ -39,16 +39,28 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 10
   }
 }
 
-/** Locks a task row from another session until the returned function is called. */
-async function holdRowLock(taskId: string): Promise<() => Promise<void>> {
+/**
+ * Runs a locking read in another session (REPEATABLE READ, so it also locks the gaps it scans) and keeps its
+ * locks until the returned function is called.
+ */
+async function holdLocks(lockingRead: string, params: unknown[]): Promise<() => Promise<void>> {
   const holder = await mysql.createConnection(server.url);
+  await holder.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
   await holder.query('START TRANSACTION');
-  await holder.query('SELECT id FROM celers_live_tasks WHERE id = ? FOR UPDATE', [taskId]);
+  await holder.query(lockingRead, params);
   return async () => {
     await holder.query('ROLLBACK');
     await holder.end();
   };
 }
+
+/** Locks a task row from another session until the returned function is called. */
+const holdRowLock = (taskId: string) =>
+  holdLocks('SELECT id FROM celers_live_tasks WHERE id = ? FOR UPDATE', [taskId]);
+
+/** Locks the gap an insert into `queue` needs (a locking read of its empty range). */
+const holdQueueGapLock = (queue: string) =>
+  holdLocks('SELECT id FROM celers_live_tasks WHERE queue_name = ? FOR UPDATE', [queue]);
 
 describe('internal retries are reported as operation:retried', () => {
   it('a reject that waits past innodb_lock_wait_timeout (1205) is retried and succeeds, reported once per retry', async () => {
@@ -104,18 +116,6 @@ describe('internal retries are reported as operation:retried', () => {
     await b.close();
   });
 });
-
-/** Locks the gap an insert into `queue` needs (a locking read of its empty range) until the returned function is called. */
-async function holdQueueGapLock(queue: string): Promise<() => Promise<void>> {
-  const holder = await mysql.createConnection(server.url);
-  await holder.query('SET SESSION TRANSACTION ISOLATION LEVEL REPEATABLE READ');
-  await holder.query('START TRANSACTION');
-  await holder.query('SELECT id FROM celers_live_tasks WHERE queue_name = ? FOR UPDATE', [queue]);
-  return async () => {
-    await holder.query('ROLLBACK');
-    await holder.end();
-  };
-}
 
 // Operations that used to surface a deadlock or lock wait timeout as DATABASE_ERROR (issue found when the seed
 // examples, each on its own queue, deadlocked each other through the shared indexes): each now waits past the
