@@ -8,6 +8,7 @@ import { idStorageExperiment } from '../src/experiments/id-storage-experiment.js
 import { indexCostExperiment } from '../src/experiments/index-cost-experiment.js';
 import { insertValuesExperiment } from '../src/experiments/insert-values-experiment.js';
 import { partitioningExperiment } from '../src/experiments/partitioning-experiment.js';
+import { queryPathExperiment } from '../src/experiments/query-path-experiment.js';
 
 let bench: BenchDatabase;
 let broker: MysqlBroker;
@@ -87,5 +88,18 @@ describe('experiments', () => {
     );
     expect(result.markdown).toContain('defaults left out (since 0018: 7 values)');
     expect(await tables()).toEqual(before);
+  }, 120_000);
+
+  it('query-path times every layer in four rounds and leaves only the tasks it enqueued', async () => {
+    const result = await queryPathExperiment(bench, () => undefined, 0.1);
+    const data = result.data as Array<{ path: string; wallUs: number[]; cpuUs: number[] }>;
+    expect(data.map((d) => d.path)).toContain('createTask + broker.enqueue');
+    expect(data).toHaveLength(7);
+    expect(data.every((d) => d.wallUs.length === 4 && d.wallUs.every((us) => us > 0))).toBe(true);
+    const [rows] = await bench.admin.query(
+      "SELECT COUNT(*) AS n FROM celers_live_tasks WHERE queue_name = 'query-path'",
+    );
+    // 100 warm-up and 4 × 200 timed calls for each of the two INSERT paths and broker.enqueue.
+    expect(Number((rows as Array<{ n: number }>)[0]?.n)).toBe(3 * (100 + 4 * 200));
   }, 120_000);
 });

@@ -13,6 +13,7 @@ export const EXPERIMENT_IDS = [
   'partitioning',
   'index-cost',
   'insert-values',
+  'query-path',
 ] as const;
 /** One of {@link EXPERIMENT_IDS}. */
 export type ExperimentId = (typeof EXPERIMENT_IDS)[number];

@@ -8,6 +8,7 @@ import { idStorageExperiment } from './id-storage-experiment.js';
 import { indexCostExperiment } from './index-cost-experiment.js';
 import { insertValuesExperiment } from './insert-values-experiment.js';
 import { partitioningExperiment } from './partitioning-experiment.js';
+import { queryPathExperiment } from './query-path-experiment.js';
 
 /**
  * Runs one docs/performance experiment in its own `celers_bench_<random>` database (dropped at the end) and
@@ -30,6 +31,7 @@ export async function runExperiment(
       try {
         if (id === 'partitioning') result = await partitioningExperiment(bench, log, args.scale);
         else if (id === 'insert-values') result = await insertValuesExperiment(bench, log, args.scale);
+        else if (id === 'query-path') result = await queryPathExperiment(bench, log, args.scale);
         else result = await indexCostExperiment(bench, log, args.scale);
       } finally {
         await broker.close();

@@ -1,7 +1,7 @@
 import { CompiledQuery, type RawBuilder } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
-import { dbNow } from '../internal/db-time.js';
+import { DB_NOW_SQL, dbNow, isDbNow } from '../internal/db-time.js';
 import type { TaskInsertValues } from '../internal/task-row-mapper.js';
 import { QueueConfigKey } from './queue-config.sql.js';
 import { insertShape, pushRowParameters } from './task-insert-shape.js';
@@ -14,8 +14,12 @@ function scheduledFragment(
   db: Executor,
   scheduledAt: Date | RawBuilder<Date>,
 ): { sql: string; parameters: readonly unknown[] } {
-  return scheduledAt instanceof Date ? { sql: '?', parameters: [scheduledAt] } : scheduledAt.compile(db);
+  if (scheduledAt instanceof Date) return { sql: '?', parameters: [scheduledAt] };
+  return isDbNow(scheduledAt) ? NOW_FRAGMENT : scheduledAt.compile(db);
 }
+
+/** The fragment of a task due now, the common case: no query compile per enqueue. */
+const NOW_FRAGMENT = { sql: DB_NOW_SQL, parameters: [] } as const;
 
 /**
  * Inserts one task with a plain `INSERT … VALUES` (constant text plus parameters: no query-builder work on

@@ -1,5 +1,6 @@
 import type { MysqlPoolConnection, MysqlQueryResult } from 'kysely';
 import type { PoolConnection } from 'mysql2';
+import type { DeadlineWatch } from './deadline-watch.js';
 
 /** Error code of a statement that ran past its timeout (its connection was destroyed). */
 export const STATEMENT_TIMEOUT_CODE = 'CELERS_STATEMENT_TIMEOUT';
@@ -30,16 +31,19 @@ type QueryCallback = (error: unknown, result: MysqlQueryResult) => void;
  * fatal error is destroyed at once, so it is never handed back to the pool with a statement still running
  * (or a protocol left half-read). After that, `rollback` succeeds without I/O (the server rolls back when the
  * connection closes) so the original error reaches the caller, and any other statement fails with it.
+ * Timeouts are watched by the pool's shared {@link DeadlineWatch}, not by a timer per statement.
  * @internal
  */
 export class GuardedConnection implements MysqlPoolConnection {
   readonly #raw: PoolConnection;
   readonly #timeouts: StatementTimeouts;
+  readonly #watch: DeadlineWatch;
   #brokenBy: Error | undefined;
 
-  constructor(raw: PoolConnection, timeouts: StatementTimeouts) {
+  constructor(raw: PoolConnection, timeouts: StatementTimeouts, watch: DeadlineWatch) {
     this.#raw = raw;
     this.#timeouts = timeouts;
+    this.#watch = watch;
   }
 
   query(sqlText: string, parameters: unknown[]): ReturnType<PoolConnection['query']>;
@@ -57,7 +61,15 @@ export class GuardedConnection implements MysqlPoolConnection {
       process.nextTick(() => (rollback ? callback(null, []) : callback(broken, [])));
       return;
     }
-    this.#raw.query({ sql: sqlText, timeout }, parameters, (error: unknown, result: unknown) => {
+    let settled = false;
+    const cancel = this.#watch.watch(timeout, () => {
+      settled = true;
+      callback(this.#timedOut(timeout), []);
+    });
+    this.#raw.query(sqlText, parameters, (error: unknown, result: unknown) => {
+      if (settled) return; // timed out: the caller already has the error, the connection is gone
+      settled = true;
+      cancel();
       callback(error ? this.#failed(error, timeout) : null, result as MysqlQueryResult);
     });
   }
@@ -69,18 +81,21 @@ export class GuardedConnection implements MysqlPoolConnection {
   /** Destroys the connection when `error` left it unusable; returns the error to report. */
   #failed(error: unknown, timeout: number): unknown {
     const e = error as { code?: unknown; fatal?: unknown };
-    if (e?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') {
-      this.#brokenBy = Object.assign(
-        new Error(`Statement timed out after ${timeout} ms; its connection was closed`),
-        { code: STATEMENT_TIMEOUT_CODE, fatal: true, cause: error },
-      );
-      this.#raw.destroy();
-      return this.#brokenBy;
-    }
+    if (e?.code === 'PROTOCOL_SEQUENCE_TIMEOUT') return this.#timedOut(timeout, error);
     if (e?.fatal === true) {
       this.#brokenBy = error instanceof Error ? error : new Error(String(error));
       this.#raw.destroy();
     }
     return error;
+  }
+
+  /** Marks the connection broken by a statement past its timeout and destroys it; returns the error to report. */
+  #timedOut(timeout: number, cause?: unknown): Error {
+    this.#brokenBy = Object.assign(
+      new Error(`Statement timed out after ${timeout} ms; its connection was closed`),
+      { code: STATEMENT_TIMEOUT_CODE, fatal: true, cause },
+    );
+    this.#raw.destroy();
+    return this.#brokenBy;
   }
 }

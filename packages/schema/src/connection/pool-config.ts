@@ -16,7 +16,9 @@ export interface PoolConfig {
   connectTimeoutMs?: number;
   /**
    * Longest a statement may run. Past it the call fails with `DATABASE_TIMEOUT` and the connection is
-   * destroyed (the server rolls back its open transaction), never returned to the pool still busy.
+   * destroyed (the server rolls back its open transaction), never returned to the pool still busy. The pool checks
+   * its deadlines on one timer every tenth of the shorter of this and `acquireTimeoutMs` (at most 250 ms), so a
+   * timeout fires up to that much late.
    * @defaultValue 30000
    */
   statementTimeoutMs?: number;
