@@ -10,7 +10,7 @@ interface Watched {
  * Fires callbacks whose deadline has passed, checked every `tickMs` by ONE interval timer shared by every
  * deadline of a pool, instead of a `setTimeout` per statement and per acquire. Those timers cost ~25 µs of CPU
  * and wall time per query (a Node timer pair in the pool's acquire, mysql2's query timeout timer), a tenth of a
- * single enqueue (measured in `pnpm bench` W1, design.md "One timer per pool"). A deadline fires up to `tickMs`
+ * single enqueue (measured by `pnpm bench --experiment query-path`, design.md "One timer per pool"). A deadline fires up to `tickMs`
  * late. The interval keeps running while deadlines come and go and stops at the first tick that finds none, so a
  * steady stream of queries does not start and stop it each time; it is unref'd, so it never keeps a process alive.
  * @internal
