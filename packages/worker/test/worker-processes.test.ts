@@ -211,7 +211,10 @@ describe('worker processes', () => {
       LEASE_MS: '1000',
       RECOVERY_MS: '300',
     };
-    const [victim, ...survivors] = start(['kill-a', 'kill-b', 'kill-c'], env);
+    // The victim's handlers never finish on their own, so it still holds its claims when the SIGKILL lands
+    // (with 60 ms handlers it could ack them all between the check below and the kill).
+    const [victim] = start(['kill-a'], { ...env, HANDLER_MS: '600000' });
+    const survivors = start(['kill-b', 'kill-c'], env);
     await Promise.all([victim!.ready, ...survivors.map((s) => s.ready)]);
     await waitFor(
       async () => {
