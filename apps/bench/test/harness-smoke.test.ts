@@ -129,7 +129,8 @@ describe('claim lock probe', () => {
 describe('W7 smoke', () => {
   it('times every operation of the criterion set, celers and raw, plus the cold first call', async () => {
     const args = parseBenchArgs(['--only', 'W7', '--scale', '0.001', '--url', serverUrl()], {}, '/unused');
-    const report = await runBench(args, () => undefined);
+    const messages: string[] = [];
+    const report = await runBench(args, (m) => messages.push(m));
     // The joined log lines name the failing workload and its stack, which a bare array diff would hide.
     expect(messages.filter((m) => / failed: /.test(m)).join('\n')).toBe('');
     const ids = Object.keys(report.workloads);
