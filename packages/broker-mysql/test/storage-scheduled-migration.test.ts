@@ -7,6 +7,7 @@ import { CHAIN_WAITING_AT } from '../src/groups/chain-links.sql.js';
 import { MysqlBroker } from '../src/index.js';
 import { bulkRowSource } from './fixtures/bulk-rows.js';
 import { fixedTaskId as id } from './fixtures/fixed-task-id.js';
+import { namesDownTo, namesFrom } from './fixtures/migration-names.js';
 
 // Migration 0014 on a populated database (as 0013 left it): pending rows due now, due in 1 s (inside the
 // promotion margin), due in 1 h with a dedup key, a chain link waiting for its parent, a processing lease and
@@ -103,12 +104,7 @@ describe('0014_scheduled_state on a populated database', () => {
 
   it('lets a broker see them as pending, keep the dedup key, and release the chain link', async () => {
     // The broker's code needs the links table and the claim-stable indexes.
-    expect(await migrate(db)).toEqual([
-      '0015_task_links',
-      '0016_claim_stable_indexes',
-      '0017_fold_promotion_index',
-      '0018_live_task_defaults',
-    ]);
+    expect(await migrate(db)).toEqual(namesFrom('0015_task_links'));
     const broker = await MysqlBroker.connect({ url: tdb.url, queue: Q });
     try {
       expect(await broker.queueSize()).toBe(4 + BULK);
@@ -128,13 +124,9 @@ describe('0014_scheduled_state on a populated database', () => {
   });
 
   it('goes down: every scheduled row pending again, the index and the old dedup expression back', async () => {
-    expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual([
-      '0018_live_task_defaults',
-      '0017_fold_promotion_index',
-      '0016_claim_stable_indexes',
-      '0015_task_links',
-      '0014_scheduled_state',
-    ]);
+    expect(await migrateDown(db, { to: '0013_split_live_tasks' })).toEqual(
+      namesDownTo('0013_split_live_tasks'),
+    );
     expect(await count(sql`state = 'scheduled'`)).toBe(0);
     expect(await count(sql`task_name = 'bulk' AND state = 'pending'`)).toBe(BULK);
     expect((await statesById())[LATER]).toBe('pending');
@@ -153,13 +145,7 @@ describe('0014_scheduled_state on a populated database', () => {
       db,
     );
     expect(expression.rows[0]?.e).not.toContain('scheduled');
-    expect(await migrate(db)).toEqual([
-      '0014_scheduled_state',
-      '0015_task_links',
-      '0016_claim_stable_indexes',
-      '0017_fold_promotion_index',
-      '0018_live_task_defaults',
-    ]);
+    expect(await migrate(db)).toEqual(namesFrom('0014_scheduled_state'));
     expect(await count(sql`task_name = 'bulk' AND state = 'scheduled'`)).toBe(BULK);
   });
 });

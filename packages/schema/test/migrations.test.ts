@@ -39,6 +39,11 @@ async function indexes(table: string): Promise<string[]> {
   return r.rows.map((x) => x.name);
 }
 
+/** `first` and every migration after it, in the order they run (what `migrate` applies when `first` is missing). */
+function namesFrom(first: (typeof MIGRATION_NAMES)[number]): string[] {
+  return MIGRATION_NAMES.slice(MIGRATION_NAMES.indexOf(first));
+}
+
 describe('migrations', () => {
   it('reports an unmigrated database as MIGRATION_REQUIRED', async () => {
     const v = await verifyMigrations(db);
@@ -79,9 +84,8 @@ describe('migrations', () => {
     const view = await sql<{ t: string }>`SELECT table_type AS t FROM information_schema.tables
       WHERE table_schema = DATABASE() AND table_name = 'celers_tasks'`.execute(db);
     expect(view.rows[0]?.t).toBe('VIEW');
-    expect(await indexes('celers_task_results')).toEqual(
-      expect.arrayContaining(['idx_results_task_name', 'idx_results_completed_at', 'idx_results_status']),
-    );
+    // Results are read by id and purged by age; 0019 dropped the by-name and by-status indexes nothing read.
+    expect((await indexes('celers_task_results')).sort()).toEqual(['PRIMARY', 'idx_results_completed_at']);
     expect(await indexes('celers_worker_heartbeat')).toEqual(
       expect.arrayContaining([
         'idx_worker_heartbeat_last',
@@ -194,16 +198,7 @@ describe('0011_add_task_delivery_count', () => {
 
     expect(await migrateDown(db, { to: '0010_create_locks' })).toEqual(['0011_add_task_delivery_count']);
     expect(await deliveryColumn()).toBeNull();
-    expect(await migrate(db)).toEqual([
-      '0011_add_task_delivery_count',
-      '0012_extend_task_name_index',
-      '0013_split_live_tasks',
-      '0014_scheduled_state',
-      '0015_task_links',
-      '0016_claim_stable_indexes',
-      '0017_fold_promotion_index',
-      '0018_live_task_defaults',
-    ]);
+    expect(await migrate(db)).toEqual(namesFrom('0011_add_task_delivery_count'));
     await sql`DELETE FROM celers_finished_tasks`.execute(db);
     await assertMigrated(db);
   });
@@ -244,15 +239,7 @@ describe('0012_extend_task_name_index', () => {
       'task_name',
       'state',
     ]);
-    expect(await migrate(db)).toEqual([
-      '0012_extend_task_name_index',
-      '0013_split_live_tasks',
-      '0014_scheduled_state',
-      '0015_task_links',
-      '0016_claim_stable_indexes',
-      '0017_fold_promotion_index',
-      '0018_live_task_defaults',
-    ]);
+    expect(await migrate(db)).toEqual(namesFrom('0012_extend_task_name_index'));
     await assertMigrated(db);
   });
 });
@@ -291,11 +278,7 @@ describe('0016_claim_stable_indexes', () => {
       'scheduled_at',
     ]);
     expect(await liveColumnKinds(['run_phase', 'promote_at'])).toEqual([]);
-    expect(await migrate(db)).toEqual([
-      '0016_claim_stable_indexes',
-      '0017_fold_promotion_index',
-      '0018_live_task_defaults',
-    ]);
+    expect(await migrate(db)).toEqual(namesFrom('0016_claim_stable_indexes'));
     await assertMigrated(db);
   });
 });
@@ -316,10 +299,9 @@ describe('0017_fold_promotion_index', () => {
     // The finished table keeps its key.
     expect(await indexKey('idx_tasks_dequeue', 'celers_finished_tasks')).toContain('priority DESC');
 
-    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual([
-      '0018_live_task_defaults',
-      '0017_fold_promotion_index',
-    ]);
+    expect(await migrateDown(db, { to: '0016_claim_stable_indexes' })).toEqual(
+      namesFrom('0017_fold_promotion_index').reverse(),
+    );
     expect(await indexKey('idx_tasks_dequeue', 'celers_live_tasks')).toEqual([
       'queue_name',
       'state',
@@ -329,7 +311,7 @@ describe('0017_fold_promotion_index', () => {
     ]);
     expect(await indexKey('idx_tasks_promote', 'celers_live_tasks')).toEqual(['queue_name', 'promote_at']);
     expect(await columns()).toEqual([['promote_at', 'VIRTUAL GENERATED']]);
-    expect(await migrate(db)).toEqual(['0017_fold_promotion_index', '0018_live_task_defaults']);
+    expect(await migrate(db)).toEqual(namesFrom('0017_fold_promotion_index'));
     await assertMigrated(db);
   });
 });
@@ -370,14 +352,50 @@ describe('0018_live_task_defaults', () => {
     expect(row.rows[0]).toEqual(LIVE_TASK_DEFAULTS);
     await sql`DELETE FROM celers_live_tasks WHERE id = ${id}`.execute(db);
 
-    expect(await migrateDown(db, { to: '0017_fold_promotion_index' })).toEqual(['0018_live_task_defaults']);
+    expect(await migrateDown(db, { to: '0017_fold_promotion_index' })).toEqual(
+      namesFrom('0018_live_task_defaults').reverse(),
+    );
     expect(await liveDefaults(['state', 'content_type', 'content_encoding'])).toEqual({
       state: undefined,
       content_type: undefined,
       content_encoding: undefined,
     });
-    expect(await migrate(db)).toEqual(['0018_live_task_defaults']);
+    expect(await migrate(db)).toEqual(namesFrom('0018_live_task_defaults'));
     expect(await liveDefaults(columns)).toEqual(LIVE_TASK_DEFAULTS);
+    await assertMigrated(db);
+  });
+});
+
+describe('0019_lean_result_indexes', () => {
+  it('drops the results indexes nothing reads, keeps every stored result, and goes back down', async () => {
+    await migrate(db);
+    const taskId = '01900000-0000-7000-8000-000000000019';
+    await sql`INSERT INTO celers_task_results (task_id, queue_name, task_name, status, result, created_at, completed_at)
+      VALUES (${taskId}, 'q19', 't', 'completed', '{"ok":true}', UTC_TIMESTAMP(6), UTC_TIMESTAMP(6))`.execute(
+      db,
+    );
+    const stored = async () =>
+      (
+        await sql<{ status: string; result: string }>`SELECT status, result FROM celers_task_results
+          WHERE task_id = ${taskId}`.execute(db)
+      ).rows;
+    expect((await indexes('celers_task_results')).sort()).toEqual(['PRIMARY', 'idx_results_completed_at']);
+
+    expect(await migrateDown(db, { to: '0018_live_task_defaults' })).toEqual(
+      namesFrom('0019_lean_result_indexes').reverse(),
+    );
+    expect((await indexes('celers_task_results')).sort()).toEqual([
+      'PRIMARY',
+      'idx_results_completed_at',
+      'idx_results_status',
+      'idx_results_task_name',
+    ]);
+    expect(await stored()).toEqual([{ status: 'completed', result: '{"ok":true}' }]);
+
+    expect(await migrate(db)).toEqual(namesFrom('0019_lean_result_indexes'));
+    expect((await indexes('celers_task_results')).sort()).toEqual(['PRIMARY', 'idx_results_completed_at']);
+    expect(await stored()).toEqual([{ status: 'completed', result: '{"ok":true}' }]);
+    await sql`DELETE FROM celers_task_results WHERE task_id = ${taskId}`.execute(db);
     await assertMigrated(db);
   });
 });

@@ -17,6 +17,7 @@ import { taskLinks } from './0015-task-links.js';
 import { claimStableIndexes } from './0016-claim-stable-indexes.js';
 import { foldPromotionIndex } from './0017-fold-promotion-index.js';
 import { liveTaskDefaults } from './0018-live-task-defaults.js';
+import { leanResultIndexes } from './0019-lean-result-indexes.js';
 
 /**
  * Every celers migration, by name. Kysely runs them in name order.
@@ -41,6 +42,7 @@ export const migrations = {
   '0016_claim_stable_indexes': claimStableIndexes,
   '0017_fold_promotion_index': foldPromotionIndex,
   '0018_live_task_defaults': liveTaskDefaults,
+  '0019_lean_result_indexes': leanResultIndexes,
 } as const satisfies Record<string, Migration>;
 
 /** The name of a celers migration. */
