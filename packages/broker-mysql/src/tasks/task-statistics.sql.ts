@@ -9,32 +9,42 @@ function countState(state: TaskState) {
   return sql<number>`COALESCE(SUM(CASE WHEN ${stateIs(state)} THEN 1 ELSE 0 END), 0)`;
 }
 
+/** `COALESCE(SUM(CASE WHEN <state is s> THEN <column> ELSE 0 END), 0)`: adds up per-state subtotals. */
+function sumForState(state: TaskState, column: 'n' | 'future') {
+  return sql<number>`COALESCE(SUM(CASE WHEN ${stateIs(state)} THEN ${sql.ref(column)} ELSE 0 END), 0)`;
+}
+
+/** One task table's rows of `queue`, counted per stored state: `n` rows, `future` of them due later. */
+function perStateCounts(table: 'celers_live_tasks' | 'celers_finished_tasks', queue: string) {
+  return sql`SELECT state, COUNT(*) AS n, SUM(scheduled_at > UTC_TIMESTAMP(6)) AS future
+    FROM ${sql.table(table)} WHERE queue_name = ${queue} GROUP BY state`;
+}
+
 /**
- * Per-state counts of one queue in ONE statement, each task counted once (see {@link QueueStatistics}): a
- * single pass over the queue's rows of idx_tasks_dequeue (SUM(CASE …)), joined to one aggregate over the queue's
- * DLQ entries, whose task rows it looks up by primary key. A dead-lettered task has a `failed` task row AND a
- * DLQ entry; it counts as `deadLettered` only. One statement reads one snapshot, and a move to the DLQ is one
- * transaction, so no task is seen half-moved.
+ * Per-state counts of one queue in ONE statement, each task counted once (see {@link QueueStatistics}): each task
+ * table counted per state on its own `idx_tasks_dequeue` (queue_name, state, …, scheduled_at, …), an index-only
+ * walk that needs no temporary table, then the few subtotals added up; joined to one aggregate over the queue's DLQ
+ * entries, whose task rows it looks up by primary key. (The union of the two tables' rows before counting copied
+ * every row of the queue into a temporary table first: 10.6 ms vs 2.3 ms for a plain GROUP BY at 10k tasks, W7.)
+ * A dead-lettered task has a `failed` task row AND a DLQ entry; it counts as `deadLettered` only. One statement
+ * reads one snapshot, and a move to the DLQ is one transaction, so no task is seen half-moved.
  * @internal
  */
 export async function readQueueStatistics(db: Executor, queue: string): Promise<QueueStatistics> {
-  // Both task tables, narrowed to the two columns counted before the union (no payloads in the temporary table).
-  const rows = sql<{ state: string; scheduled_at: Date }>`(
-    SELECT state, scheduled_at FROM celers_live_tasks WHERE queue_name = ${queue}
+  const subtotals = sql<{ state: string; n: number; future: number }>`(
+    ${perStateCounts('celers_live_tasks', queue)}
     UNION ALL
-    SELECT state, scheduled_at FROM celers_finished_tasks WHERE queue_name = ${queue})`;
+    ${perStateCounts('celers_finished_tasks', queue)})`;
   const tasks = db
-    .selectFrom(rows.as('u'))
+    .selectFrom(subtotals.as('u'))
     .select([
-      countState('pending').as('pending'),
-      countState('processing').as('processing'),
-      countState('completed').as('completed'),
-      countState('failed').as('failed_rows'),
-      countState('cancelled').as('cancelled'),
-      sql<number>`COALESCE(SUM(CASE WHEN ${stateIs('pending')} AND scheduled_at > UTC_TIMESTAMP(6) THEN 1 ELSE 0 END), 0)`.as(
-        'scheduled',
-      ),
-      sql<number>`COUNT(*)`.as('task_rows'),
+      sumForState('pending', 'n').as('pending'),
+      sumForState('processing', 'n').as('processing'),
+      sumForState('completed', 'n').as('completed'),
+      sumForState('failed', 'n').as('failed_rows'),
+      sumForState('cancelled', 'n').as('cancelled'),
+      sumForState('pending', 'future').as('scheduled'),
+      sql<number>`COALESCE(SUM(n), 0)`.as('task_rows'),
     ])
     .as('t');
   // Every DLQ entry with its task row, if that is still in this queue (a purge may have removed it). Joined
