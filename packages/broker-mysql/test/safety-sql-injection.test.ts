@@ -74,6 +74,29 @@ describe.each([{ sqlMode: 'NO_BACKSLASH_ESCAPES' }, { sqlMode: '' }])(
       expect(Number(tables.rows[0]?.n)).toBe(1);
     });
 
+    it('an ack batch naming its tasks with quotes and backslashes stores exactly those names', async () => {
+      const own = await attacker.forQueue('named-acks');
+      for (const name of HOSTILE_NAMES) await own.enqueue(createTask(name, 1));
+      const claimed = await own.dequeueBatch(HOSTILE_NAMES.length);
+      expect(claimed).toHaveLength(HOSTILE_NAMES.length);
+      const before = await victimRows();
+      const r = await own.ackBatch(
+        claimed.map((m) => ({
+          taskId: m.task.metadata.id,
+          receiptHandle: m.receiptHandle,
+          taskName: m.task.metadata.name,
+          result: { result: m.task.metadata.name },
+        })),
+      );
+      expect(r.count).toBe(HOSTILE_NAMES.length);
+      for (const m of claimed) {
+        const stored = await own.results.get(m.task.metadata.id);
+        expect(stored).toMatchObject({ taskName: m.task.metadata.name, result: m.task.metadata.name });
+      }
+      expect(await victimRows()).toBe(before);
+      await own.close();
+    });
+
     it('JSON metadata and results with quotes and backslashes in keys and values round-trip', async () => {
       const custom = { "it's": 'a "quoted" \\ value', 'back\\slash': "'", '"': { "'\\": [1, "\\'"] } };
       const own = await attacker.forQueue('json-keys');

@@ -14,16 +14,33 @@ function byIds(ids: readonly string[]): Condition {
 }
 
 /**
- * The rows of `ids` that `receiptHandle` still owns in `queue`. Statements using it force PRIMARY: with the
+ * The rows of `ids` that `receiptHandle` still owns in `queue` (and that match `also`, when given). Statements using it force PRIMARY: with the
  * queue and state in the WHERE the optimizer may pick idx_tasks_dequeue's (queue, 'processing') range instead,
  * which reads every claimed row of the queue (stale statistics on a table whose processing rows churn) and
  * meets rows other consumers' acks hold (measured: batch-200 acks at 10 loops ran slower than batch 50).
  */
-function ownedBy(queue: string, ids: readonly string[], receiptHandle: string): Condition {
+function ownedBy(queue: string, ids: readonly string[], receiptHandle: string, also?: Condition): Condition {
   const rows = byIds(ids);
   return {
-    sql: `${rows.sql} AND queue_name = ? AND state = 'processing' AND receipt_handle = ?`,
-    parameters: [...rows.parameters, queue, receiptHandle],
+    sql: `${rows.sql}${also ? ` AND ${also.sql}` : ''} AND queue_name = ? AND state = 'processing' AND receipt_handle = ?`,
+    parameters: [...rows.parameters, ...(also?.parameters ?? []), queue, receiptHandle],
+  };
+}
+
+/** A task of an ack batch whose name the caller gave (`AckItem.taskName`). @internal */
+export interface NamedTask {
+  id: string;
+  name: string;
+}
+
+/**
+ * Each row of `tasks` with the name given for it: `(id, task_name) IN (…)`, ANDed to the plain `id IN (…)` of
+ * {@link ownedBy}, which keeps the primary-key range access (a row-constructor list alone may not get it).
+ */
+function namedAs(tasks: readonly NamedTask[]): Condition {
+  return {
+    sql: `(id, task_name) IN (${placeholders(tasks.length).replaceAll('?', '(?, ?)')})`,
+    parameters: tasks.flatMap((t) => [t.id, t.name]),
   };
 }
 
@@ -80,6 +97,29 @@ export async function deleteOwnedTasks(
   receiptHandle: string,
 ): Promise<number> {
   return ids.length === 0 ? 0 : deleteWhere(db, ownedBy(queue, ids, receiptHandle));
+}
+
+/**
+ * Settles the live tasks `receiptHandle` still owns, each only if it has the given name: completes them in place
+ * (`keep`) or deletes them, in one statement. Returns how many it settled; the caller compares that with
+ * `tasks.length` and rolls its transaction back when they differ.
+ * @internal
+ */
+export async function settleOwnedNamedTasks(
+  db: Executor,
+  queue: string,
+  tasks: readonly NamedTask[],
+  receiptHandle: string,
+  keep: boolean,
+): Promise<number> {
+  if (tasks.length === 0) return 0;
+  const where = ownedBy(
+    queue,
+    tasks.map((t) => t.id),
+    receiptHandle,
+    namedAs(tasks),
+  );
+  return keep ? completeWhere(db, where) : deleteWhere(db, where);
 }
 
 /** Completes live tasks the caller's transaction has locked (and checked the receipts of), in place. @internal */

@@ -3,6 +3,7 @@ import {
   type AckItem,
   type AckOutcome,
   assertDurationMs,
+  assertName,
   assertOptionalObject,
   assertTaskId,
   CelersError,
@@ -29,7 +30,9 @@ import {
   deleteLockedTasks,
   deleteOwnedTasks,
   explainMissingOwnership,
+  type NamedTask,
   readAckStates,
+  settleOwnedNamedTasks,
 } from './ack.sql.js';
 import { recordTransitions } from './history.sql.js';
 import { lockTask, markFailed, moveToDeadLetterQueue, scheduleRetry } from './reject.sql.js';
@@ -86,6 +89,7 @@ function assertAckItems(
     // The argument's name is built only for the error: a worker's ack batches run this for every task.
     if (!isTaskId(it.taskId)) assertTaskId(it.taskId, `${argument}[${i}].taskId`);
     if (!isTaskId(it.receiptHandle)) assertTaskId(it.receiptHandle, `${argument}[${i}].receiptHandle`);
+    if (it.taskName !== undefined) assertName(it.taskName, `${argument}[${i}].taskName`);
     if (it.result === undefined) {
       if (requireResult)
         throw CelersError.invalidArgument(`${argument}[${i}].result`, 'expected a result to store');
@@ -93,7 +97,7 @@ function assertAckItems(
     }
     // Validated like broker.results.store: a bad status or an unserializable value must not reach the table.
     const result = assertResultFields(it.result, `${argument}[${i}].result`, limits, 'SUCCESS');
-    return { taskId: it.taskId, receiptHandle: it.receiptHandle, result };
+    return { taskId: it.taskId, receiptHandle: it.receiptHandle, result, taskName: it.taskName };
   });
 }
 
@@ -144,9 +148,7 @@ export async function ackTasks(
     () =>
       plain
         ? ackByReceipt(ctx, checked, 'ackBatch')
-        : withLockRetry(reportRetries(ctx, 'ackBatch'), () =>
-            ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, checked)),
-          ),
+        : withLockRetry(reportRetries(ctx, 'ackBatch'), () => ackInTransaction(ctx, checked)),
     { [TelemetryAttributes.TaskCount]: checked.length },
   );
   const ackedIds = [...byId].filter(([, outcome]) => outcome === 'acked').map(([id]) => id);
@@ -259,6 +261,85 @@ type BatchRow = {
   receipt_handle: string | null;
   worker_id: string | null;
 };
+
+/** Thrown inside the named ack's transaction to roll it back: some item's receipt, state or name did not match. */
+class NotAllOwned extends Error {}
+
+/**
+ * Acks a batch that stores results (or records history) in one transaction. When every item names its task
+ * (`AckItem.taskName`, as the Worker's do), each item appears once and no history is recorded, it first tries
+ * {@link ackNamedInTransaction}, which does not read the rows. If that finds an item its receipt no longer owns, it
+ * rolls back and the batch runs {@link ackOwnedInTransaction}, which reads and locks the rows first and so can
+ * tell each item's outcome.
+ */
+async function ackInTransaction(ctx: BrokerContext, items: readonly AckItem[]): Promise<AckOutcomes> {
+  const named = ctx.options.recordHistory ? undefined : namedOnce(items);
+  if (named) {
+    try {
+      return await ctx.db.transaction().execute((trx) => ackNamedInTransaction(trx, ctx, named));
+    } catch (error) {
+      if (!(error instanceof NotAllOwned)) throw error;
+    }
+  }
+  return ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, items));
+}
+
+/** An ack item with its id, receipt and name, lower-cased where the table stores them so. */
+type NamedAckItem = AckItem & { task: NamedTask; receipt: string };
+
+/** The items with their names when every item has one and no task is listed twice; else `undefined`. */
+function namedOnce(items: readonly AckItem[]): NamedAckItem[] | undefined {
+  const seen = new Set<string>();
+  const named: NamedAckItem[] = [];
+  for (const item of items) {
+    const id = item.taskId.toLowerCase();
+    if (item.taskName === undefined || seen.has(id)) return undefined;
+    seen.add(id);
+    named.push({ ...item, task: { id, name: item.taskName }, receipt: item.receiptHandle.toLowerCase() });
+  }
+  return named;
+}
+
+/**
+ * The ack of {@link ackInTransaction} without a locking read, for items known to be distinct and named. It settles
+ * the tasks of each receipt in one statement that checks the receipt, the `processing` state and each task's name.
+ * That is the check the locking read made, and it takes the same row locks. Then it stores the results with the
+ * names the items gave. Settling fewer tasks than items throws {@link NotAllOwned}, which rolls everything back.
+ * The measured saving was ~14 µs of server time per task on a 500-task batch (design.md, "Acks that store results
+ * without reading the rows first").
+ */
+async function ackNamedInTransaction(
+  trx: Executor,
+  ctx: BrokerContext,
+  items: readonly NamedAckItem[],
+): Promise<AckOutcomes> {
+  const byReceipt = new Map<string, NamedTask[]>();
+  for (const item of items) {
+    const tasks = byReceipt.get(item.receipt) ?? [];
+    tasks.push(item.task);
+    byReceipt.set(item.receipt, tasks);
+  }
+  for (const [receipt, tasks] of byReceipt) {
+    const settled = await settleOwnedNamedTasks(trx, ctx.queue, tasks, receipt, ctx.options.keepCompleted);
+    if (settled !== tasks.length) throw new NotAllOwned();
+  }
+  const ids = items.map((i) => i.task.id);
+  await runCompletionHooks(ctx, trx, ids, byReceipt.keys());
+  await upsertResults(
+    trx,
+    ctx.queue,
+    items
+      .filter((i) => i.result !== undefined)
+      .map((i) => ({
+        ...i.result,
+        taskId: i.task.id,
+        taskName: i.task.name,
+        status: i.result?.status ?? 'SUCCESS',
+      })),
+    ctx.limits.maxStatementBytes,
+  );
+  return new Map(ids.map((id) => [id, 'acked']));
+}
 
 /**
  * Locks the live rows of `ids` by primary key (never the queue's whole processing range): only `processing` ones,

@@ -42,6 +42,13 @@ export interface AckItem {
   receiptHandle: string;
   /** Stored in `celers_task_results` in the same transaction as the ack. */
   result?: TaskResultInput;
+  /**
+   * The task's name, when the caller knows it (the Worker passes its message's). A batch that stores results then
+   * completes its tasks without reading their rows first: the name goes into the result rows, and the statement
+   * that completes the tasks also checks it. A name that is not the task's never reaches the table: that
+   * item's batch falls back to reading the rows.
+   */
+  taskName?: string;
 }
 
 /**

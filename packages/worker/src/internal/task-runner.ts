@@ -215,7 +215,7 @@ export class TaskRunner {
   async #settleSuccess(result: unknown, durationMs: number): Promise<void> {
     const { storeResults } = this.#deps.options;
     const runtimeMs = Math.round(durationMs);
-    const item = { taskId: this.taskId, receiptHandle: this.#message.receiptHandle };
+    const item = { taskId: this.taskId, receiptHandle: this.#message.receiptHandle, taskName: this.taskName };
     const stored = storeResults ? { ...item, result: storableResult(result, runtimeMs, this.#deps) } : item;
     let tries = 0;
     const outcome = await settleWithRetry(
