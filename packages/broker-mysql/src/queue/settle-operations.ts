@@ -262,6 +262,28 @@ type BatchRow = {
   worker_id: string | null;
 };
 
+/** Upserts the results the acked `items` carry (status `SUCCESS` unless given), each under the name `nameOf` gives. */
+async function storeAckResults<T extends AckItem>(
+  trx: Executor,
+  ctx: BrokerContext,
+  items: readonly T[],
+  nameOf: (item: T) => string,
+): Promise<void> {
+  await upsertResults(
+    trx,
+    ctx.queue,
+    items
+      .filter((i) => i.result !== undefined)
+      .map((i) => ({
+        ...i.result,
+        taskId: i.taskId.toLowerCase(),
+        taskName: nameOf(i),
+        status: i.result?.status ?? 'SUCCESS',
+      })),
+    ctx.limits.maxStatementBytes,
+  );
+}
+
 /** Thrown inside the named ack's transaction to roll it back: some item's receipt, state or name did not match. */
 class NotAllOwned extends Error {}
 
@@ -325,19 +347,7 @@ async function ackNamedInTransaction(
   }
   const ids = items.map((i) => i.task.id);
   await runCompletionHooks(ctx, trx, ids, byReceipt.keys());
-  await upsertResults(
-    trx,
-    ctx.queue,
-    items
-      .filter((i) => i.result !== undefined)
-      .map((i) => ({
-        ...i.result,
-        taskId: i.task.id,
-        taskName: i.task.name,
-        status: i.result?.status ?? 'SUCCESS',
-      })),
-    ctx.limits.maxStatementBytes,
-  );
+  await storeAckResults(trx, ctx, items, (i) => i.task.name);
   return new Map(ids.map((id) => [id, 'acked']));
 }
 
@@ -411,19 +421,7 @@ async function ackOwnedInTransaction(
     ownedIds,
     owned.map((i) => i.receiptHandle),
   );
-  await upsertResults(
-    trx,
-    ctx.queue,
-    owned
-      .filter((i) => i.result !== undefined)
-      .map((i) => ({
-        ...i.result,
-        taskId: i.taskId.toLowerCase(),
-        taskName: byId.get(i.taskId.toLowerCase())?.task_name ?? '',
-        status: i.result?.status ?? 'SUCCESS',
-      })),
-    ctx.limits.maxStatementBytes,
-  );
+  await storeAckResults(trx, ctx, owned, (i) => byId.get(i.taskId.toLowerCase())?.task_name ?? '');
   if (ctx.options.recordHistory) {
     await recordTransitions(
       trx,
