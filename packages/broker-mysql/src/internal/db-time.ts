@@ -2,8 +2,11 @@ import { type RawBuilder, sql } from 'kysely';
 
 // Due times are compared with the database clock, never the app's: hosts' clocks drift, the server's is one.
 
+/** The SQL text of {@link dbNow}. */
+export const DB_NOW_SQL = 'UTC_TIMESTAMP(6)';
+
 // One shared builder: a RawBuilder is immutable, and building one per call cost a compile per enqueue.
-const DB_NOW = sql<Date>`UTC_TIMESTAMP(6)`;
+const DB_NOW = sql.raw<Date>(DB_NOW_SQL);
 
 /** `UTC_TIMESTAMP(6)`: the database's current UTC time with microseconds. */
 export function dbNow(): RawBuilder<Date> {
@@ -14,9 +17,6 @@ export function dbNow(): RawBuilder<Date> {
 export function isDbNow(value: unknown): boolean {
   return value === DB_NOW;
 }
-
-/** The SQL text of {@link dbNow}. */
-export const DB_NOW_SQL = 'UTC_TIMESTAMP(6)';
 
 /** The database's current UTC time plus `ms` milliseconds (may be negative). */
 export function dbNowPlusMs(ms: number): RawBuilder<Date> {
