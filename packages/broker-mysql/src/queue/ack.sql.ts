@@ -14,10 +14,11 @@ function byIds(ids: readonly string[]): Condition {
 }
 
 /**
- * The rows of `ids` that `receiptHandle` still owns in `queue` (and that match `also`, when given). Statements using it force PRIMARY: with the
- * queue and state in the WHERE the optimizer may pick idx_tasks_dequeue's (queue, 'processing') range instead,
- * which reads every claimed row of the queue (stale statistics on a table whose processing rows churn) and
- * meets rows other consumers' acks hold (measured: batch-200 acks at 10 loops ran slower than batch 50).
+ * The rows of `ids` that `receiptHandle` still owns in `queue` (and that match `also`, when given). Statements
+ * using it force PRIMARY: with the queue and state in the WHERE the optimizer may pick idx_tasks_dequeue's
+ * (queue, 'processing') range instead, which reads every claimed row of the queue (stale statistics on a table
+ * whose processing rows churn) and meets rows other consumers' acks hold (measured: batch-200 acks at 10 loops
+ * ran slower than batch 50).
  */
 function ownedBy(queue: string, ids: readonly string[], receiptHandle: string, also?: Condition): Condition {
   const rows = byIds(ids);

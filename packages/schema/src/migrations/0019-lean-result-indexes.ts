@@ -20,7 +20,7 @@ async function alterResults(db: Kysely<unknown>, clauses: readonly string[]): Pr
 /**
  * Issue 17 (W3r): every stored result paid three secondary index entries, and two of them were never read. Results
  * are read by task id (the primary key) and purged by age (`idx_results_completed_at`, kept); nothing filters or
- * groups them by task name or status. Dropping those two indexes takes ~2 µs of server time off each result the
+ * groups them by task name or status. Dropping those two indexes takes ~3 µs of server time off each result the
  * Worker's ack writes (docs/design.md, "Two unread indexes off the results table"). Dropping an index is in place
  * and takes no lock on MySQL and MariaDB, so the migration runs online; `down` builds them again the same way.
  * Idempotent: each step checks what is already done.
