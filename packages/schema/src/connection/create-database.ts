@@ -6,6 +6,7 @@ import type { CelersDatabase } from '../database-types.js';
 import { resolveDatabaseUrl, type UrlConnectionOptions } from './database-url.js';
 import { type ConnectionSource, FailoverPool } from './failover-pool.js';
 import { type PoolConfig, type ResolvedPoolConfig, resolvePoolConfig } from './pool-config.js';
+import { formatUnlessNoValues } from './query-format.js';
 import { SESSION_SETUP_STATEMENTS } from './session-settings.js';
 import { TimedPool } from './timed-pool.js';
 
@@ -89,6 +90,7 @@ function createMysqlPool(
       connectTimeout: config.connectTimeoutMs,
       enableKeepAlive: true,
       timezone: 'Z',
+      queryFormat: formatUnlessNoValues,
       dateStrings: false,
       decimalNumbers: true,
       supportBigNumbers: true,
