@@ -97,6 +97,25 @@ describe.each([{ sqlMode: 'NO_BACKSLASH_ESCAPES' }, { sqlMode: '' }])(
       await own.close();
     });
 
+    it('a batch enqueue of hostile names, metadata and payloads stores exactly those values', async () => {
+      const own = await attacker.forQueue('batch-literals');
+      const names = [...HOSTILE_NAMES, 'a?b ??'];
+      const before = await victimRows();
+      const ids = await own.enqueueBatch(
+        names.map((name) => createTask(name, { name, q: '?\0\x1a' }, { metadata: { name, '?': "'" } })),
+      );
+      const claimed = await own.dequeueBatch(names.length);
+      expect(claimed.map((m) => m.task.metadata.id).sort()).toEqual([...ids].sort());
+      for (const m of claimed) {
+        const name = m.task.metadata.name;
+        expect(names).toContain(name);
+        expect(m.task.metadata.custom).toMatchObject({ name, '?': "'" });
+        expect(decodePayload(m.task)).toEqual({ name, q: '?\0\x1a' });
+      }
+      expect(await victimRows()).toBe(before);
+      await own.close();
+    });
+
     it('JSON metadata and results with quotes and backslashes in keys and values round-trip', async () => {
       const custom = { "it's": 'a "quoted" \\ value', 'back\\slash': "'", '"': { "'\\": [1, "\\'"] } };
       const own = await attacker.forQueue('json-keys');

@@ -1,16 +1,17 @@
 import { CompiledQuery, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
-import { placeholders, sortedIds } from '../internal/id-list.js';
+import { sortedIds } from '../internal/id-list.js';
+import { literalList, sqlLiteral } from '../internal/sql-literal.js';
 
-/** A WHERE clause as constant text plus its parameters. */
-interface Condition {
-  sql: string;
-  parameters: unknown[];
-}
+/**
+ * A WHERE clause as text, its values written in as SQL literals (internal/sql-literal.ts: mysql2's escaping without
+ * its per-value dispatch; an ack of 500 ids sends 500 of them).
+ */
+type Condition = string;
 
 /** The rows of `ids` (in lock order). */
 function byIds(ids: readonly string[]): Condition {
-  return { sql: `id IN (${placeholders(ids.length)})`, parameters: sortedIds(ids) };
+  return `id IN ${literalList(sortedIds(ids))}`;
 }
 
 /**
@@ -21,11 +22,8 @@ function byIds(ids: readonly string[]): Condition {
  * ran slower than batch 50).
  */
 function ownedBy(queue: string, ids: readonly string[], receiptHandle: string, also?: Condition): Condition {
-  const rows = byIds(ids);
-  return {
-    sql: `${rows.sql}${also ? ` AND ${also.sql}` : ''} AND queue_name = ? AND state = 'processing' AND receipt_handle = ?`,
-    parameters: [...rows.parameters, ...(also?.parameters ?? []), queue, receiptHandle],
-  };
+  return `${byIds(ids)}${also ? ` AND ${also}` : ''} AND queue_name = ${sqlLiteral(queue)} AND state = 'processing'
+    AND receipt_handle = ${sqlLiteral(receiptHandle)}`;
 }
 
 /** A task of an ack batch whose name the caller gave (`AckItem.taskName`). @internal */
@@ -39,10 +37,9 @@ export interface NamedTask {
  * {@link ownedBy}, which keeps the primary-key range access (a row-constructor list alone may not get it).
  */
 function namedAs(tasks: readonly NamedTask[]): Condition {
-  return {
-    sql: `(id, task_name) IN (${placeholders(tasks.length).replaceAll('?', '(?, ?)')})`,
-    parameters: tasks.flatMap((t) => [t.id, t.name]),
-  };
+  let pairs = '';
+  for (const t of tasks) pairs += `${pairs === '' ? '' : ', '}(${sqlLiteral(t.id)}, ${sqlLiteral(t.name)})`;
+  return `(id, task_name) IN (${pairs})`;
 }
 
 /** Completes the live rows matching `where` in place (by primary key); returns how many it completed. */
@@ -51,8 +48,7 @@ async function completeWhere(db: Executor, where: Condition): Promise<number> {
     CompiledQuery.raw(
       `UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
        SET state = 'completed', completed_at = UTC_TIMESTAMP(6), lease_expires_at = NULL, receipt_handle = NULL
-       WHERE ${where.sql}`,
-      where.parameters,
+       WHERE ${where}`,
     ),
   );
   return Number(result.numAffectedRows ?? 0n);
@@ -62,10 +58,7 @@ async function completeWhere(db: Executor, where: Condition): Promise<number> {
 async function deleteWhere(db: Executor, where: Condition): Promise<number> {
   // The multi-table form: single-table DELETE takes no index hint.
   const result = await db.executeQuery(
-    CompiledQuery.raw(
-      `DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE ${where.sql}`,
-      where.parameters,
-    ),
+    CompiledQuery.raw(`DELETE celers_live_tasks FROM celers_live_tasks FORCE INDEX (PRIMARY) WHERE ${where}`),
   );
   return Number(result.numAffectedRows ?? 0n);
 }

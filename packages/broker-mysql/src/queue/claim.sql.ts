@@ -2,6 +2,7 @@ import { RUNNABLE_PHASE } from '@celers/schema';
 import { CompiledQuery, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { placeholders, sortedIds } from '../internal/id-list.js';
+import { literalList, sqlLiteral } from '../internal/sql-literal.js';
 import { MESSAGE_COLUMNS, type MessageRow } from '../internal/task-row-mapper.js';
 import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
 
@@ -80,10 +81,12 @@ function claimStatement(queue: string, limit: number, taskNames: readonly string
   return dueTasksStatement(queue, limit, taskNames, true);
 }
 
-/** Splits a claim SELECT's rows from the database time it read. */
+/**
+ * A claim SELECT's rows with the database time it read. The rows keep their `db_now` column (readers take columns by
+ * name): copying each row without it cost ~0.3 µs per row.
+ */
 function withClaimTime(rows: (MessageRow & { db_now: Date })[]): ClaimedRows {
-  const claimedAt = rows[0]?.db_now ?? new Date();
-  return { rows: rows.map(({ db_now: _, ...row }) => row), claimedAt };
+  return { rows, claimedAt: rows[0]?.db_now ?? new Date() };
 }
 
 /**
@@ -245,12 +248,13 @@ export async function hasDueTask(
  */
 export async function markClaimed(trx: Executor, ids: readonly string[], claim: ClaimMark): Promise<void> {
   if (ids.length === 0) return;
+  // Values as SQL literals (internal/sql-literal.ts): a claim of 500 sends 500 ids.
   await trx.executeQuery(
     CompiledQuery.raw(
-      `UPDATE celers_live_tasks SET state = 'processing', started_at = ?, lease_expires_at = ?, receipt_handle = ?,
-         worker_id = ?, delivery_count = delivery_count + 1
-       WHERE id IN (${placeholders(ids.length)})`,
-      [claim.claimedAt, claim.leaseExpiresAt, claim.receiptHandle, claim.workerId, ...sortedIds(ids)],
+      `UPDATE celers_live_tasks SET state = 'processing', started_at = ${sqlLiteral(claim.claimedAt)},
+         lease_expires_at = ${sqlLiteral(claim.leaseExpiresAt)}, receipt_handle = ${sqlLiteral(claim.receiptHandle)},
+         worker_id = ${sqlLiteral(claim.workerId)}, delivery_count = delivery_count + 1
+       WHERE id IN ${literalList(sortedIds(ids))}`,
     ),
   );
 }

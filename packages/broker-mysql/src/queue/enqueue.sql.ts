@@ -1,29 +1,30 @@
 import { CompiledQuery, type RawBuilder } from 'kysely';
+import { format, type SqlValue } from 'mysql2';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
 import { DB_NOW_SQL, dbNow, isDbNow } from '../internal/db-time.js';
+import { sqlLiteral } from '../internal/sql-literal.js';
 import type { TaskInsertValues } from '../internal/task-row-mapper.js';
 import { QueueConfigKey } from './queue-config.sql.js';
-import { insertShape, pushRowParameters } from './task-insert-shape.js';
+import { insertShape, rowLiterals } from './task-insert-shape.js';
 
 /** Rows per multi-row INSERT: 500 × 15 columns stays far below the 65,535 placeholder limit. */
 export const ENQUEUE_CHUNK_SIZE = 500;
 
-/** The SQL and parameters of a `scheduled_at` value: a parameter for a `Date`, else the compiled expression. */
-function scheduledFragment(
-  db: Executor,
-  scheduledAt: Date | RawBuilder<Date>,
-): { sql: string; parameters: readonly unknown[] } {
-  if (scheduledAt instanceof Date) return { sql: '?', parameters: [scheduledAt] };
-  return isDbNow(scheduledAt) ? NOW_FRAGMENT : scheduledAt.compile(db);
+/**
+ * The SQL of a `scheduled_at` value as literal text: a date's literal, the database clock's constant text, or
+ * any other expression compiled and its parameters written in (the same text for every row of a statement).
+ */
+function scheduledLiteral(db: Executor, scheduledAt: Date | RawBuilder<Date>): string {
+  if (scheduledAt instanceof Date) return sqlLiteral(scheduledAt);
+  if (isDbNow(scheduledAt)) return DB_NOW_SQL;
+  const compiled = scheduledAt.compile(db);
+  return format(compiled.sql, compiled.parameters as SqlValue[], false, 'Z');
 }
 
-/** The fragment of a task due now, the common case: no query compile per enqueue. */
-const NOW_FRAGMENT = { sql: DB_NOW_SQL, parameters: [] } as const;
-
 /**
- * Inserts one task with a plain `INSERT … VALUES` (constant text plus parameters: no query-builder work on
- * the hottest path; see {@link insertTasks}). Check drain mode before calling (the broker's drain flag cache).
+ * Inserts one task with a plain `INSERT … VALUES` (text with SQL literals: no query-builder work on the
+ * hottest path; see {@link insertTasks}). Check drain mode before calling (the broker's drain flag cache).
  * `created_at` comes from the database clock; `scheduledAt` defaults to it too.
  * @internal
  */
@@ -32,13 +33,9 @@ export async function insertTask(
   values: TaskInsertValues,
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
-  const scheduled = scheduledFragment(db, scheduledAt);
   const shape = insertShape([values]);
-  const parameters: unknown[] = [];
-  pushRowParameters(parameters, shape, values, scheduled.parameters);
-  await db.executeQuery(
-    CompiledQuery.raw(`${shape.into}VALUES (${shape.values}${scheduled.sql})`, parameters),
-  );
+  const row = rowLiterals(shape, values, scheduledLiteral(db, scheduledAt));
+  await db.executeQuery(CompiledQuery.raw(`${shape.into}VALUES (${row})`));
 }
 
 /**
@@ -54,14 +51,11 @@ export async function insertTaskUnlessDraining(
   values: TaskInsertValues,
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<boolean> {
-  const scheduled = scheduledFragment(db, scheduledAt);
   const shape = insertShape([values]);
-  const text = `${shape.into}SELECT ${shape.values}${scheduled.sql} FROM DUAL
-    WHERE NOT EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ? AND config_key = ? AND config_value = 'true')`;
-  const parameters: unknown[] = [];
-  pushRowParameters(parameters, shape, values, scheduled.parameters);
-  parameters.push(values.queue_name, QueueConfigKey.DrainMode);
-  const result = await db.executeQuery(CompiledQuery.raw(text, parameters));
+  const text = `${shape.into}SELECT ${rowLiterals(shape, values, scheduledLiteral(db, scheduledAt))} FROM DUAL
+    WHERE NOT EXISTS (SELECT 1 FROM celers_queue_config WHERE queue_name = ${sqlLiteral(values.queue_name)}
+      AND config_key = ${sqlLiteral(QueueConfigKey.DrainMode)} AND config_value = 'true')`;
+  const result = await db.executeQuery(CompiledQuery.raw(text));
   return Number(result.numAffectedRows ?? 0n) === 1;
 }
 
@@ -86,9 +80,9 @@ export function planTaskInserts(
  * Inserts tasks with one multi-row INSERT per chunk of {@link planTaskInserts}. Run it inside a transaction
  * for all-or-nothing batches of more than one chunk; check drain mode before calling.
  *
- * The statement is built as constant text plus one flat parameter list instead of through kysely's
- * `.values(objects)`, whose per-value nodes cost ~9 ms of CPU per 500 rows (profiled in apps/bench). Only
- * column names and `?` placeholders go into the text. Each chunk names only the
+ * The statement is built as text with SQL literals ({@link sqlLiteral}) instead of through kysely's
+ * `.values(objects)`, whose per-value nodes cost ~9 ms of CPU per 500 rows (profiled in apps/bench), or
+ * mysql2's per-value `format`. Each chunk names only the
  * columns some of its rows set to a value other than the table's default ({@link insertShape}).
  * @internal
  */
@@ -97,13 +91,12 @@ export async function insertTasks(
   chunks: readonly (readonly TaskInsertValues[])[],
   scheduledAt: Date | RawBuilder<Date> = dbNow(),
 ): Promise<void> {
-  const scheduled = scheduledFragment(db, scheduledAt);
+  const scheduled = scheduledLiteral(db, scheduledAt);
   for (const chunk of chunks) {
     const shape = insertShape(chunk);
-    const parameters: unknown[] = [];
-    for (const row of chunk) pushRowParameters(parameters, shape, row, scheduled.parameters);
-    const rowSql = `(${shape.values}${scheduled.sql})`;
-    const text = `${shape.into}VALUES ${Array.from(chunk, () => rowSql).join(', ')}`;
-    await db.executeQuery(CompiledQuery.raw(text, parameters));
+    let text = `${shape.into}VALUES `;
+    for (let i = 0; i < chunk.length; i++)
+      text += `${i === 0 ? '' : ', '}(${rowLiterals(shape, chunk[i]!, scheduled)})`;
+    await db.executeQuery(CompiledQuery.raw(text));
   }
 }

@@ -2,6 +2,7 @@ import type { TaskResultInput, TaskResultStatus } from '@celers/core';
 import { CompiledQuery } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
+import { sqlLiteral } from '../internal/sql-literal.js';
 
 /** One result row to upsert. */
 export interface ResultUpsert extends TaskResultInput {
@@ -39,9 +40,9 @@ const ON_DUPLICATE_SQL = `ON DUPLICATE KEY UPDATE ${UPDATED_COLUMNS.map(
 
 /** `INSERT INTO celers_task_results (…) VALUES`, constant text (the hot path sends no query-builder nodes). */
 const INSERT_PREFIX = `INSERT INTO celers_task_results (${RESULT_COLUMNS.join(', ')}) VALUES `;
-/** One row's placeholders; the times are the database clock, `completed_at` only for finished statuses. */
-const ROW_FINISHED = '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), UTC_TIMESTAMP(6), ?)';
-const ROW_OPEN = '(?, ?, ?, ?, ?, ?, ?, UTC_TIMESTAMP(6), NULL, ?)';
+/** A row's times: the database clock, `completed_at` only for finished statuses. */
+const TIMES_FINISHED = 'UTC_TIMESTAMP(6), UTC_TIMESTAMP(6)';
+const TIMES_OPEN = 'UTC_TIMESTAMP(6), NULL';
 
 const FINISHED_STATUSES = new Set<TaskResultStatus>(['SUCCESS', 'FAILURE', 'REVOKED']);
 
@@ -64,19 +65,8 @@ export async function upsertResults(
   if (results.length === 0) return 0;
   const rows = results.map((r) => {
     const result = r.result === undefined ? null : JSON.stringify(r.result);
-    const row: ResultRow = {
-      finished: FINISHED_STATUSES.has(r.status),
-      values: [
-        r.taskId,
-        queue,
-        r.taskName,
-        r.status,
-        result,
-        r.error ?? null,
-        r.traceback ?? null,
-        r.runtimeMs ?? null,
-      ],
-    };
+    // The row as SQL literals in RESULT_COLUMNS order (see internal/sql-literal.ts).
+    const row = `(${sqlLiteral(r.taskId)}, ${sqlLiteral(queue)}, ${sqlLiteral(r.taskName)}, ${sqlLiteral(r.status)}, ${sqlLiteral(result)}, ${sqlLiteral(r.error)}, ${sqlLiteral(r.traceback)}, ${FINISHED_STATUSES.has(r.status) ? TIMES_FINISHED : TIMES_OPEN}, ${sqlLiteral(r.runtimeMs)})`;
     return { row, bytes: escapedRowBytes(result, r.error, r.traceback, r.taskName) };
   });
   const chunks = chunkByStatementSize(rows, (r) => r.bytes, RESULT_CHUNK_ROWS, maxStatementBytes);
@@ -88,18 +78,7 @@ export async function upsertResults(
   return results.length;
 }
 
-/** One row's parameters (every column but the two times) and whether it gets a completion time. */
-interface ResultRow {
-  finished: boolean;
-  values: unknown[];
-}
-
-async function upsertChunk(db: Executor, rows: readonly ResultRow[]): Promise<void> {
-  const text = `${INSERT_PREFIX}${rows.map((r) => (r.finished ? ROW_FINISHED : ROW_OPEN)).join(', ')} ${ON_DUPLICATE_SQL}`;
-  await db.executeQuery(
-    CompiledQuery.raw(
-      text,
-      rows.flatMap((r) => r.values),
-    ),
-  );
+/** Upserts rows given as their literal text, `(…)` each. */
+async function upsertChunk(db: Executor, rows: readonly string[]): Promise<void> {
+  await db.executeQuery(CompiledQuery.raw(`${INSERT_PREFIX}${rows.join(', ')} ${ON_DUPLICATE_SQL}`));
 }

@@ -1,5 +1,5 @@
 import { type DefaultedLiveTaskColumn, LIVE_TASK_DEFAULTS } from '@celers/schema';
-import { placeholders } from '../internal/id-list.js';
+import { sqlLiteral } from '../internal/sql-literal.js';
 import { TASK_INSERT_COLUMNS, type TaskInsertValues } from '../internal/task-row-mapper.js';
 
 /** The insert columns that have a table default a statement may rely on, each with its bit in a column mask. */
@@ -10,8 +10,6 @@ export interface InsertShape {
   columns: readonly (keyof TaskInsertValues)[];
   /** `INSERT INTO celers_live_tasks (…) ` up to (not including) `VALUES` or `SELECT`. */
   into: string;
-  /** One row's values without the parentheses; `scheduled_at`'s fragment follows. */
-  values: string;
 }
 /** The shapes built so far, by column mask: at most 2^8, usually one or two. */
 const shapes = new Map<number, InsertShape>();
@@ -45,20 +43,18 @@ export function insertShape(rows: readonly TaskInsertValues[]): InsertShape {
     shape = {
       columns,
       into: `INSERT INTO celers_live_tasks (${[...columns, 'created_at', 'scheduled_at'].join(', ')}) `,
-      values: `${placeholders(columns.length)}, UTC_TIMESTAMP(6), `,
     };
     shapes.set(mask, shape);
   }
   return shape;
 }
 
-/** Appends one row's parameters in the shape's column order, then those of the `scheduled_at` fragment. @internal */
-export function pushRowParameters(
-  parameters: unknown[],
-  shape: InsertShape,
-  values: TaskInsertValues,
-  scheduled: readonly unknown[],
-): void {
-  for (const c of shape.columns) parameters.push(values[c]);
-  for (const p of scheduled) parameters.push(p);
+/**
+ * One row's values in the shape's column order as SQL literals ({@link sqlLiteral}), then `created_at` (the database
+ * clock) and `scheduledSql`, without the parentheses. @internal
+ */
+export function rowLiterals(shape: InsertShape, values: TaskInsertValues, scheduledSql: string): string {
+  let text = '';
+  for (const c of shape.columns) text += `${sqlLiteral(values[c])}, `;
+  return `${text}UTC_TIMESTAMP(6), ${scheduledSql}`;
 }
