@@ -1,4 +1,5 @@
 import {
+  type AckItem,
   type BrokerMessage,
   CelersError,
   coerceError,
@@ -215,8 +216,15 @@ export class TaskRunner {
   async #settleSuccess(result: unknown, durationMs: number): Promise<void> {
     const { storeResults } = this.#deps.options;
     const runtimeMs = Math.round(durationMs);
-    const item = { taskId: this.taskId, receiptHandle: this.#message.receiptHandle, taskName: this.taskName };
-    const stored = storeResults ? { ...item, result: storableResult(result, runtimeMs, this.#deps) } : item;
+    // Object literals, not `{ ...item, result }`: a spread with added properties takes V8's slow path (~2 µs).
+    const stored: AckItem = storeResults
+      ? {
+          taskId: this.taskId,
+          receiptHandle: this.#message.receiptHandle,
+          taskName: this.taskName,
+          result: storableResult(result, runtimeMs, this.#deps),
+        }
+      : { taskId: this.taskId, receiptHandle: this.#message.receiptHandle, taskName: this.taskName };
     let tries = 0;
     const outcome = await settleWithRetry(
       () => {
