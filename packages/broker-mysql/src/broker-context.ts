@@ -55,6 +55,11 @@ export interface BrokerContext {
    * SELECT (the peek): an idle queue costs that one statement, and a few due tasks are taken with one more.
    */
   lastClaim: 'empty' | 'short' | 'full';
+  /**
+   * Backlog claims left that take the locking claim (SKIP LOCKED) because an optimistic claim lost rows to another
+   * consumer; 0 lets backlogs be claimed optimistically (a plain read and one fenced UPDATE).
+   */
+  lockingClaimsLeft: number;
   /** Promotes this queue's scheduled tasks before claims, at most once per `PROMOTE_INTERVAL_MS`. */
   readonly promoter: ScheduledPromoter;
   /** Emits a broker event (listeners run synchronously; their throws become `error` events). */

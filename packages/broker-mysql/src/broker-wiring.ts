@@ -132,6 +132,7 @@ export function createBrokerContext(
     }),
     drainFlags: drainFlagCacheFor(db),
     lastClaim: 'empty',
+    lockingClaimsLeft: 0,
     promoter: new ScheduledPromoter(),
     emit,
     run,

@@ -1,11 +1,13 @@
 // The peek claim (issue 17, W4): after a claim that came back short, the next one reads up to count + 1 due
 // tasks with a plain SELECT and takes them with one UPDATE fenced on each row's delivery_count, so a few tasks
 // cost 2 statements instead of 5 (also for several task names, whose peek reads only their index ranges), and a
-// row claimed, released or paused in between is never taken.
+// row claimed, released or paused in between is never taken. On MariaDB a backlog is claimed the same way (a plain
+// read in claim order, then the fenced UPDATE, which fails at once on a row another transaction holds).
 import { createTask } from '@celers/core';
 import { createDatabase } from '@celers/schema';
 import { createTestDatabase, type TestDatabase } from '@celers/testing';
 import { type KyselyPlugin, type RootOperationNode, sql } from 'kysely';
+import mysql from 'mysql2/promise';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { MysqlBroker } from '../src/index.js';
 import { claimPeekedTasks, peekDueTasks } from '../src/queue/claim.sql.js';
@@ -137,17 +139,49 @@ describe('the peek claim', () => {
     expect((await b.dequeueBatch(2, names)).map((m) => m.task.metadata.id)).toEqual([more[0], more[1]]);
   });
 
-  it('hands a backlog (more due than asked) to the locking claim, which takes the first in claim order', async () => {
+  it('claims a backlog (more due than asked) optimistically on MariaDB: a plain read in claim order, one fenced UPDATE', async () => {
     const b = await countedBroker(`peek-${++n}`);
+    const optimistic = b.serverProfile.supportsNoWaitStatements;
     const ids = await b.enqueueBatch(
       Array.from({ length: 5 }, (_, i) => createTask('t', i, { priority: i })),
     );
     let claimed: Awaited<ReturnType<MysqlBroker['dequeueBatch']>> = [];
-    // peek (count + 1 rows found), then BEGIN, the locking SELECT, the UPDATE and COMMIT
-    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(2)))).toBe(5);
+    // the peek (count + 1 rows found), then the backlog's plain read and fenced UPDATE; on MySQL, whose UPDATE
+    // cannot refuse to wait for a held row, BEGIN, the locking SELECT, the UPDATE and COMMIT
+    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(2)))).toBe(optimistic ? 3 : 5);
     expect(claimed.map((m) => m.task.metadata.id)).toEqual([ids[4], ids[3]]);
-    // that claim came back full: the next goes straight to the locking claim
-    expect(await statementsOf(b, () => b.dequeueBatch(2))).toBe(4);
+    // that claim came back full: the next goes straight to the backlog claim
+    expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(2)))).toBe(optimistic ? 2 : 4);
+    expect(claimed.map((m) => m.task.metadata.id)).toEqual([ids[2], ids[1]]);
+  });
+
+  it('a backlog claim that meets a row another transaction holds skips it at once, and the next claims lock', async () => {
+    const b = await countedBroker(`peek-${++n}`);
+    const optimistic = b.serverProfile.supportsNoWaitStatements;
+    const ids = await b.enqueueBatch(
+      Array.from({ length: 6 }, (_, i) => createTask('t', i, { priority: 10 - i })),
+    );
+    expect((await b.dequeueBatch(2)).map((m) => m.task.metadata.id)).toEqual([ids[0], ids[1]]);
+    const locker = await mysql.createConnection(tdb.url);
+    try {
+      await locker.query('SET SESSION innodb_lock_wait_timeout = 30');
+      await locker.beginTransaction();
+      await locker.query('SELECT id FROM celers_live_tasks WHERE id = ? FOR UPDATE', [ids[2]]);
+      let claimed: Awaited<ReturnType<MysqlBroker['dequeueBatch']>> = [];
+      const started = Date.now();
+      // the plain read and the UPDATE that fails at once on the held row, then the locking claim's four
+      const statements = await statementsOf(b, async () => (claimed = await b.dequeueBatch(2)));
+      expect(Date.now() - started).toBeLessThan(5_000); // no lock wait
+      expect(statements).toBe(optimistic ? 6 : 4);
+      expect(claimed.map((m) => m.task.metadata.id)).toEqual([ids[3], ids[4]]);
+      // the next backlog claims lock with SKIP LOCKED: no attempt to take the held row
+      expect(await statementsOf(b, async () => (claimed = await b.dequeueBatch(2)))).toBe(4);
+      expect(claimed.map((m) => m.task.metadata.id)).toEqual([ids[5]]);
+      await locker.rollback();
+      expect((await b.dequeueBatch(2)).map((m) => m.task.metadata.id)).toEqual([ids[2]]);
+    } finally {
+      await locker.end();
+    }
   });
 
   it('takes only rows still as peeked: not one claimed since, nor one released back to pending since', async () => {

@@ -1,4 +1,4 @@
-import { escape as escapeValue } from 'mysql2';
+import { escape as escapeValue, format, type SqlValue } from 'mysql2';
 
 /** A value a hot statement writes as a literal. `undefined` is written as NULL, as mysql2 does. */
 export type SqlLiteralValue = string | number | bigint | boolean | null | undefined | Buffer | Date;
@@ -53,6 +53,15 @@ export function sqlLiteral(value: SqlLiteralValue): string {
   if (value === null) return 'NULL';
   if (Buffer.isBuffer(value)) return `X'${value.toString('hex')}'`;
   return escapeValue(value, false, 'Z');
+}
+
+/**
+ * The text of a compiled fragment (kysely's `{ sql, parameters }`) with its parameters written in as literals, as
+ * mysql2's `format` writes them on a celers connection: for a fragment inside a statement of literal text.
+ * @internal
+ */
+export function inlineParameters(fragment: { sql: string; parameters: readonly unknown[] }): string {
+  return format(fragment.sql, fragment.parameters as SqlValue[], false, 'Z');
 }
 
 /** `(a, b, …)` of `values`' literals, an id list or one row of a multi-row INSERT. @internal */

@@ -21,6 +21,7 @@ import {
   hasDueTask,
   lockDueTasks,
   markClaimed,
+  peekBacklogTasks,
   peekDueTasks,
 } from './claim.sql.js';
 import { recordTransitions } from './history.sql.js';
@@ -31,6 +32,13 @@ const MAX_POISON_RETRIES = 3;
 
 /** Largest `dequeueBatch` count. */
 export const MAX_DEQUEUE_BATCH = 1_000;
+
+/**
+ * Backlog claims that take the locking claim after an optimistic claim lost rows to another consumer, before the
+ * next optimistic try. One lost race costs a wait of one UPDATE (~10–20 ms) and a fenced claim that takes little,
+ * so after this many locking claims the cheaper path is tried again (issue 17, W3).
+ */
+export const LOCKING_CLAIMS_AFTER_CONTENTION = 20;
 
 /** What one claim attempt took: the messages, and the rows it dead-lettered as undecodable. */
 interface ClaimOutcome {
@@ -93,12 +101,42 @@ function lockingClaim(
   );
 }
 
+/** Why an optimistic claim left the claim to the locking one. */
+type LeftToLocking = 'backlog' | 'poison' | 'lost';
+
+/**
+ * Claims peeked rows with one fenced autocommit UPDATE (see claimPeekedTasks): only rows still as peeked are taken,
+ * so a row another consumer claimed in between is never delivered twice. On MariaDB the UPDATE never waits: a row
+ * another transaction holds fails it at once, and this call is left to the locking claim, which skips that row.
+ * Taking fewer than peeked, or meeting a held row, means another consumer works on the same rows: backlog claims
+ * then lock with SKIP LOCKED for a while ({@link LOCKING_CLAIMS_AFTER_CONTENTION}), and a claim that took nothing
+ * leaves this call to the locking claim.
+ */
+async function claimPeeked(
+  ctx: BrokerContext,
+  peeked: { rows: MessageRow[]; claimedAt: Date },
+  leaseMs: number,
+  workerId: string | null,
+): Promise<ClaimOutcome | LeftToLocking> {
+  const { rows, claimedAt } = peeked;
+  const versions = rows.map((r) => ({ id: r.id, delivery_count: r.delivery_count })); // as peeked
+  const { claim, decoded, poisoned } = prepareClaim(rows, claimedAt, leaseMs, workerId);
+  if (poisoned.length > 0) return 'poison'; // the locking claim dead-letters them
+  const taken = await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
+    claimPeekedTasks(ctx.db, ctx.queue, versions, claim, ctx.profile.supportsNoWaitStatements),
+  );
+  if (taken === null || taken.length < rows.length) ctx.lockingClaimsLeft = LOCKING_CLAIMS_AFTER_CONTENTION;
+  if (taken === null || taken.length === 0) return 'lost';
+  const mine = new Set(taken);
+  const messages = decoded.filter((d) => mine.has(d.row.id)).map((d) => d.message);
+  noteHookFreeClaim(ctx, messages, claim.receiptHandle);
+  return { messages, poisoned: [] };
+}
+
 /**
  * The claim of a queue that came up short last time (issue 17, W4): one plain SELECT of up to `count` + 1 due
- * tasks; none is an idle poll, up to `count` are taken with one fenced autocommit UPDATE (see
- * claimPeekedTasks), so a claim of a few tasks costs 2 round trips instead of 5. Returns `undefined`, for the
- * locking claim to take over, when the peek found more than `count` (a backlog again: concurrent consumers
- * should skip each other's rows, not wait on them) or an undecodable row (the locking claim dead-letters it).
+ * tasks; none is an idle poll, up to `count` are taken with one fenced autocommit UPDATE ({@link claimPeeked}), so
+ * a claim of a few tasks costs 2 round trips instead of 5. More than `count` is a backlog again.
  */
 async function peekClaim(
   ctx: BrokerContext,
@@ -106,22 +144,30 @@ async function peekClaim(
   taskNames: readonly string[] | undefined,
   leaseMs: number,
   workerId: string | null,
-): Promise<ClaimOutcome | undefined> {
+): Promise<ClaimOutcome | LeftToLocking> {
   // One row more than asked tells a queue that holds at most `count` due tasks from a backlog.
-  const { rows, claimedAt } = await peekDueTasks(ctx.db, ctx.queue, count + 1, taskNames);
-  if (rows.length === 0) return { messages: [], poisoned: [] };
-  if (rows.length > count) return undefined;
-  const versions = rows.map((r) => ({ id: r.id, delivery_count: r.delivery_count })); // as peeked
-  const { claim, decoded, poisoned } = prepareClaim(rows, claimedAt, leaseMs, workerId);
-  if (poisoned.length > 0) return undefined;
-  const mine = new Set(
-    await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
-      claimPeekedTasks(ctx.db, ctx.queue, versions, claim),
-    ),
-  );
-  const messages = decoded.filter((d) => mine.has(d.row.id)).map((d) => d.message);
-  noteHookFreeClaim(ctx, messages, claim.receiptHandle);
-  return { messages, poisoned: [] };
+  const peeked = await peekDueTasks(ctx.db, ctx.queue, count + 1, taskNames);
+  if (peeked.rows.length === 0) return { messages: [], poisoned: [] };
+  if (peeked.rows.length > count) return 'backlog';
+  return claimPeeked(ctx, peeked, leaseMs, workerId);
+}
+
+/**
+ * The optimistic claim of a backlog: the first `count` due tasks in claim order by a plain read, taken with one
+ * fenced UPDATE ({@link claimPeeked}). With no other consumer on the same rows it costs ~30% less server time than
+ * the locking claim's transaction (17.5 vs 24.5 ms per claim of 500: a plain read instead of 1,000 row locks, and no
+ * BEGIN/COMMIT), and delivers the same tasks.
+ */
+async function optimisticBacklogClaim(
+  ctx: BrokerContext,
+  count: number,
+  taskNames: readonly string[] | undefined,
+  leaseMs: number,
+  workerId: string | null,
+): Promise<ClaimOutcome | LeftToLocking> {
+  const peeked = await peekBacklogTasks(ctx.db, ctx.queue, count, taskNames);
+  if (peeked.rows.length === 0) return { messages: [], poisoned: [] };
+  return claimPeeked(ctx, peeked, leaseMs, workerId);
 }
 
 /** Remembers a claim none of whose tasks a completion hook concerns, so its acks skip the hooks. */
@@ -138,10 +184,12 @@ function noteHookFreeClaim(
 
 /**
  * Claims up to `count` due tasks (of `options.taskNames` only, when given): marks them `processing` with a new
- * receipt and lease and counts the delivery, then returns them. The task runs outside any transaction. A
- * backlog is claimed in one short READ COMMITTED transaction with SKIP LOCKED (see lockingClaim); after a
- * claim that came back short, a peek and one fenced UPDATE take a few tasks in 2 round trips instead (see
- * peekClaim). Returns `[]` when nothing is due or the queue is paused.
+ * receipt and lease and counts the delivery, then returns them. The task runs outside any transaction. Without
+ * history, every claim is first tried optimistically: a plain read and one UPDATE fenced on each row's state and
+ * delivery count (a few tasks after a short claim: peekClaim; a backlog: optimisticBacklogClaim). When that loses
+ * rows to another consumer, backlogs are claimed in one short READ COMMITTED transaction with SKIP LOCKED
+ * (lockingClaim) for the next {@link LOCKING_CLAIMS_AFTER_CONTENTION} claims, so consumers sharing a backlog skip
+ * each other's rows instead of waiting on them. Returns `[]` when nothing is due or the queue is paused.
  * @internal
  */
 export async function dequeueTasks(
@@ -167,16 +215,25 @@ export async function dequeueTasks(
       await ctx.promoter.promoteIfDue(() =>
         withLockRetry(reportRetries(ctx, 'promoteScheduled'), () => promoteScheduledTasks(ctx.db, ctx.queue)),
       );
-      let claimed: ClaimOutcome | undefined;
-      if (ctx.lastClaim !== 'full') {
-        // A queue that came up short last time is polled with one cheap read: the peek, or with history
-        // recorded (no peek: the claim and its history rows commit together in the locking claim) hasDueTask.
-        if (!ctx.options.recordHistory) claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
-        else if (ctx.lastClaim === 'empty' && !(await hasDueTask(ctx.db, ctx.queue, taskNames)))
+      let claimed: ClaimOutcome | LeftToLocking | undefined;
+      if (ctx.options.recordHistory) {
+        // No optimistic claims: the claim and its history rows commit together in the locking claim. A queue
+        // that was empty last time is polled with one cheap read first.
+        if (ctx.lastClaim === 'empty' && !(await hasDueTask(ctx.db, ctx.queue, taskNames)))
           claimed = { messages: [], poisoned: [] };
+      } else {
+        // A queue that came up short last time is polled with the peek; a backlog is claimed optimistically
+        // unless a recent optimistic claim lost rows to another consumer.
+        if (ctx.lastClaim !== 'full') claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
+        // Only where the fenced UPDATE can refuse to wait (MariaDB): on MySQL it would wait for rows that other
+        // transactions hold, which a backlog's claim must skip.
+        if ((claimed === undefined || claimed === 'backlog') && ctx.profile.supportsNoWaitStatements) {
+          if (ctx.lockingClaimsLeft > 0) ctx.lockingClaimsLeft--;
+          else claimed = await optimisticBacklogClaim(ctx, count, taskNames, leaseMs, workerId);
+        }
       }
       const claimOnce = () => lockingClaim(ctx, count, taskNames, leaseMs, workerId);
-      claimed ??= await claimOnce();
+      if (claimed === undefined || typeof claimed === 'string') claimed = await claimOnce();
       // A claim that found only poison rows tries again (bounded), so valid tasks behind them still come out.
       for (let retry = 0; ; retry++) {
         for (const p of claimed.poisoned) ctx.emit('error', { queue: ctx.queue, error: p.error });

@@ -1,10 +1,13 @@
 import { RUNNABLE_PHASE } from '@celers/schema';
-import { CompiledQuery, type RawBuilder, sql } from 'kysely';
+import { CompiledQuery, type QueryResult, type RawBuilder, sql } from 'kysely';
 import type { Executor } from '../broker-context.js';
 import { placeholders, sortedIds } from '../internal/id-list.js';
-import { literalList, sqlLiteral } from '../internal/sql-literal.js';
+import { inlineParameters, literalList, sqlLiteral } from '../internal/sql-literal.js';
 import { MESSAGE_COLUMNS, type MessageRow } from '../internal/task-row-mapper.js';
 import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
+
+/** ER_LOCK_WAIT_TIMEOUT: with a lock wait of 0, the statement met a row another transaction holds. */
+const LOCK_WAIT_TIMEOUT = 1205;
 
 /** What a claim writes on each row it takes: its receipt, when it was claimed, the lease, and by whom. @internal */
 export interface ClaimMark {
@@ -126,6 +129,22 @@ export async function lockDueTasks(
   return withClaimTime((await claimStatement(queue, limit, taskNames).execute(trx)).rows);
 }
 
+/**
+ * Reads, without locking, the first `limit` due tasks of `queue` in claim order (of `taskNames` only, when given):
+ * the locking claim's walk of {@link claimScan} without `FOR UPDATE`, for the optimistic claim of a backlog. A plain
+ * read of 500 rows took a third of the server time of the locking one (3.5 vs 10.9 ms, the locks of 500 index
+ * entries and rows).
+ * @internal
+ */
+export async function peekBacklogTasks(
+  db: Executor,
+  queue: string,
+  limit: number,
+  taskNames?: readonly string[],
+): Promise<ClaimedRows> {
+  return withClaimTime((await dueTasksStatement(queue, limit, taskNames, false).execute(db)).rows);
+}
+
 type PeekedRow = MessageRow & { due_at: Date; db_now: Date };
 
 /** Claim order: priority first, then the earliest due, then the id. */
@@ -170,10 +189,13 @@ export async function peekDueTasks(
  * Claims peeked rows that are still as they were peeked, in one autocommit UPDATE: a row counts only while it
  * is pending, due, of `queue`, with the queue not paused, and with the `delivery_count` the peek read. Every
  * claim raises that count, so a row another consumer claimed since (even one it released or rejected back to
- * pending) no longer matches, and the message built from the peek is never stale. Concurrent claimers of the
- * same rows wait for each other's row locks (ids in ascending order, so they do not deadlock) and the later
- * one matches nothing. Returns the ids claimed: all of them when the UPDATE changed as many rows, else those
- * now holding `receiptHandle` (one more read by primary key).
+ * pending) no longer matches, and the message built from the peek is never stale. Returns the ids claimed: all of
+ * them when the UPDATE changed as many rows, else those now holding `receiptHandle` (one more read by primary key).
+ *
+ * A row another transaction holds makes the UPDATE wait for it (ids in ascending order, so concurrent claimers do
+ * not deadlock; the later one then matches nothing). With `noWait` (MariaDB: `SET STATEMENT
+ * innodb_lock_wait_timeout = 0 FOR`) it fails at once instead, changes nothing, and `null` is returned: the rows are
+ * left to a claim that skips locked rows.
  * @internal
  */
 export async function claimPeekedTasks(
@@ -181,30 +203,32 @@ export async function claimPeekedTasks(
   queue: string,
   rows: readonly Pick<MessageRow, 'id' | 'delivery_count'>[],
   claim: ClaimMark,
-): Promise<string[]> {
+  noWait = false,
+): Promise<string[] | null> {
   if (rows.length === 0) return [];
-  const ids = sortedIds(rows.map((r) => r.id));
-  const versions = rows.flatMap((r) => [r.id, r.delivery_count]);
+  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const ids = sorted.map((r) => r.id);
+  let versions = '';
+  for (const r of sorted)
+    versions += `${versions === '' ? '' : ', '}(${sqlLiteral(r.id)}, ${r.delivery_count})`;
   const paused = queueFlagIsSet(queue, QueueConfigKey.Paused).compile(db);
-  const result = await db.executeQuery(
-    CompiledQuery.raw(
-      // By primary key, as the acks are: the optimizer never trades it for a range of the claim's index
-      `UPDATE celers_live_tasks FORCE INDEX (PRIMARY) SET state = 'processing', started_at = ?, lease_expires_at = ?,
-         receipt_handle = ?, worker_id = ?, delivery_count = delivery_count + 1
-       WHERE id IN (${placeholders(ids.length)}) AND (id, delivery_count) IN (${placeholders(ids.length).replaceAll('?', '(?, ?)')})
-         AND queue_name = ? AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6) AND NOT ${paused.sql}`,
-      [
-        claim.claimedAt,
-        claim.leaseExpiresAt,
-        claim.receiptHandle,
-        claim.workerId,
-        ...ids,
-        ...versions,
-        queue,
-        ...paused.parameters,
-      ],
-    ),
+  const claimed = CompiledQuery.raw(
+    // By primary key, as the acks are: the optimizer never trades it for a range of the claim's index. Values
+    // as SQL literals (internal/sql-literal.ts): a backlog's optimistic claim sends 500 ids twice.
+    `${noWait ? 'SET STATEMENT innodb_lock_wait_timeout = 0 FOR ' : ''}UPDATE celers_live_tasks FORCE INDEX (PRIMARY) SET state = 'processing', started_at = ${sqlLiteral(claim.claimedAt)},
+         lease_expires_at = ${sqlLiteral(claim.leaseExpiresAt)}, receipt_handle = ${sqlLiteral(claim.receiptHandle)},
+         worker_id = ${sqlLiteral(claim.workerId)}, delivery_count = delivery_count + 1
+       WHERE id IN ${literalList(ids)} AND (id, delivery_count) IN (${versions})
+         AND queue_name = ${sqlLiteral(queue)} AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6)
+         AND NOT ${inlineParameters(paused)}`,
   );
+  let result: QueryResult<unknown>;
+  try {
+    result = await db.executeQuery(claimed);
+  } catch (error) {
+    if (noWait && (error as { errno?: number }).errno === LOCK_WAIT_TIMEOUT) return null;
+    throw error;
+  }
   if (Number(result.numAffectedRows ?? 0) === ids.length) return ids;
   const mine = await db.executeQuery<{ id: string }>(
     CompiledQuery.raw(

@@ -1,9 +1,8 @@
 import { CompiledQuery, type RawBuilder } from 'kysely';
-import { format, type SqlValue } from 'mysql2';
 import type { Executor } from '../broker-context.js';
 import { chunkByStatementSize, escapedRowBytes } from '../internal/assert-fits.js';
 import { DB_NOW_SQL, dbNow, isDbNow } from '../internal/db-time.js';
-import { sqlLiteral } from '../internal/sql-literal.js';
+import { inlineParameters, sqlLiteral } from '../internal/sql-literal.js';
 import type { TaskInsertValues } from '../internal/task-row-mapper.js';
 import { QueueConfigKey } from './queue-config.sql.js';
 import { insertShape, rowLiterals } from './task-insert-shape.js';
@@ -18,8 +17,7 @@ export const ENQUEUE_CHUNK_SIZE = 500;
 function scheduledLiteral(db: Executor, scheduledAt: Date | RawBuilder<Date>): string {
   if (scheduledAt instanceof Date) return sqlLiteral(scheduledAt);
   if (isDbNow(scheduledAt)) return DB_NOW_SQL;
-  const compiled = scheduledAt.compile(db);
-  return format(compiled.sql, compiled.parameters as SqlValue[], false, 'Z');
+  return inlineParameters(scheduledAt.compile(db));
 }
 
 /**
