@@ -186,6 +186,20 @@ export async function peekDueTasks(
 }
 
 /**
+ * The fence on each peeked row's delivery count. Rows peeked together usually share one count (a backlog of new
+ * tasks: 0), which one comparison covers; otherwise `(id, delivery_count) IN ((…), …)` lists every row, which
+ * doubles what the statement sends per row.
+ */
+function deliveryCountsCondition(rows: readonly Pick<MessageRow, 'id' | 'delivery_count'>[]): string {
+  const first = rows[0]?.delivery_count;
+  if (rows.every((r) => r.delivery_count === first)) return `delivery_count = ${sqlLiteral(first)}`;
+  let pairs = '';
+  for (const r of rows)
+    pairs += `${pairs === '' ? '' : ', '}(${sqlLiteral(r.id)}, ${sqlLiteral(r.delivery_count)})`;
+  return `(id, delivery_count) IN (${pairs})`;
+}
+
+/**
  * Claims peeked rows that are still as they were peeked, in one autocommit UPDATE: a row counts only while it
  * is pending, due, of `queue`, with the queue not paused, and with the `delivery_count` the peek read. Every
  * claim raises that count, so a row another consumer claimed since (even one it released or rejected back to
@@ -208,9 +222,7 @@ export async function claimPeekedTasks(
   if (rows.length === 0) return [];
   const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   const ids = sorted.map((r) => r.id);
-  let versions = '';
-  for (const r of sorted)
-    versions += `${versions === '' ? '' : ', '}(${sqlLiteral(r.id)}, ${r.delivery_count})`;
+  const versions = deliveryCountsCondition(sorted);
   const paused = queueFlagIsSet(queue, QueueConfigKey.Paused).compile(db);
   const claimed = CompiledQuery.raw(
     // By primary key, as the acks are: the optimizer never trades it for a range of the claim's index. Values
@@ -218,7 +230,7 @@ export async function claimPeekedTasks(
     `${noWait ? 'SET STATEMENT innodb_lock_wait_timeout = 0 FOR ' : ''}UPDATE celers_live_tasks FORCE INDEX (PRIMARY) SET state = 'processing', started_at = ${sqlLiteral(claim.claimedAt)},
          lease_expires_at = ${sqlLiteral(claim.leaseExpiresAt)}, receipt_handle = ${sqlLiteral(claim.receiptHandle)},
          worker_id = ${sqlLiteral(claim.workerId)}, delivery_count = delivery_count + 1
-       WHERE id IN ${literalList(ids)} AND (id, delivery_count) IN (${versions})
+       WHERE id IN ${literalList(ids)} AND ${versions}
          AND queue_name = ${sqlLiteral(queue)} AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6)
          AND NOT ${inlineParameters(paused)}`,
   );
