@@ -40,6 +40,14 @@ export const MAX_DEQUEUE_BATCH = 1_000;
  */
 export const LOCKING_CLAIMS_AFTER_CONTENTION = 20;
 
+/** What a dequeue asks for: up to `count` tasks (of `taskNames` only, when given), leased for `leaseMs` to `workerId`. */
+interface ClaimRequest {
+  count: number;
+  taskNames: readonly string[] | undefined;
+  leaseMs: number;
+  workerId: string | null;
+}
+
 /** What one claim attempt took: the messages, and the rows it dead-lettered as undecodable. */
 interface ClaimOutcome {
   messages: BrokerMessage[];
@@ -66,20 +74,19 @@ function prepareClaim(
  * and count the delivery, dead-letter undecodable rows, record history, commit. Concurrent consumers skip each
  * other's rows, which keeps a backlog's claims apart.
  */
-function lockingClaim(
-  ctx: BrokerContext,
-  count: number,
-  taskNames: readonly string[] | undefined,
-  leaseMs: number,
-  workerId: string | null,
-): Promise<ClaimOutcome> {
+function lockingClaim(ctx: BrokerContext, request: ClaimRequest): Promise<ClaimOutcome> {
   return withLockRetry(reportRetries(ctx, 'dequeue'), () =>
     ctx.db.transaction().execute(async (trx) => {
-      const { rows: locked, claimedAt } = await lockDueTasks(trx, ctx.queue, count, taskNames);
+      const { rows: locked, claimedAt } = await lockDueTasks(
+        trx,
+        ctx.queue,
+        request.count,
+        request.taskNames,
+      );
       if (locked.length === 0) return { messages: [], poisoned: [] };
       // Decode before claiming: a row that cannot be decoded is dead-lettered in this transaction instead
       // of making every consumer's dequeue throw on it forever.
-      const { claim, decoded, poisoned } = prepareClaim(locked, claimedAt, leaseMs, workerId);
+      const { claim, decoded, poisoned } = prepareClaim(locked, claimedAt, request.leaseMs, request.workerId);
       for (const p of poisoned) await deadLetterPoisonRow(trx, ctx.queue, p.row, claimedAt, p.error);
       const rows = decoded.map((d) => d.row);
       await markClaimed(
@@ -91,7 +98,7 @@ function lockingClaim(
         await recordTransitions(
           trx,
           ctx.queue,
-          rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId })),
+          rows.map((r) => ({ taskId: r.id, from: 'pending', to: 'processing', workerId: request.workerId })),
         );
       }
       const messages = decoded.map((d) => d.message);
@@ -115,12 +122,11 @@ type LeftToLocking = 'backlog' | 'poison' | 'lost';
 async function claimPeeked(
   ctx: BrokerContext,
   peeked: { rows: MessageRow[]; claimedAt: Date },
-  leaseMs: number,
-  workerId: string | null,
+  request: ClaimRequest,
 ): Promise<ClaimOutcome | LeftToLocking> {
   const { rows, claimedAt } = peeked;
   const versions = rows.map((r) => ({ id: r.id, delivery_count: r.delivery_count })); // as peeked
-  const { claim, decoded, poisoned } = prepareClaim(rows, claimedAt, leaseMs, workerId);
+  const { claim, decoded, poisoned } = prepareClaim(rows, claimedAt, request.leaseMs, request.workerId);
   if (poisoned.length > 0) return 'poison'; // the locking claim dead-letters them
   const taken = await withLockRetry(reportRetries(ctx, 'dequeue'), () =>
     claimPeekedTasks(ctx.db, ctx.queue, versions, claim, ctx.profile.supportsNoWaitStatements),
@@ -138,18 +144,12 @@ async function claimPeeked(
  * tasks; none is an idle poll, up to `count` are taken with one fenced autocommit UPDATE ({@link claimPeeked}), so
  * a claim of a few tasks costs 2 round trips instead of 5. More than `count` is a backlog again.
  */
-async function peekClaim(
-  ctx: BrokerContext,
-  count: number,
-  taskNames: readonly string[] | undefined,
-  leaseMs: number,
-  workerId: string | null,
-): Promise<ClaimOutcome | LeftToLocking> {
+async function peekClaim(ctx: BrokerContext, request: ClaimRequest): Promise<ClaimOutcome | LeftToLocking> {
   // One row more than asked tells a queue that holds at most `count` due tasks from a backlog.
-  const peeked = await peekDueTasks(ctx.db, ctx.queue, count + 1, taskNames);
+  const peeked = await peekDueTasks(ctx.db, ctx.queue, request.count + 1, request.taskNames);
   if (peeked.rows.length === 0) return { messages: [], poisoned: [] };
-  if (peeked.rows.length > count) return 'backlog';
-  return claimPeeked(ctx, peeked, leaseMs, workerId);
+  if (peeked.rows.length > request.count) return 'backlog';
+  return claimPeeked(ctx, peeked, request);
 }
 
 /**
@@ -160,14 +160,11 @@ async function peekClaim(
  */
 async function optimisticBacklogClaim(
   ctx: BrokerContext,
-  count: number,
-  taskNames: readonly string[] | undefined,
-  leaseMs: number,
-  workerId: string | null,
+  request: ClaimRequest,
 ): Promise<ClaimOutcome | LeftToLocking> {
-  const peeked = await peekBacklogTasks(ctx.db, ctx.queue, count, taskNames);
+  const peeked = await peekBacklogTasks(ctx.db, ctx.queue, request.count, request.taskNames);
   if (peeked.rows.length === 0) return { messages: [], poisoned: [] };
-  return claimPeeked(ctx, peeked, leaseMs, workerId);
+  return claimPeeked(ctx, peeked, request);
 }
 
 /** Remembers a claim none of whose tasks a completion hook concerns, so its acks skip the hooks. */
@@ -207,6 +204,7 @@ export async function dequeueTasks(
   const taskNames =
     options.taskNames === undefined ? undefined : assertTaskNames(options.taskNames, 'options.taskNames');
   if (ctx.hooks.has('beforeDequeue')) await ctx.hooks.runBefore(hookContext('beforeDequeue', ctx.queue));
+  const request: ClaimRequest = { count, taskNames, leaseMs, workerId };
 
   const messages = await ctx.run(
     'dequeue',
@@ -224,15 +222,15 @@ export async function dequeueTasks(
       } else {
         // A queue that came up short last time is polled with the peek; a backlog is claimed optimistically
         // unless a recent optimistic claim lost rows to another consumer.
-        if (ctx.lastClaim !== 'full') claimed = await peekClaim(ctx, count, taskNames, leaseMs, workerId);
+        if (ctx.lastClaim !== 'full') claimed = await peekClaim(ctx, request);
         // Only where the fenced UPDATE can refuse to wait (MariaDB): on MySQL it would wait for rows that other
         // transactions hold, which a backlog's claim must skip.
         if ((claimed === undefined || claimed === 'backlog') && ctx.profile.supportsNoWaitStatements) {
           if (ctx.lockingClaimsLeft > 0) ctx.lockingClaimsLeft--;
-          else claimed = await optimisticBacklogClaim(ctx, count, taskNames, leaseMs, workerId);
+          else claimed = await optimisticBacklogClaim(ctx, request);
         }
       }
-      const claimOnce = () => lockingClaim(ctx, count, taskNames, leaseMs, workerId);
+      const claimOnce = () => lockingClaim(ctx, request);
       if (claimed === undefined || typeof claimed === 'string') claimed = await claimOnce();
       // A claim that found only poison rows tries again (bounded), so valid tasks behind them still come out.
       for (let retry = 0; ; retry++) {
