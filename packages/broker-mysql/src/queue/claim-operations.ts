@@ -35,8 +35,8 @@ export const MAX_DEQUEUE_BATCH = 1_000;
 
 /**
  * Backlog claims that take the locking claim after an optimistic claim lost rows to another consumer, before the
- * next optimistic try. One lost race costs a wait of one UPDATE (~10–20 ms) and a fenced claim that takes little,
- * so after this many locking claims the cheaper path is tried again (issue 17, W3).
+ * next optimistic try. One lost race costs a plain read and a fenced UPDATE that take little or nothing, so after
+ * this many locking claims the cheaper path is tried again (issue 17, W3).
  */
 export const LOCKING_CLAIMS_AFTER_CONTENTION = 20;
 

@@ -6,6 +6,16 @@ import { inlineParameters, literalList, sqlLiteral } from '../internal/sql-liter
 import { MESSAGE_COLUMNS, type MessageRow } from '../internal/task-row-mapper.js';
 import { QueueConfigKey, queueFlagIsSet } from './queue-config.sql.js';
 
+/**
+ * The SET list of a claim, shared by the locking and the optimistic claim: `processing` under the claim's receipt,
+ * lease and worker, and one more delivery.
+ */
+function claimAssignments(claim: ClaimMark): string {
+  return `state = 'processing', started_at = ${sqlLiteral(claim.claimedAt)},
+    lease_expires_at = ${sqlLiteral(claim.leaseExpiresAt)}, receipt_handle = ${sqlLiteral(claim.receiptHandle)},
+    worker_id = ${sqlLiteral(claim.workerId)}, delivery_count = delivery_count + 1`;
+}
+
 /** ER_LOCK_WAIT_TIMEOUT: with a lock wait of 0, the statement met a row another transaction holds. */
 const LOCK_WAIT_TIMEOUT = 1205;
 
@@ -220,16 +230,14 @@ export async function claimPeekedTasks(
   noWait = false,
 ): Promise<string[] | null> {
   if (rows.length === 0) return [];
-  const sorted = [...rows].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  const ids = sorted.map((r) => r.id);
-  const versions = deliveryCountsCondition(sorted);
+  const ids = sortedIds(rows.map((r) => r.id));
+  const versions = deliveryCountsCondition(rows);
   const paused = queueFlagIsSet(queue, QueueConfigKey.Paused).compile(db);
   const claimed = CompiledQuery.raw(
     // By primary key, as the acks are: the optimizer never trades it for a range of the claim's index. Values
     // as SQL literals (internal/sql-literal.ts): a backlog's optimistic claim sends 500 ids twice.
-    `${noWait ? 'SET STATEMENT innodb_lock_wait_timeout = 0 FOR ' : ''}UPDATE celers_live_tasks FORCE INDEX (PRIMARY) SET state = 'processing', started_at = ${sqlLiteral(claim.claimedAt)},
-         lease_expires_at = ${sqlLiteral(claim.leaseExpiresAt)}, receipt_handle = ${sqlLiteral(claim.receiptHandle)},
-         worker_id = ${sqlLiteral(claim.workerId)}, delivery_count = delivery_count + 1
+    `${noWait ? 'SET STATEMENT innodb_lock_wait_timeout = 0 FOR ' : ''}UPDATE celers_live_tasks FORCE INDEX (PRIMARY)
+       SET ${claimAssignments(claim)}
        WHERE id IN ${literalList(ids)} AND ${versions}
          AND queue_name = ${sqlLiteral(queue)} AND state = 'pending' AND scheduled_at <= UTC_TIMESTAMP(6)
          AND NOT ${inlineParameters(paused)}`,
@@ -287,10 +295,7 @@ export async function markClaimed(trx: Executor, ids: readonly string[], claim: 
   // Values as SQL literals (internal/sql-literal.ts): a claim of 500 sends 500 ids.
   await trx.executeQuery(
     CompiledQuery.raw(
-      `UPDATE celers_live_tasks SET state = 'processing', started_at = ${sqlLiteral(claim.claimedAt)},
-         lease_expires_at = ${sqlLiteral(claim.leaseExpiresAt)}, receipt_handle = ${sqlLiteral(claim.receiptHandle)},
-         worker_id = ${sqlLiteral(claim.workerId)}, delivery_count = delivery_count + 1
-       WHERE id IN ${literalList(sortedIds(ids))}`,
+      `UPDATE celers_live_tasks SET ${claimAssignments(claim)} WHERE id IN ${literalList(sortedIds(ids))}`,
     ),
   );
 }

@@ -263,17 +263,18 @@ type BatchRow = {
   worker_id: string | null;
 };
 
-/** Upserts the results the acked `items` carry, each under the name `nameOf` gives (by the item's index). */
-async function storeAckResults(
+/** Upserts the results the acked entries' items (`itemOf`) carry, each under the name `nameOf` gives. */
+async function storeAckResults<T>(
   trx: Executor,
   ctx: BrokerContext,
-  items: readonly AckItem[],
-  nameOf: (item: AckItem, index: number) => string,
+  entries: readonly T[],
+  itemOf: (entry: T) => AckItem,
+  nameOf: (entry: T) => string,
 ): Promise<void> {
   const rows: ResultUpsert[] = [];
-  for (let i = 0; i < items.length; i++) {
-    const item = items[i] as AckItem;
-    if (item.result !== undefined) rows.push(resultUpsert(item, item.result, nameOf(item, i)));
+  for (const entry of entries) {
+    const item = itemOf(entry);
+    if (item.result !== undefined) rows.push(resultUpsert(item, item.result, nameOf(entry)));
   }
   await upsertResults(trx, ctx.queue, rows, ctx.limits.maxStatementBytes);
 }
@@ -317,7 +318,6 @@ async function ackInTransaction(ctx: BrokerContext, items: readonly AckItem[]): 
   return ctx.db.transaction().execute((trx) => ackOwnedInTransaction(trx, ctx, items));
 }
 
-/** An ack item with its id, receipt and name, lower-cased where the table stores them so. */
 /** An item of a named ack: the caller's item, its task (lower-case id and name) and its lower-case receipt. */
 interface NamedAckItem {
   item: AckItem;
@@ -366,8 +366,9 @@ async function ackNamedInTransaction(
   await storeAckResults(
     trx,
     ctx,
-    items.map((i) => i.item),
-    (_, index) => (items[index] as NamedAckItem).task.name,
+    items,
+    (i) => i.item,
+    (i) => i.task.name,
   );
   return new Map(ids.map((id) => [id, 'acked']));
 }
@@ -442,7 +443,13 @@ async function ackOwnedInTransaction(
     ownedIds,
     owned.map((i) => i.receiptHandle),
   );
-  await storeAckResults(trx, ctx, owned, (i) => byId.get(i.taskId.toLowerCase())?.task_name ?? '');
+  await storeAckResults(
+    trx,
+    ctx,
+    owned,
+    (i) => i,
+    (i) => byId.get(i.taskId.toLowerCase())?.task_name ?? '',
+  );
   if (ctx.options.recordHistory) {
     await recordTransitions(
       trx,
